@@ -43,7 +43,10 @@ typedef struct nax_decode_options {
 } nax_decode_options;
 
 /** Initialiser for #nax_decode_options with the defaults. */
-#define NAX_DECODE_OPTIONS_INIT {NAX_DECODE_OPTIONS_VERSION, 0, 0}
+#define NAX_DECODE_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        NAX_DECODE_OPTIONS_VERSION, 0, 0                                                           \
+    }
 
 /**
  * @brief Initialise @p opts with the defaults (for bindings that cannot use macros).

@@ -23,7 +23,7 @@
 
 #ifdef __cplusplus
 #define NAX_BEGIN_DECLS extern "C" {
-#define NAX_END_DECLS }
+#define NAX_END_DECLS   }
 #else
 #define NAX_BEGIN_DECLS
 #define NAX_END_DECLS
@@ -37,7 +37,8 @@
 /** Patch version of the headers; grows with fixes only. */
 #define NAX_VERSION_PATCH 0
 /** The header version as one number: `(major << 16) | (minor << 8) | patch`. */
-#define NAX_VERSION_NUMBER ((NAX_VERSION_MAJOR << 16) | (NAX_VERSION_MINOR << 8) | NAX_VERSION_PATCH)
+#define NAX_VERSION_NUMBER                                                                         \
+    ((NAX_VERSION_MAJOR << 16) | (NAX_VERSION_MINOR << 8) | NAX_VERSION_PATCH)
 /** The header version as a string, e.g. `"0.1.0"`. */
 #define NAX_VERSION_STRING "0.1.0"
 
@@ -76,7 +77,10 @@ typedef struct nax_buf {
 } nax_buf;
 
 /** Initialiser for an empty #nax_buf. */
-#define NAX_BUF_INIT {NULL, 0, 0}
+#define NAX_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /**
  * @brief Free the memory of a buffer and reset it to empty.

@@ -32,10 +32,10 @@ NAX_BEGIN_DECLS
  * functions below. A zero-initialised value is a valid 0 with scale 0.
  */
 typedef struct nax_decimal {
-    uint64_t lo;       /**< private: low 64 bits of the coefficient's magnitude */
-    uint64_t hi;       /**< private: high 64 bits of the coefficient's magnitude */
-    uint8_t scale;     /**< private: digits after the point, 0..18 */
-    uint8_t negative;  /**< private: 1 when the value is below zero (never for zero) */
+    uint64_t lo;         /**< private: low 64 bits of the coefficient's magnitude */
+    uint64_t hi;         /**< private: high 64 bits of the coefficient's magnitude */
+    uint8_t scale;       /**< private: digits after the point, 0..18 */
+    uint8_t negative;    /**< private: 1 when the value is below zero (never for zero) */
     uint8_t reserved[6]; /**< private: zero */
 } nax_decimal;
 

@@ -20,11 +20,11 @@ NAX_BEGIN_DECLS
  * failure). @c free must accept NULL.
  */
 typedef struct nax_allocator {
-    unsigned int version;                              /**< #NAX_ALLOCATOR_VERSION */
-    void *(*malloc)(size_t size, void *userdata);      /**< allocate @p size bytes */
+    unsigned int version;                                     /**< #NAX_ALLOCATOR_VERSION */
+    void *(*malloc)(size_t size, void *userdata);             /**< allocate @p size bytes */
     void *(*realloc)(void *ptr, size_t size, void *userdata); /**< resize a block */
-    void (*free)(void *ptr, void *userdata);           /**< release a block */
-    void *userdata;                                    /**< passed to each function */
+    void (*free)(void *ptr, void *userdata);                  /**< release a block */
+    void *userdata;                                           /**< passed to each function */
 } nax_allocator;
 
 /**

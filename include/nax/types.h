@@ -28,51 +28,51 @@ NAX_BEGIN_DECLS
 
 /** @brief Identifies a contract object for nax_decode() and nax_encode(). Numbers are stable. */
 typedef enum nax_type {
-    NAX_TYPE_NONE = 0,                    /**< no type */
-    NAX_TYPE_ERROR_BODY = 1,              /**< #nax_error_body, wrapped as `{"error":{...}}` */
-    NAX_TYPE_REGISTER_REQUEST = 2,        /**< #nax_register_request */
-    NAX_TYPE_LOGIN_REQUEST = 3,           /**< #nax_login_request */
-    NAX_TYPE_TOKEN = 4,                   /**< #nax_token */
-    NAX_TYPE_REFRESH_REQUEST = 5,         /**< #nax_refresh_request */
-    NAX_TYPE_TOTP_SETUP = 6,              /**< #nax_totp_setup */
-    NAX_TYPE_TOTP_CODE = 7,               /**< #nax_totp_code */
-    NAX_TYPE_API_KEY_REQUEST = 8,         /**< #nax_api_key_request */
-    NAX_TYPE_API_KEY = 9,                 /**< #nax_api_key */
-    NAX_TYPE_API_KEY_LIST = 10,           /**< #nax_api_key_list */
-    NAX_TYPE_PROFILE = 11,                /**< #nax_profile */
-    NAX_TYPE_PROFILE_UPDATE = 12,         /**< #nax_profile_update */
-    NAX_TYPE_KYC = 13,                    /**< #nax_kyc */
-    NAX_TYPE_KYC_DOCUMENT_REQUEST = 14,   /**< #nax_kyc_document_request */
-    NAX_TYPE_KYC_DOCUMENT = 15,           /**< #nax_kyc_document */
-    NAX_TYPE_MARKET = 16,                 /**< #nax_market */
-    NAX_TYPE_MARKET_LIST = 17,            /**< #nax_market_list */
-    NAX_TYPE_TICKER = 18,                 /**< #nax_ticker */
-    NAX_TYPE_ORDER_BOOK = 19,             /**< #nax_order_book */
-    NAX_TYPE_TRADE = 20,                  /**< #nax_trade */
-    NAX_TYPE_TRADE_LIST = 21,             /**< #nax_trade_list */
-    NAX_TYPE_SERVER_TIME = 22,            /**< #nax_server_time */
-    NAX_TYPE_ORDER_REQUEST = 23,          /**< #nax_order_request */
-    NAX_TYPE_ORDER = 24,                  /**< #nax_order */
-    NAX_TYPE_ORDER_LIST = 25,             /**< #nax_order_list */
-    NAX_TYPE_CANCEL_RESULT = 26,          /**< #nax_cancel_result */
-    NAX_TYPE_FILL = 27,                   /**< #nax_fill */
-    NAX_TYPE_FILL_LIST = 28,              /**< #nax_fill_list */
-    NAX_TYPE_BALANCE = 29,                /**< #nax_balance */
-    NAX_TYPE_BALANCE_LIST = 30,           /**< #nax_balance_list */
+    NAX_TYPE_NONE = 0,                     /**< no type */
+    NAX_TYPE_ERROR_BODY = 1,               /**< #nax_error_body, wrapped as `{"error":{...}}` */
+    NAX_TYPE_REGISTER_REQUEST = 2,         /**< #nax_register_request */
+    NAX_TYPE_LOGIN_REQUEST = 3,            /**< #nax_login_request */
+    NAX_TYPE_TOKEN = 4,                    /**< #nax_token */
+    NAX_TYPE_REFRESH_REQUEST = 5,          /**< #nax_refresh_request */
+    NAX_TYPE_TOTP_SETUP = 6,               /**< #nax_totp_setup */
+    NAX_TYPE_TOTP_CODE = 7,                /**< #nax_totp_code */
+    NAX_TYPE_API_KEY_REQUEST = 8,          /**< #nax_api_key_request */
+    NAX_TYPE_API_KEY = 9,                  /**< #nax_api_key */
+    NAX_TYPE_API_KEY_LIST = 10,            /**< #nax_api_key_list */
+    NAX_TYPE_PROFILE = 11,                 /**< #nax_profile */
+    NAX_TYPE_PROFILE_UPDATE = 12,          /**< #nax_profile_update */
+    NAX_TYPE_KYC = 13,                     /**< #nax_kyc */
+    NAX_TYPE_KYC_DOCUMENT_REQUEST = 14,    /**< #nax_kyc_document_request */
+    NAX_TYPE_KYC_DOCUMENT = 15,            /**< #nax_kyc_document */
+    NAX_TYPE_MARKET = 16,                  /**< #nax_market */
+    NAX_TYPE_MARKET_LIST = 17,             /**< #nax_market_list */
+    NAX_TYPE_TICKER = 18,                  /**< #nax_ticker */
+    NAX_TYPE_ORDER_BOOK = 19,              /**< #nax_order_book */
+    NAX_TYPE_TRADE = 20,                   /**< #nax_trade */
+    NAX_TYPE_TRADE_LIST = 21,              /**< #nax_trade_list */
+    NAX_TYPE_SERVER_TIME = 22,             /**< #nax_server_time */
+    NAX_TYPE_ORDER_REQUEST = 23,           /**< #nax_order_request */
+    NAX_TYPE_ORDER = 24,                   /**< #nax_order */
+    NAX_TYPE_ORDER_LIST = 25,              /**< #nax_order_list */
+    NAX_TYPE_CANCEL_RESULT = 26,           /**< #nax_cancel_result */
+    NAX_TYPE_FILL = 27,                    /**< #nax_fill */
+    NAX_TYPE_FILL_LIST = 28,               /**< #nax_fill_list */
+    NAX_TYPE_BALANCE = 29,                 /**< #nax_balance */
+    NAX_TYPE_BALANCE_LIST = 30,            /**< #nax_balance_list */
     NAX_TYPE_DEPOSIT_ADDRESS_REQUEST = 31, /**< #nax_deposit_address_request */
-    NAX_TYPE_DEPOSIT_ADDRESS = 32,        /**< #nax_deposit_address */
-    NAX_TYPE_WITHDRAW_REQUEST = 33,       /**< #nax_withdraw_request */
-    NAX_TYPE_WALLET_TX = 34,              /**< #nax_wallet_tx */
-    NAX_TYPE_WALLET_TX_LIST = 35,         /**< #nax_wallet_tx_list */
-    NAX_TYPE_FIAT_DEPOSIT_REQUEST = 36,   /**< #nax_fiat_deposit_request */
-    NAX_TYPE_FIAT_WITHDRAW_REQUEST = 37,  /**< #nax_fiat_withdraw_request */
-    NAX_TYPE_FIAT_TX = 38,                /**< #nax_fiat_tx */
-    NAX_TYPE_FIAT_TX_LIST = 39,           /**< #nax_fiat_tx_list */
-    NAX_TYPE_WEBHOOK_EVENT = 40,          /**< #nax_webhook_event */
-    NAX_TYPE_HEALTH = 41,                 /**< #nax_health */
-    NAX_TYPE_STREAM_OP = 42,              /**< #nax_stream_op */
-    NAX_TYPE_STREAM_ACK = 43,             /**< #nax_stream_ack */
-    NAX_TYPE_STREAM_MESSAGE = 44          /**< #nax_stream_message */
+    NAX_TYPE_DEPOSIT_ADDRESS = 32,         /**< #nax_deposit_address */
+    NAX_TYPE_WITHDRAW_REQUEST = 33,        /**< #nax_withdraw_request */
+    NAX_TYPE_WALLET_TX = 34,               /**< #nax_wallet_tx */
+    NAX_TYPE_WALLET_TX_LIST = 35,          /**< #nax_wallet_tx_list */
+    NAX_TYPE_FIAT_DEPOSIT_REQUEST = 36,    /**< #nax_fiat_deposit_request */
+    NAX_TYPE_FIAT_WITHDRAW_REQUEST = 37,   /**< #nax_fiat_withdraw_request */
+    NAX_TYPE_FIAT_TX = 38,                 /**< #nax_fiat_tx */
+    NAX_TYPE_FIAT_TX_LIST = 39,            /**< #nax_fiat_tx_list */
+    NAX_TYPE_WEBHOOK_EVENT = 40,           /**< #nax_webhook_event */
+    NAX_TYPE_HEALTH = 41,                  /**< #nax_health */
+    NAX_TYPE_STREAM_OP = 42,               /**< #nax_stream_op */
+    NAX_TYPE_STREAM_ACK = 43,              /**< #nax_stream_ack */
+    NAX_TYPE_STREAM_MESSAGE = 44           /**< #nax_stream_message */
 } nax_type;
 
 /* ------------------------------------------------------------------ enums */
@@ -86,9 +86,9 @@ typedef enum nax_side {
 
 /** @brief Order type. */
 typedef enum nax_order_type {
-    NAX_ORDER_TYPE_NONE = 0,   /**< absent */
-    NAX_ORDER_TYPE_LIMIT = 1,  /**< `"limit"` */
-    NAX_ORDER_TYPE_MARKET = 2  /**< `"market"` */
+    NAX_ORDER_TYPE_NONE = 0,  /**< absent */
+    NAX_ORDER_TYPE_LIMIT = 1, /**< `"limit"` */
+    NAX_ORDER_TYPE_MARKET = 2 /**< `"market"` */
 } nax_order_type;
 
 /** @brief Time in force. */
@@ -111,10 +111,10 @@ typedef enum nax_order_status {
 
 /** @brief Trading status of a market. */
 typedef enum nax_market_status {
-    NAX_MARKET_STATUS_NONE = 0,      /**< absent */
-    NAX_MARKET_STATUS_ACTIVE = 1,    /**< `"active"`: trading normally */
-    NAX_MARKET_STATUS_HALTED = 2,    /**< `"halted"`: no new orders, no matching */
-    NAX_MARKET_STATUS_POST_ONLY = 3  /**< `"post_only"`: only orders that rest are accepted */
+    NAX_MARKET_STATUS_NONE = 0,     /**< absent */
+    NAX_MARKET_STATUS_ACTIVE = 1,   /**< `"active"`: trading normally */
+    NAX_MARKET_STATUS_HALTED = 2,   /**< `"halted"`: no new orders, no matching */
+    NAX_MARKET_STATUS_POST_ONLY = 3 /**< `"post_only"`: only orders that rest are accepted */
 } nax_market_status;
 
 /** @brief Whether a fill added liquidity or took it. */
@@ -135,18 +135,18 @@ typedef enum nax_kyc_status {
 
 /** @brief Kind of identity document. */
 typedef enum nax_document_type {
-    NAX_DOCUMENT_TYPE_NONE = 0,             /**< absent */
-    NAX_DOCUMENT_TYPE_PASSPORT = 1,         /**< `"passport"` */
-    NAX_DOCUMENT_TYPE_DRIVERS_LICENCE = 2,  /**< `"drivers_licence"` */
-    NAX_DOCUMENT_TYPE_NATIONAL_ID = 3,      /**< `"national_id"` */
-    NAX_DOCUMENT_TYPE_PROOF_OF_ADDRESS = 4  /**< `"proof_of_address"` */
+    NAX_DOCUMENT_TYPE_NONE = 0,            /**< absent */
+    NAX_DOCUMENT_TYPE_PASSPORT = 1,        /**< `"passport"` */
+    NAX_DOCUMENT_TYPE_DRIVERS_LICENCE = 2, /**< `"drivers_licence"` */
+    NAX_DOCUMENT_TYPE_NATIONAL_ID = 3,     /**< `"national_id"` */
+    NAX_DOCUMENT_TYPE_PROOF_OF_ADDRESS = 4 /**< `"proof_of_address"` */
 } nax_document_type;
 
 /** @brief Direction of a wallet or fiat transaction. */
 typedef enum nax_tx_type {
-    NAX_TX_TYPE_NONE = 0,       /**< absent */
-    NAX_TX_TYPE_DEPOSIT = 1,    /**< `"deposit"` */
-    NAX_TX_TYPE_WITHDRAWAL = 2  /**< `"withdrawal"` */
+    NAX_TX_TYPE_NONE = 0,      /**< absent */
+    NAX_TX_TYPE_DEPOSIT = 1,   /**< `"deposit"` */
+    NAX_TX_TYPE_WITHDRAWAL = 2 /**< `"withdrawal"` */
 } nax_tx_type;
 
 /** @brief State of a wallet or fiat transaction. */
@@ -263,8 +263,8 @@ typedef struct nax_totp_code {
 
 /** @brief `POST /v1/auth/api-keys` body. */
 typedef struct nax_api_key_request {
-    size_t struct_size; /**< sizeof(nax_api_key_request) */
-    const char *label;  /**< required: a name for the key */
+    size_t struct_size;  /**< sizeof(nax_api_key_request) */
+    const char *label;   /**< required: a name for the key */
     unsigned int scopes; /**< required: a non-empty set of #nax_scope bits */
 } nax_api_key_request;
 
@@ -281,9 +281,9 @@ typedef struct nax_api_key {
 
 /** @brief `GET /v1/auth/api-keys` result. */
 typedef struct nax_api_key_list {
-    size_t struct_size;                   /**< sizeof(nax_api_key_list) */
-    const nax_api_key *const *api_keys;   /**< required */
-    size_t api_keys_count;                /**< number of @c api_keys */
+    size_t struct_size;                 /**< sizeof(nax_api_key_list) */
+    const nax_api_key *const *api_keys; /**< required */
+    size_t api_keys_count;              /**< number of @c api_keys */
 } nax_api_key_list;
 
 /* ------------------------------------------------------------------ users */
@@ -322,8 +322,8 @@ typedef struct nax_kyc_document_request {
     size_t struct_size;              /**< sizeof(nax_kyc_document_request) */
     nax_document_type document_type; /**< required */
     const char *file_name;           /**< required */
-    const char *content_type;        /**< required: `"image/png"`, `"image/jpeg"` or `"application/pdf"` */
-    const char *content_base64;      /**< required: the file, base64 */
+    const char *content_type; /**< required: `"image/png"`, `"image/jpeg"` or `"application/pdf"` */
+    const char *content_base64; /**< required: the file, base64 */
 } nax_kyc_document_request;
 
 /** @brief A stored KYC document. */
@@ -359,17 +359,18 @@ typedef struct nax_market_list {
 
 /** @brief Best prices and 24 h volume of a market. */
 typedef struct nax_ticker {
-    size_t struct_size;     /**< sizeof(nax_ticker) */
-    const char *pair;       /**< required */
-    const nax_decimal *bid; /**< optional: best bid, NULL when there is none */
-    const nax_decimal *ask; /**< optional: best ask, NULL when there is none */
+    size_t struct_size;      /**< sizeof(nax_ticker) */
+    const char *pair;        /**< required */
+    const nax_decimal *bid;  /**< optional: best bid, NULL when there is none */
+    const nax_decimal *ask;  /**< optional: best ask, NULL when there is none */
     const nax_decimal *last; /**< optional: last trade price, NULL before the first trade */
-    nax_decimal volume_24h; /**< required: base volume over the last 24 h */
-    uint64_t seq;           /**< required: rises with every ticker change */
-    int64_t ts;             /**< required: time of the state */
+    nax_decimal volume_24h;  /**< required: base volume over the last 24 h */
+    uint64_t seq;            /**< required: rises with every ticker change */
+    int64_t ts;              /**< required: time of the state */
 } nax_ticker;
 
-/** @brief One price level: `[price, quantity]` in JSON. In a book update a zero quantity removes the level. */
+/** @brief One price level: `[price, quantity]` in JSON. In a book update a zero quantity removes
+ * the level. */
 typedef struct nax_book_level {
     nax_decimal price;    /**< the price */
     nax_decimal quantity; /**< total quantity resting at the price */
@@ -377,15 +378,15 @@ typedef struct nax_book_level {
 
 /** @brief `GET /v1/markets/{pair}/orderbook` result. */
 typedef struct nax_order_book {
-    size_t struct_size;          /**< sizeof(nax_order_book) */
-    const char *pair;            /**< required */
-    uint64_t seq;                /**< required: the book's sequence number */
-    const nax_book_level *bids;  /**< required: best (highest) first */
-    size_t bids_count;           /**< number of @c bids */
-    const nax_book_level *asks;  /**< required: best (lowest) first */
-    size_t asks_count;           /**< number of @c asks */
-    uint32_t checksum;           /**< required: see nax_book_checksum() */
-    int64_t ts;                  /**< required */
+    size_t struct_size;         /**< sizeof(nax_order_book) */
+    const char *pair;           /**< required */
+    uint64_t seq;               /**< required: the book's sequence number */
+    const nax_book_level *bids; /**< required: best (highest) first */
+    size_t bids_count;          /**< number of @c bids */
+    const nax_book_level *asks; /**< required: best (lowest) first */
+    size_t asks_count;          /**< number of @c asks */
+    uint32_t checksum;          /**< required: see nax_book_checksum() */
+    int64_t ts;                 /**< required */
 } nax_order_book;
 
 /** @brief A public trade. */
@@ -429,21 +430,21 @@ typedef struct nax_order_request {
 
 /** @brief An order. */
 typedef struct nax_order {
-    size_t struct_size;                /**< sizeof(nax_order) */
-    const char *id;                    /**< required: server-assigned id */
-    const char *client_order_id;       /**< optional */
-    const char *pair;                  /**< required */
-    nax_side side;                     /**< required */
-    nax_order_type type;               /**< required */
-    const nax_decimal *price;          /**< optional: absent for market orders */
-    nax_decimal quantity;              /**< required */
-    nax_decimal filled_quantity;       /**< required */
-    const nax_decimal *average_price;  /**< optional: absent until something fills */
-    nax_time_in_force time_in_force;   /**< required */
-    int post_only;                     /**< optional boolean */
-    nax_order_status status;           /**< required */
-    int64_t created_at;                /**< required */
-    int64_t updated_at;                /**< required */
+    size_t struct_size;               /**< sizeof(nax_order) */
+    const char *id;                   /**< required: server-assigned id */
+    const char *client_order_id;      /**< optional */
+    const char *pair;                 /**< required */
+    nax_side side;                    /**< required */
+    nax_order_type type;              /**< required */
+    const nax_decimal *price;         /**< optional: absent for market orders */
+    nax_decimal quantity;             /**< required */
+    nax_decimal filled_quantity;      /**< required */
+    const nax_decimal *average_price; /**< optional: absent until something fills */
+    nax_time_in_force time_in_force;  /**< required */
+    int post_only;                    /**< optional boolean */
+    nax_order_status status;          /**< required */
+    int64_t created_at;               /**< required */
+    int64_t updated_at;               /**< required */
 } nax_order;
 
 /** @brief `GET /v1/orders` result, one page. */
@@ -451,7 +452,7 @@ typedef struct nax_order_list {
     size_t struct_size;             /**< sizeof(nax_order_list) */
     const nax_order *const *orders; /**< required */
     size_t orders_count;            /**< number of @c orders */
-    const char *next_cursor;        /**< optional: pass as `cursor` for the next page; NULL on the last */
+    const char *next_cursor; /**< optional: pass as `cursor` for the next page; NULL on the last */
 } nax_order_list;
 
 /** @brief `DELETE /v1/orders` result. */
@@ -547,10 +548,10 @@ typedef struct nax_wallet_tx {
 
 /** @brief `GET /v1/wallets/transactions` result, one page. */
 typedef struct nax_wallet_tx_list {
-    size_t struct_size;                     /**< sizeof(nax_wallet_tx_list) */
+    size_t struct_size;                       /**< sizeof(nax_wallet_tx_list) */
     const nax_wallet_tx *const *transactions; /**< required: newest first */
-    size_t transactions_count;              /**< number of @c transactions */
-    const char *next_cursor;                /**< optional: NULL on the last page */
+    size_t transactions_count;                /**< number of @c transactions */
+    const char *next_cursor;                  /**< optional: NULL on the last page */
 } nax_wallet_tx_list;
 
 /* ------------------------------------------------------------------- fiat */
@@ -614,10 +615,10 @@ typedef struct nax_webhook_data {
 
 /** @brief Body of `POST /v1/webhooks/{provider}`. */
 typedef struct nax_webhook_event {
-    size_t struct_size;           /**< sizeof(nax_webhook_event) */
-    const char *id;               /**< required: equals the `webhook-id` header; used to deduplicate */
-    nax_webhook_type type;        /**< required */
-    int64_t created_at;           /**< required */
+    size_t struct_size;    /**< sizeof(nax_webhook_event) */
+    const char *id;        /**< required: equals the `webhook-id` header; used to deduplicate */
+    nax_webhook_type type; /**< required */
+    int64_t created_at;    /**< required */
     const nax_webhook_data *data; /**< required */
 } nax_webhook_event;
 
@@ -664,18 +665,18 @@ typedef struct nax_stream_ack {
  * `orders`, `balances` and `fills` carry @c order, @c balance and @c fill.
  */
 typedef struct nax_stream_message {
-    size_t struct_size;             /**< sizeof(nax_stream_message) */
-    const char *channel;            /**< required, e.g. `"book:BTC-AUD"` */
-    nax_stream_msg_type type;       /**< required */
-    uint64_t seq;                   /**< optional: per-channel sequence, rises by one; 0 when absent */
-    int64_t ts;                     /**< optional: publish time; 0 when absent */
-    const nax_book_level *bids;     /**< optional: book levels; quantity 0 removes a level */
-    size_t bids_count;              /**< number of @c bids */
-    const nax_book_level *asks;     /**< optional: book levels; quantity 0 removes a level */
-    size_t asks_count;              /**< number of @c asks */
-    int has_checksum;               /**< non-zero when @c checksum is present */
-    uint32_t checksum;              /**< the book's checksum after this message */
-    const nax_ticker *ticker;       /**< optional */
+    size_t struct_size;         /**< sizeof(nax_stream_message) */
+    const char *channel;        /**< required, e.g. `"book:BTC-AUD"` */
+    nax_stream_msg_type type;   /**< required */
+    uint64_t seq;               /**< optional: per-channel sequence, rises by one; 0 when absent */
+    int64_t ts;                 /**< optional: publish time; 0 when absent */
+    const nax_book_level *bids; /**< optional: book levels; quantity 0 removes a level */
+    size_t bids_count;          /**< number of @c bids */
+    const nax_book_level *asks; /**< optional: book levels; quantity 0 removes a level */
+    size_t asks_count;          /**< number of @c asks */
+    int has_checksum;           /**< non-zero when @c checksum is present */
+    uint32_t checksum;          /**< the book's checksum after this message */
+    const nax_ticker *ticker;   /**< optional */
     const nax_trade *const *trades; /**< optional */
     size_t trades_count;            /**< number of @c trades */
     const nax_order *order;         /**< optional */
