@@ -114,70 +114,38 @@ void nax__error_set_transient(int transient)
 const char *nax_strerror(int code)
 {
     switch ((nax_error_code)code) {
-    case NAX_OK:
-        return "success";
-    case NAX_ERROR:
-        return "unspecified error";
-    case NAX_EINVAL:
-        return "invalid argument";
-    case NAX_ENOMEM:
-        return "out of memory";
-    case NAX_EVERSION:
-        return "unknown version or struct size";
-    case NAX_ESTATE:
-        return "invalid state for this call";
-    case NAX_EBUFSIZE:
-        return "buffer too small";
-    case NAX_EOVERFLOW:
-        return "result does not fit";
-    case NAX_EDIVZERO:
-        return "division by zero";
-    case NAX_EPARSE:
-        return "malformed text";
-    case NAX_EJSON:
-        return "malformed JSON";
-    case NAX_ESCHEMA:
-        return "JSON does not match the expected schema";
-    case NAX_ELIMIT:
-        return "limit exceeded";
-    case NAX_EUSER:
-        return "stopped by a user callback";
-    case NAX_ERECURSIVE:
-        return "handle re-entered from its own callback";
-    case NAX_ENETWORK:
-        return "network error";
-    case NAX_ETIMEOUT:
-        return "timed out";
-    case NAX_ETLS:
-        return "TLS error";
-    case NAX_EHTTP:
-        return "HTTP error";
-    case NAX_EBADREQUEST:
-        return "request rejected by the server";
-    case NAX_EAUTH:
-        return "authentication failed";
-    case NAX_EFORBIDDEN:
-        return "permission denied";
-    case NAX_ENOTFOUND:
-        return "not found";
-    case NAX_ECONFLICT:
-        return "conflict";
-    case NAX_ETOOLARGE:
-        return "request too large";
-    case NAX_ERATELIMIT:
-        return "rate limited";
-    case NAX_ESERVER:
-        return "server error";
-    case NAX_EUNAVAILABLE:
-        return "service unavailable";
-    case NAX_ECIRCUIT_OPEN:
-        return "circuit breaker open";
-    case NAX_ERETRY_BUDGET:
-        return "retry budget exhausted";
-    case NAX_ECANCELLED:
-        return "cancelled";
-    case NAX_EIO:
-        return "I/O error";
+    case NAX_OK: return "success";
+    case NAX_ERROR: return "unspecified error";
+    case NAX_EINVAL: return "invalid argument";
+    case NAX_ENOMEM: return "out of memory";
+    case NAX_EVERSION: return "unknown version or struct size";
+    case NAX_ESTATE: return "invalid state for this call";
+    case NAX_EBUFSIZE: return "buffer too small";
+    case NAX_EOVERFLOW: return "result does not fit";
+    case NAX_EDIVZERO: return "division by zero";
+    case NAX_EPARSE: return "malformed text";
+    case NAX_EJSON: return "malformed JSON";
+    case NAX_ESCHEMA: return "JSON does not match the expected schema";
+    case NAX_ELIMIT: return "limit exceeded";
+    case NAX_EUSER: return "stopped by a user callback";
+    case NAX_ERECURSIVE: return "handle re-entered from its own callback";
+    case NAX_ENETWORK: return "network error";
+    case NAX_ETIMEOUT: return "timed out";
+    case NAX_ETLS: return "TLS error";
+    case NAX_EHTTP: return "HTTP error";
+    case NAX_EBADREQUEST: return "request rejected by the server";
+    case NAX_EAUTH: return "authentication failed";
+    case NAX_EFORBIDDEN: return "permission denied";
+    case NAX_ENOTFOUND: return "not found";
+    case NAX_ECONFLICT: return "conflict";
+    case NAX_ETOOLARGE: return "request too large";
+    case NAX_ERATELIMIT: return "rate limited";
+    case NAX_ESERVER: return "server error";
+    case NAX_EUNAVAILABLE: return "service unavailable";
+    case NAX_ECIRCUIT_OPEN: return "circuit breaker open";
+    case NAX_ERETRY_BUDGET: return "retry budget exhausted";
+    case NAX_ECANCELLED: return "cancelled";
+    case NAX_EIO: return "I/O error";
     }
     return "unknown error";
 }
@@ -185,24 +153,19 @@ const char *nax_strerror(int code)
 nax_error_class nax_error_class_of(int code)
 {
     switch ((nax_error_code)code) {
-    case NAX_OK:
-        return NAX_ERRCLASS_NONE;
+    case NAX_OK: return NAX_ERRCLASS_NONE;
     case NAX_EINVAL:
     case NAX_EVERSION:
-    case NAX_EBUFSIZE:
-        return NAX_ERRCLASS_ARGUMENT;
-    case NAX_ENOMEM:
-        return NAX_ERRCLASS_MEMORY;
+    case NAX_EBUFSIZE: return NAX_ERRCLASS_ARGUMENT;
+    case NAX_ENOMEM: return NAX_ERRCLASS_MEMORY;
     case NAX_EOVERFLOW:
     case NAX_EDIVZERO:
     case NAX_EPARSE:
     case NAX_EJSON:
-    case NAX_ESCHEMA:
-        return NAX_ERRCLASS_DATA;
+    case NAX_ESCHEMA: return NAX_ERRCLASS_DATA;
     case NAX_ENETWORK:
     case NAX_ETIMEOUT:
-    case NAX_ETLS:
-        return NAX_ERRCLASS_NETWORK;
+    case NAX_ETLS: return NAX_ERRCLASS_NETWORK;
     case NAX_EHTTP:
     case NAX_EBADREQUEST:
     case NAX_EAUTH:
@@ -212,20 +175,16 @@ nax_error_class nax_error_class_of(int code)
     case NAX_ETOOLARGE:
     case NAX_ERATELIMIT:
     case NAX_ESERVER:
-    case NAX_EUNAVAILABLE:
-        return NAX_ERRCLASS_HTTP;
+    case NAX_EUNAVAILABLE: return NAX_ERRCLASS_HTTP;
     case NAX_ERROR:
     case NAX_ESTATE:
     case NAX_ELIMIT:
     case NAX_ERECURSIVE:
     case NAX_ECIRCUIT_OPEN:
     case NAX_ERETRY_BUDGET:
-    case NAX_ECANCELLED:
-        return NAX_ERRCLASS_STATE;
-    case NAX_EUSER:
-        return NAX_ERRCLASS_USER;
-    case NAX_EIO:
-        return NAX_ERRCLASS_SYSTEM;
+    case NAX_ECANCELLED: return NAX_ERRCLASS_STATE;
+    case NAX_EUSER: return NAX_ERRCLASS_USER;
+    case NAX_EIO: return NAX_ERRCLASS_SYSTEM;
     }
     return NAX_ERRCLASS_NONE;
 }
