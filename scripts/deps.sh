@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install the Debian packages libnax needs to build, test and document itself.
+# Fast on a prepared machine: when every package is already installed (or
+# provided by another installed package, e.g. npm by NodeSource's nodejs),
+# apt is not touched at all. Uses sudo only when not root.
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config
+    libcurl4-openssl-dev libyajl-dev libwebsockets-dev libssl-dev libsqlite3-dev
+    check doxygen abigail-tools clang-format
+    libcjson-dev libjansson-dev
+    python3 python3-yaml python3-pytest
+    nodejs npm
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "deps: this script installs Debian packages; install by hand: ${packages[*]}" >&2
+    exit 1
+fi
+
+# Names of installed packages and of the virtual packages they provide.
+present=$(dpkg-query -W -f='${db:Status-Status} ${Package} ${Provides}\n' 2>/dev/null |
+    awk '$1 == "installed" { $1 = ""; print }' |
+    sed -e 's/([^)]*)//g' -e 's/:[a-z0-9]*//g' | tr ' ,' '\n\n' | sed '/^$/d' | sort -u)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    grep -qxF "$pkg" <<<"$present" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "deps: missing ${missing[*]}; run as root or install sudo" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
