@@ -111,11 +111,18 @@ static int validate_order(const void *obj, nax__codec_path *path, int code)
     return check_price_for_type(o->type, o->price, path, code);
 }
 
-/* subscribe/unsubscribe name their channels; auth carries a token or a
- * complete signed API-key payload, never both. */
+/* The rules of docs/asyncapi.yaml: channels, when present, name at least one
+ * channel and subscribe/unsubscribe must have them; auth carries either a
+ * token or all of api_key, timestamp and signature (JSON Schema oneOf: not
+ * both complete, not neither). */
 static int validate_stream_op(const void *obj, nax__codec_path *path, int code)
 {
     const nax_stream_op *op = obj;
+    if (op->channels && op->channels_count == 0) {
+        nax__codec_path_member(path, "channels", 8);
+        return nax__codec_fail(code, path, "must name at least one channel");
+    }
+    int signed_auth = op->api_key && op->timestamp && op->signature;
     switch (op->op) {
     case NAX_STREAM_OP_SUBSCRIBE:
     case NAX_STREAM_OP_UNSUBSCRIBE:
@@ -123,17 +130,15 @@ static int validate_stream_op(const void *obj, nax__codec_path *path, int code)
             return require_member(path, "channels", code, "subscribe and unsubscribe");
         return 0;
     case NAX_STREAM_OP_AUTH:
-        if (op->token && op->api_key)
+        if (op->token && signed_auth)
             return forbid_member(path, "api_key", code, "auth uses token or api_key, not both");
-        if (op->token)
+        if (op->token || signed_auth)
             return 0;
         if (!op->api_key)
             return require_member(path, "token", code, "auth needs token or api_key");
         if (!op->timestamp)
             return require_member(path, "timestamp", code, "signed auth");
-        if (!op->signature)
-            return require_member(path, "signature", code, "signed auth");
-        return 0;
+        return require_member(path, "signature", code, "signed auth");
     default: return 0;
     }
 }
@@ -143,8 +148,38 @@ static int has_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Snapshots and updates carry the payload of their channel (types.h,
- * nax_stream_message); an "error" message carries the error. */
+/* The payload member a snapshot or update of this channel lacks, or NULL;
+ * *why names the kind of channel. */
+static const char *missing_payload(const nax_stream_message *m, const char **why)
+{
+    if (has_prefix(m->channel, "book:")) {
+        *why = "book channel";
+        if (!m->bids)
+            return "bids";
+        if (!m->asks)
+            return "asks";
+        return m->has_checksum ? NULL : "checksum";
+    }
+    if (has_prefix(m->channel, "ticker:")) {
+        *why = "ticker channel";
+        return m->ticker ? NULL : "ticker";
+    }
+    if (has_prefix(m->channel, "trades:")) {
+        *why = "trades channel";
+        return m->trades ? NULL : "trades";
+    }
+    *why = "private channel";
+    if (strcmp(m->channel, "orders") == 0)
+        return m->order ? NULL : "order";
+    if (strcmp(m->channel, "balances") == 0)
+        return m->balance ? NULL : "balance";
+    if (strcmp(m->channel, "fills") == 0)
+        return m->fill ? NULL : "fill";
+    return NULL;
+}
+
+/* Snapshots and updates carry the payload of their channel and an "error"
+ * message its error (docs/asyncapi.yaml, nax_stream_message in types.h). */
 static int validate_stream_message(const void *obj, nax__codec_path *path, int code)
 {
     const nax_stream_message *m = obj;
@@ -152,17 +187,13 @@ static int validate_stream_message(const void *obj, nax__codec_path *path, int c
         return require_member(path, "error", code, "type \"error\"");
     if (!m->channel || (m->type != NAX_STREAM_MSG_SNAPSHOT && m->type != NAX_STREAM_MSG_UPDATE))
         return 0;
-    if (has_prefix(m->channel, "book:")) {
-        if (!m->bids)
-            return require_member(path, "bids", code, "book channel");
-        if (!m->asks)
-            return require_member(path, "asks", code, "book channel");
-        if (!m->has_checksum)
-            return require_member(path, "checksum", code, "book channel");
-    } else if (has_prefix(m->channel, "ticker:") && !m->ticker) {
-        return require_member(path, "ticker", code, "ticker channel");
-    } else if (has_prefix(m->channel, "trades:") && !m->trades) {
-        return require_member(path, "trades", code, "trades channel");
+    const char *why = NULL;
+    const char *missing = missing_payload(m, &why);
+    if (missing)
+        return require_member(path, missing, code, why);
+    if (m->trades && m->trades_count == 0 && has_prefix(m->channel, "trades:")) {
+        nax__codec_path_member(path, "trades", 6);
+        return nax__codec_fail(code, path, "must hold at least one trade");
     }
     return 0;
 }

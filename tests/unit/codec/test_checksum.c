@@ -52,6 +52,23 @@ START_TEST(a_small_book)
 }
 END_TEST
 
+/* The worked example of docs/asyncapi.yaml. */
+START_TEST(the_contract_worked_example)
+{
+    nax_book_level bids[] = {{DEC("97250.50"), DEC("0.01500000")},
+                             {DEC("97249.00"), DEC("1.25000000")},
+                             {DEC("97200.00"), DEC("0.50000000")}};
+    nax_book_level asks[] = {{DEC("97251.00"), DEC("0.40000000")},
+                             {DEC("97260.10"), DEC("2.00000000")}};
+    /* "97250.5:0.015|97249:1.25|97200:0.5#97251:0.4|97260.1:2" */
+    ck_assert_uint_eq(checksum(bids, 3, asks, 2), 1284684486u);
+    /* After the update: bid 97249 removed, ask 97251 resized. */
+    nax_book_level bids2[] = {bids[0], bids[2]};
+    asks[0].quantity = DEC("0.25000000");
+    ck_assert_uint_eq(checksum(bids2, 2, asks, 2), 1000209139u);
+}
+END_TEST
+
 START_TEST(trailing_zeros_do_not_matter)
 {
     nax_book_level a[] = {{DEC("97250.50"), DEC("0.51200000")}, {DEC("97250.00"), DEC("1.5")}};
@@ -124,6 +141,7 @@ static Suite *checksum_suite(void)
     tcase_add_test(tc, crc32_known_answers);
     tcase_add_test(tc, empty_book_hashes_the_separator);
     tcase_add_test(tc, a_small_book);
+    tcase_add_test(tc, the_contract_worked_example);
     tcase_add_test(tc, trailing_zeros_do_not_matter);
     tcase_add_test(tc, only_the_first_25_levels_count);
     tcase_add_test(tc, bad_arguments);

@@ -96,11 +96,19 @@ START_TEST(lists)
     nax_stream_op op = {sizeof op, NAX_STREAM_OP_PING, 9};
     ck_assert_str_eq(ENCODE_OK(NAX_TYPE_STREAM_OP, &op), "{\"op\":\"ping\",\"id\":9}");
     /* A non-NULL empty optional list is present. */
-    const char *none[1] = {NULL};
+    nax_book_level none[1];
+    nax_stream_message m = {sizeof m};
+    m.channel = "book:X";
+    m.type = NAX_STREAM_MSG_LAGGING;
+    m.bids = none;
+    ck_assert_str_eq(ENCODE_OK(NAX_TYPE_STREAM_MESSAGE, &m),
+                     "{\"channel\":\"book:X\",\"type\":\"lagging\",\"bids\":[]}");
+    /* ... unless the contract wants it non-empty. */
+    const char *no_channels[1] = {NULL};
     op.op = NAX_STREAM_OP_UNSUBSCRIBE;
-    op.channels = none;
-    ck_assert_str_eq(ENCODE_OK(NAX_TYPE_STREAM_OP, &op),
-                     "{\"op\":\"unsubscribe\",\"id\":9,\"channels\":[]}");
+    op.channels = no_channels;
+    EXPECT_ENCODE_ERROR(NAX_TYPE_STREAM_OP, &op, NAX_EINVAL, "channels",
+                        "must name at least one channel");
     const char *channels[] = {"ticker:BTC-AUD", "book:ETH-AUD"};
     op.channels = channels;
     op.channels_count = 2;

@@ -539,21 +539,39 @@ START_TEST(cross_member_rules)
                   "{\"channel\":\"orders\",\"type\":\"update\",\"order\":" ORDER_HEAD ORDER_TAIL
                   "}",
                   NAX_ESCHEMA, "order.price", "limit order");
+    EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE, "{\"channel\":\"orders\",\"type\":\"update\",\"seq\":1}",
+                  NAX_ESCHEMA, "order", "private channel");
+    EXPECT_REJECT(
+        NAX_TYPE_STREAM_MESSAGE,
+        "{\"channel\":\"fills\",\"type\":\"update\",\"order\":" ORDER_WITH_PRICE("\"1\"") "}",
+        NAX_ESCHEMA, "fill", "private channel");
+    EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE,
+                  "{\"channel\":\"trades:BTC-AUD\",\"type\":\"update\",\"trades\":[]}", NAX_ESCHEMA,
+                  "trades", "must hold at least one trade");
     EXPECT_REJECT(NAX_TYPE_STREAM_OP, "{\"op\":\"subscribe\",\"id\":1}", NAX_ESCHEMA, "channels",
                   "subscribe and unsubscribe");
+    EXPECT_REJECT(NAX_TYPE_STREAM_OP, "{\"op\":\"unsubscribe\",\"id\":2,\"channels\":[]}",
+                  NAX_ESCHEMA, "channels", "must name at least one channel");
+    EXPECT_REJECT(NAX_TYPE_STREAM_OP, "{\"op\":\"ping\",\"id\":2,\"channels\":[]}", NAX_ESCHEMA,
+                  "channels", "must name at least one channel");
     EXPECT_REJECT(NAX_TYPE_STREAM_OP, "{\"op\":\"auth\",\"id\":1}", NAX_ESCHEMA, "token",
                   "auth needs token or api_key");
     EXPECT_REJECT(NAX_TYPE_STREAM_OP,
                   "{\"op\":\"auth\",\"id\":1,\"api_key\":\"k\",\"timestamp\":5}", NAX_ESCHEMA,
                   "signature", "signed auth");
     EXPECT_REJECT(NAX_TYPE_STREAM_OP,
-                  "{\"op\":\"auth\",\"id\":1,\"token\":\"t\",\"api_key\":\"k\"}", NAX_ESCHEMA,
-                  "api_key", "not both");
-    /* A lagging notice carries nothing; an empty subscription list is allowed. */
+                  "{\"op\":\"auth\",\"id\":1,\"api_key\":\"k\",\"signature\":\"s\"}", NAX_ESCHEMA,
+                  "timestamp", "signed auth");
+    EXPECT_REJECT(NAX_TYPE_STREAM_OP,
+                  "{\"op\":\"auth\",\"id\":1,\"token\":\"t\",\"api_key\":\"k\","
+                  "\"timestamp\":5,\"signature\":\"s\"}",
+                  NAX_ESCHEMA, "api_key", "not both");
+    /* oneOf: a token with a partial API-key payload is still just token auth. */
+    nax_object_free(DECODE_OK(NAX_TYPE_STREAM_OP,
+                              "{\"op\":\"auth\",\"id\":1,\"token\":\"t\",\"api_key\":\"k\"}"));
+    /* A lagging notice carries nothing. */
     nax_object_free(
         DECODE_OK(NAX_TYPE_STREAM_MESSAGE, "{\"channel\":\"book:BTC-AUD\",\"type\":\"lagging\"}"));
-    nax_object_free(
-        DECODE_OK(NAX_TYPE_STREAM_OP, "{\"op\":\"unsubscribe\",\"id\":2,\"channels\":[]}"));
 }
 END_TEST
 
