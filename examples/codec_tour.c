@@ -71,7 +71,7 @@ static void *round_trip(nax_type type, const void *obj, nax_buf *json)
         exit(EXIT_FAILURE);
     }
     nax_buf_dispose(&again);
-    printf("%-12s %s\n", nax_type_name(type), json->data);
+    printf("%-14s %s\n", nax_type_name(type), json->data);
     return decoded;
 }
 
@@ -111,12 +111,13 @@ static struct prepared_order prepare_buy(const nax_market *m, const char *wanted
     check(nax_decimal_mul(&p.notional, &p.price, &p.quantity, 2, NAX_ROUND_HALF_EVEN), "notional");
     check(nax_decimal_mul(&p.fee, &p.notional, &rate, 2, NAX_ROUND_UP), "fee");
 
-    printf("price        %s -> %s (tick %s)\n", wanted_price, fmt(a, &p.price),
+    printf("price          %s -> %s (tick %s)\n", wanted_price, fmt(a, &p.price),
            fmt(b, &m->tick_size));
-    printf("quantity     %s -> %s (lot %s)\n", wanted_quantity, fmt(a, &p.quantity),
+    printf("quantity       %s -> %s (lot %s)\n", wanted_quantity, fmt(a, &p.quantity),
            fmt(b, &m->lot_size));
-    printf("notional     %s %s\n", fmt(a, &p.notional), m->quote);
-    printf("fee          %s %s (%s of notional, rounded up)\n", fmt(a, &p.fee), m->quote, fee_rate);
+    printf("notional       %s %s\n", fmt(a, &p.notional), m->quote);
+    printf("fee            %s %s (%s of notional, rounded up)\n", fmt(a, &p.fee), m->quote,
+           fee_rate);
     if (nax_decimal_cmp(&p.notional, &m->min_notional) < 0) {
         fprintf(stderr, "notional below the market minimum %s\n", fmt(a, &m->min_notional));
         exit(EXIT_FAILURE);
@@ -157,14 +158,14 @@ static void tour_order(const nax_market *market, const struct prepared_order *p)
     };
     nax_order_request *req_back;
     nax_order *order_back;
-    char a[NAX_DECIMAL_STRING_MAX], b[NAX_DECIMAL_STRING_MAX];
+    char a[NAX_DECIMAL_STRING_MAX], b[NAX_DECIMAL_STRING_MAX], c[NAX_DECIMAL_STRING_MAX];
 
     req_back = round_trip(NAX_TYPE_ORDER_REQUEST, &req, &json);
     nax_object_free(req_back);
     order_back = round_trip(NAX_TYPE_ORDER, &order, &json);
-    printf("             %s filled %s of %s at %s\n", order_back->id,
+    printf("               %s filled %s of %s at %s\n", order_back->id,
            fmt(a, &order_back->filled_quantity), fmt(b, &order_back->quantity),
-           order_back->average_price ? fmt(a, order_back->average_price) : "-");
+           order_back->average_price ? fmt(c, order_back->average_price) : "-");
     nax_object_free(order_back);
     nax_buf_dispose(&json);
 }
@@ -198,7 +199,7 @@ static void tour_balances(void)
 
     back = round_trip(NAX_TYPE_BALANCE_LIST, &list, &json);
     for (size_t i = 0; i < back->balances_count; i++) {
-        printf("             %s total %s\n", back->balances[i]->asset,
+        printf("               %s total %s\n", back->balances[i]->asset,
                fmt(a, &back->balances[i]->total));
     }
     nax_object_free(back);
@@ -239,7 +240,7 @@ static void tour_order_book(void)
     check(
         nax_book_checksum(&recomputed, back->bids, back->bids_count, back->asks, back->asks_count),
         "nax_book_checksum (decoded)");
-    printf("             checksum %" PRIu32 " %s\n", back->checksum,
+    printf("               checksum %" PRIu32 " %s\n", back->checksum,
            recomputed == back->checksum ? "verified" : "MISMATCH");
     if (recomputed != back->checksum) {
         exit(EXIT_FAILURE);
@@ -258,9 +259,9 @@ static void tour_errors(void)
     int rc;
 
     rc = nax_decimal_parse(&d, "1e5", 3, NULL);
-    printf("parse \"1e5\"  -> %s: %s\n", nax_strerror(rc), nax_error_last()->message);
+    printf("parse \"1e5\"    -> %s: %s\n", nax_strerror(rc), nax_error_last()->message);
     rc = nax_decode(&req, NAX_TYPE_ORDER_REQUEST, float_price, sizeof(float_price) - 1, NULL);
-    printf("float price  -> %s at %s: %s\n", nax_strerror(rc), nax_error_last()->field,
+    printf("float price    -> %s at %s: %s\n", nax_strerror(rc), nax_error_last()->field,
            nax_error_last()->message);
     if (rc == 0) {
         fprintf(stderr, "a JSON number was accepted as a price\n");

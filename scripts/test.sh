@@ -7,6 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# The builds below pick their own -j; don't let an outer make's flags leak in.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 failed_steps=()
 total_passed=0
 total_failed=0
