@@ -138,6 +138,9 @@ NAX_API int nax_decimal_neg(nax_decimal *out, const nax_decimal *a);
 
 /**
  * @brief `out = a × b`, computed exactly and then rounded to @p scale digits.
+ * @param out receives the product.
+ * @param a first factor.
+ * @param b second factor.
  * @param scale result scale, 0..18.
  * @param mode rounding of the exact product.
  * @return 0, #NAX_EOVERFLOW, or #NAX_EINVAL for a bad scale or mode.
@@ -147,6 +150,9 @@ NAX_API int nax_decimal_mul(nax_decimal *out, const nax_decimal *a, const nax_de
 
 /**
  * @brief `out = a ÷ b`, rounded to @p scale digits as if computed exactly.
+ * @param out receives the quotient.
+ * @param a dividend.
+ * @param b divisor.
  * @param scale result scale, 0..18.
  * @param mode rounding of the exact quotient.
  * @return 0, #NAX_EDIVZERO, #NAX_EOVERFLOW, or #NAX_EINVAL.
@@ -170,7 +176,10 @@ NAX_API int nax_decimal_normalize(nax_decimal *out, const nax_decimal *a);
 /**
  * @brief Round @p a to a multiple of @p step (a tick or lot size):
  * `round(a / step) × step`; the result has @p step's scale.
+ * @param out receives the rounded value.
+ * @param a the value to round.
  * @param step must be greater than zero.
+ * @param mode how to round `a / step` to an integer.
  * @return 0, #NAX_EINVAL for a step ≤ 0, or #NAX_EOVERFLOW.
  */
 NAX_API int nax_decimal_quantize(nax_decimal *out, const nax_decimal *a, const nax_decimal *step,
