@@ -14,11 +14,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 suppressions=$root/tests/abi/allowed.suppr
 
-# Only what the public headers declare; no paths, so the file is the same on every machine.
+# Only the exported functions and the public types they reach, with source
+# paths made relative, so the file is the same on every machine and does not
+# change with internal refactoring.
 dump() {
-    abidw --headers-dir "$root/include" --drop-private-types --no-corpus-path \
-        --no-comp-dir-path --no-show-locs --no-elf-needed --type-id-style hash \
-        --out-file "$2" "$1"
+    abidw --headers-dir "$root/include" --drop-private-types --exported-interfaces-only \
+        --no-corpus-path --no-comp-dir-path --no-show-locs --no-elf-needed \
+        --type-id-style hash --out-file "$2" "$1"
+    sed -i "s|path='$root/|path='|g" "$2"
 }
 
 # changed_count REPORT: sum of "N Changed" in the function and variable summaries.
