@@ -13,9 +13,11 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <yajl/yajl_common.h>
 
+#include "decimal/decimal_internal.h"
 #include "nax/codec.h"
 #include "nax/types.h"
 
@@ -87,6 +89,23 @@ const nax__codec_type *nax__codec_type_of(nax_type type);
 /* Bytes a member of this kind occupies at its offset (arrays: the pointer only). */
 size_t nax__codec_kind_size(nax__codec_kind kind);
 
+/* 1 when the n bytes at a and b are equal. Member names are short: eight
+ * bytes at a time inline beats a call to memcmp(). */
+static inline int nax__codec_same_bytes(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; n > 0; a++, b++, n--)
+        if (*a != *b)
+            return 0;
+    return 1;
+}
+
 /* The member named name/len, or NULL. `hint` is the index to try first (the
  * member after the previous one, since encoders write in table order). */
 const nax__codec_field *nax__codec_find_field(const nax__codec_type *type, const char *name,
@@ -110,6 +129,9 @@ size_t nax__codec_path_member(nax__codec_path *p, const char *name, size_t len);
 size_t nax__codec_path_index(nax__codec_path *p, size_t index);
 void nax__codec_path_pop(nax__codec_path *p, size_t len);
 
+/* Writes the decimal digits of v (no NUL, at most 20) and returns how many. */
+size_t nax__codec_format_u64(char *out, uint64_t v);
+
 /* Records `path: reason` (just `reason` at the root) as this thread's error
  * with nax_error::field = path; returns code. */
 int nax__codec_fail(int code, const nax__codec_path *path, const char *fmt, ...)
@@ -128,6 +150,70 @@ void nax__codec_quote(char *out, size_t out_size, const char *text, size_t len);
  * no overlong forms, no surrogates, nothing above U+10FFFF), or len when all
  * of it is well-formed. */
 size_t nax__codec_utf8_check(const unsigned char *s, size_t len);
+
+/* ---- decimals ---------------------------------------------------------------- */
+
+/* The decimals of real messages ("97250.50", "0.01500000") have at most 19
+ * digits, so their coefficient fits in 64 bits and they can be read in one
+ * pass with no 128-bit arithmetic. Only that subset of the grammar is handled
+ * here; everything else, and every error, goes to nax__dec_parse(), which
+ * owns the grammar. The unit test codec_reject checks that both agree on
+ * every string of a large generated set. */
+
+/* Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 19 digits; returns 0 when
+ * the text is anything else. */
+static inline int nax__codec_parse_short_decimal(nax_decimal *out, const char *s, size_t len)
+{
+    size_t i = s[0] == '-';
+    int negative = (int)i;
+    uint64_t mag = 0;
+    unsigned digits = 0, scale = 0;
+    if (i == len)
+        return 0;
+    if (s[i] == '0') {
+        i++;
+    } else {
+        for (; i < len && (unsigned)(s[i] - '0') <= 9; i++, digits++)
+            mag = mag * 10 + (unsigned)(s[i] - '0');
+        if (digits == 0)
+            return 0;
+    }
+    if (i < len) {
+        if (s[i] != '.')
+            return 0;
+        size_t first = ++i;
+        for (; i < len && (unsigned)(s[i] - '0') <= 9; i++)
+            mag = mag * 10 + (unsigned)(s[i] - '0');
+        scale = (unsigned)(i - first);
+        digits += scale;
+        if (scale == 0 || i != len)
+            return 0;
+    }
+    if (digits > 19 || scale > NAX_DECIMAL_MAX_SCALE)
+        return 0;
+    /* Member by member, as nax__dec_store() would (no -0), but without its
+     * temporary: assembling the struct in a stack copy and loading it back
+     * whole stalls store forwarding and cost more than the parse itself. */
+    out->lo = mag;
+    out->hi = 0;
+    out->scale = (uint8_t)scale;
+    out->negative = (uint8_t)(negative && mag != 0);
+    memset(out->reserved, 0, sizeof out->reserved);
+    return 1;
+}
+
+/* nax__dec_parse() with the fast path first: same results, same errors, no
+ * error recorded. Inline for the decoder; nax__codec_parse_decimal() is the
+ * same for tests. */
+static inline int nax__codec_decimal(nax_decimal *out, const char *s, size_t len,
+                                     size_t *error_offset)
+{
+    /* 19 digits, a point and a sign take at most 21 bytes. */
+    if (len > 0 && len <= 21 && nax__codec_parse_short_decimal(out, s, len))
+        return 0;
+    return nax__dec_parse(out, s, len, error_offset);
+}
+int nax__codec_parse_decimal(nax_decimal *out, const char *s, size_t len, size_t *error_offset);
 
 /* ---- checksums ------------------------------------------------------------- */
 

@@ -239,7 +239,8 @@ static int check_string_slow(decoder *d, const char *s, size_t len, int allow_nu
  * an all-ASCII input and a string without escapes, costs two comparisons. */
 static inline int check_string(decoder *d, const char *s, size_t len, int allow_nul)
 {
-    int escaped = !(s >= d->input && s < d->input + d->input_len);
+    uintptr_t p = (uintptr_t)s, in = (uintptr_t)d->input;
+    int escaped = !(p >= in && p - in < d->input_len);
     if (d->ascii && !escaped)
         return 1;
     return check_string_slow(d, s, len, allow_nul, escaped);
@@ -260,7 +261,7 @@ static const char *copy_string(decoder *d, const char *s, size_t len)
 static int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len)
 {
     size_t off = 0;
-    int rc = nax__dec_parse(out, s, len, &off);
+    int rc = nax__codec_decimal(out, s, len, &off);
     if (rc == 0)
         return 1;
     if (rc == NAX_EOVERFLOW)
@@ -276,6 +277,18 @@ static int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len
     return FAIL(d, NAX_ESCHEMA, "not a decimal (unexpected byte 0x%02x at offset %zu)", c, off);
 }
 
+/* The value of a digit string that may not fit in 64 bits; 0 if it does not. */
+static int exact_u64(const char *digits, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        if (__builtin_mul_overflow(v, 10u, &v) ||
+            __builtin_add_overflow(v, (unsigned)(digits[i] - '0'), &v))
+            return 0;
+    *out = v;
+    return 1;
+}
+
 /* Integer members: yajl has checked the JSON number syntax already. */
 static int parse_integer(decoder *d, const nax__codec_field *f, const char *s, size_t len,
                          void *dst)
@@ -283,20 +296,18 @@ static int parse_integer(decoder *d, const nax__codec_field *f, const char *s, s
     int negative = s[0] == '-';
     size_t start = (size_t)negative, i = start;
     uint64_t mag = 0;
-    while (i < len && (unsigned)(s[i] - '0') <= 9)
-        i++;
+    for (; i < len; i++) {
+        unsigned digit = (unsigned)(s[i] - '0');
+        if (digit > 9)
+            break;
+        mag = mag * 10 + digit; /* wraps past 19 digits; checked below */
+    }
     if (i < len && s[i] == '.')
         return FAIL(d, NAX_ESCHEMA, "expected integer, got fractional number");
     if (i < len)
         return FAIL(d, NAX_ESCHEMA, "expected integer, got number with exponent");
-    /* JSON has no leading zeros: 19 digits always fit in 64 bits, 21 never. */
-    size_t digits = len - start;
-    if (digits > 20)
-        return FAIL(d, NAX_ESCHEMA, "integer out of range");
-    for (i = start; i < len && i - start < 19; i++)
-        mag = mag * 10 + (unsigned)(s[i] - '0');
-    if (i < len && (__builtin_mul_overflow(mag, 10u, &mag) ||
-                    __builtin_add_overflow(mag, (unsigned)(s[i] - '0'), &mag)))
+    /* JSON has no leading zeros: up to 19 digits always fit in 64 bits. */
+    if (len - start > 19 && !exact_u64(s + start, len - start, &mag))
         return FAIL(d, NAX_ESCHEMA, "integer out of range");
     if (f->kind == NAX__KIND_INT64) {
         if (mag > (negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
@@ -457,15 +468,14 @@ static int add_scope(decoder *d, frame *f, value_kind vk, const char *s, size_t 
     if (!check_string(d, s, len, 0))
         return 0;
     int bit = find_name(f->field->names, s, len);
+    unsigned *set = (unsigned *)(f->obj + f->field->offset);
+    if (bit >= 0 && !(*set & (1u << bit))) {
+        *set |= 1u << bit;
+        return 1;
+    }
     char q[160];
     nax__codec_quote(q, sizeof q, s, len);
-    if (bit < 0)
-        return FAIL(d, NAX_ESCHEMA, "unknown scope %s", q);
-    unsigned *set = (unsigned *)(f->obj + f->field->offset);
-    if (*set & (1u << bit))
-        return FAIL(d, NAX_ESCHEMA, "duplicate scope %s", q);
-    *set |= 1u << bit;
-    return 1;
+    return FAIL(d, NAX_ESCHEMA, "%s scope %s", bit < 0 ? "unknown" : "duplicate", q);
 }
 
 /* A scalar element of an array frame. */
@@ -821,7 +831,7 @@ static const nax__codec_field *lookup_member(const frame *f, const char *key, si
 {
     if (f->hint < f->type->field_count) {
         const nax__codec_field *next = &f->type->fields[f->hint];
-        if (next->name_len == len && memcmp(next->name, key, len) == 0)
+        if (next->name_len == len && nax__codec_same_bytes(next->name, key, len))
             return next;
     }
     return nax__codec_find_field(f->type, key, len, f->hint);
@@ -995,15 +1005,22 @@ int nax_decode(void *out, nax_type type, const char *json, size_t len,
     if (rc)
         return rc;
 
+    /* Every member before `frames` is set here; the rest is written before
+     * it is read. (A memset of the head costs more than a small parse's
+     * share of the work.) */
     decoder dec;
     decoder *d = &dec;
-    memset(d, 0, offsetof(decoder, frames));
+    d->handle = NULL;
     d->input = json;
     d->input_len = len;
     d->max_depth = max_depth;
+    d->depth = d->skip = 0;
+    d->err = d->done = 0;
     d->ascii = is_ascii(json, len);
     d->root_type = t;
+    d->nframes = 0;
     d->scratch = d->scratch_inline;
+    d->scratch_len = 0;
     d->scratch_cap = sizeof d->scratch_inline;
     if (t->wrapper)
         setup_wrapper(d);

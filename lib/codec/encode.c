@@ -3,8 +3,8 @@
  * caller's nax_buf. Members come in field-table order and absent optional
  * members are left out, so equal structs always give equal bytes.
  */
-#include <inttypes.h>
 #include <stdalign.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,18 +22,100 @@
             return try_rc_;                                                                        \
     } while (0)
 
+/* yajl_gen prints in small pieces (a quote, a comma, a key): they are
+ * gathered here and appended to the caller's buffer in large ones. */
+#define STAGE_SIZE 1024
+
+/* The JSON path of the member being written, kept as segments and turned
+ * into text only when something fails. */
+#define MAX_SEGMENTS 16
+
+typedef struct segment {
+    const char *name; /* a member name, or NULL for an array index */
+    size_t value;     /* the name's length, or the index */
+} segment;
+
 typedef struct encoder {
     yajl_gen gen;
     nax_buf *out;
     int oom;
-    nax__codec_path path;
+    size_t staged;
+    unsigned depth;
+    segment path[MAX_SEGMENTS];
+    char stage[STAGE_SIZE];
 } encoder;
+
+static void enter_member(encoder *e, const char *name, size_t len)
+{
+    if (e->depth < MAX_SEGMENTS)
+        e->path[e->depth] = (segment){name, len};
+    e->depth++;
+}
+
+static void enter_index(encoder *e, size_t index)
+{
+    if (e->depth < MAX_SEGMENTS)
+        e->path[e->depth] = (segment){NULL, index};
+    e->depth++;
+}
+
+static void leave(encoder *e)
+{
+    e->depth--;
+}
+
+static void build_path(const encoder *e, nax__codec_path *path)
+{
+    nax__codec_path_init(path);
+    for (unsigned i = 0; i < e->depth && i < MAX_SEGMENTS; i++) {
+        if (e->path[i].name)
+            nax__codec_path_member(path, e->path[i].name, e->path[i].value);
+        else
+            nax__codec_path_index(path, e->path[i].value);
+    }
+}
+
+/* Records `path: reason` for the member being written; returns code. */
+static int fail(const encoder *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(const encoder *e, int code, const char *fmt, ...)
+{
+    nax__codec_path path;
+    char reason[256];
+    va_list ap;
+    build_path(e, &path);
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return nax__codec_fail(code, &path, "%s", reason);
+}
+
+static void flush_stage(encoder *e)
+{
+    if (e->staged && !e->oom && nax__buf_append(e->out, e->stage, e->staged) != 0)
+        e->oom = 1;
+    e->staged = 0;
+}
 
 static void print_to_buf(void *ctx, const char *s, size_t len)
 {
     encoder *e = ctx;
-    if (!e->oom && nax__buf_append(e->out, s, len) != 0)
-        e->oom = 1;
+    if (len > STAGE_SIZE - e->staged) {
+        flush_stage(e);
+        if (len > STAGE_SIZE / 2) {
+            if (!e->oom && nax__buf_append(e->out, s, len) != 0)
+                e->oom = 1;
+            return;
+        }
+    }
+    /* Most pieces are a byte or two: no call to memcpy for those. */
+    if (len <= 8)
+        for (size_t i = 0; i < len; i++)
+            e->stage[e->staged + i] = s[i];
+    else
+        memcpy(e->stage + e->staged, s, len);
+    e->staged += len;
 }
 
 /* yajl_gen only fails here on a misuse of its state machine. */
@@ -41,7 +123,7 @@ static int gen_check(encoder *e, yajl_gen_status st)
 {
     if (st == yajl_gen_status_ok)
         return 0;
-    return nax__codec_fail(NAX_ERROR, &e->path, "JSON generator failed (status %d)", (int)st);
+    return fail(e, NAX_ERROR, "JSON generator failed (status %d)", (int)st);
 }
 
 static int put_key(encoder *e, const nax__codec_field *f)
@@ -54,7 +136,7 @@ static int put_string(encoder *e, const char *s)
     size_t len = strlen(s);
     size_t bad = nax__codec_utf8_check((const unsigned char *)s, len);
     if (bad != len)
-        return nax__codec_fail(NAX_EINVAL, &e->path, "invalid UTF-8 at byte %zu", bad);
+        return fail(e, NAX_EINVAL, "invalid UTF-8 at byte %zu", bad);
     return gen_check(e, yajl_gen_string(e->gen, (const unsigned char *)s, len));
 }
 
@@ -62,14 +144,14 @@ static int put_decimal(encoder *e, const nax_decimal *d)
 {
     char text[NAX_DECIMAL_STRING_MAX];
     if (!nax__dec_valid(d))
-        return nax__codec_fail(NAX_EINVAL, &e->path, "not a valid nax_decimal");
+        return fail(e, NAX_EINVAL, "not a valid nax_decimal");
     size_t len = nax__dec_format(text, d);
     return gen_check(e, yajl_gen_string(e->gen, (const unsigned char *)text, len));
 }
 
-static int put_number_text(encoder *e, const char *text, int len)
+static int put_number_text(encoder *e, const char *text, size_t len)
 {
-    return gen_check(e, yajl_gen_number(e->gen, text, (size_t)len));
+    return gen_check(e, yajl_gen_number(e->gen, text, len));
 }
 
 /* ---- struct_size ---- */
@@ -108,9 +190,8 @@ static int check_struct_size(encoder *e, const nax__codec_type *t, size_t size)
 {
     if (size >= sizeof(size_t) && size <= t->size)
         return 0;
-    return nax__codec_fail(NAX_EVERSION, &e->path,
-                           "struct_size %zu of %s is not supported (this library's is %zu)", size,
-                           t->name, t->size);
+    return fail(e, NAX_EVERSION, "struct_size %zu of %s is not supported (this library's is %zu)",
+                size, t->name, t->size);
 }
 
 /* ---- members ---- */
@@ -122,13 +203,13 @@ static int absent(encoder *e, const nax__codec_field *f)
 {
     if (!f->required)
         return 0;
-    return nax__codec_fail(NAX_EINVAL, &e->path, "missing required member");
+    return fail(e, NAX_EINVAL, "missing required member");
 }
 
 static int put_enum(encoder *e, const nax__codec_field *f, int v)
 {
     if (v <= 0 || v >= f->names->count)
-        return nax__codec_fail(NAX_EINVAL, &e->path, "invalid enum value %d", v);
+        return fail(e, NAX_EINVAL, "invalid enum value %d", v);
     return put_string(e, f->names->names[v]);
 }
 
@@ -136,7 +217,7 @@ static int put_scopes(encoder *e, const nax__codec_field *f, unsigned set)
 {
     unsigned known = (1u << f->names->count) - 1;
     if (set & ~known)
-        return nax__codec_fail(NAX_EINVAL, &e->path, "unknown scope bits 0x%x", set & ~known);
+        return fail(e, NAX_EINVAL, "unknown scope bits 0x%x", set & ~known);
     TRY(gen_check(e, yajl_gen_array_open(e->gen)));
     for (unsigned i = 0; i < f->names->count; i++)
         if (set & (1u << i))
@@ -147,9 +228,9 @@ static int put_scopes(encoder *e, const nax__codec_field *f, unsigned set)
 /* Element `which` (0 price, 1 quantity) of a book level, with its path. */
 static int put_level_part(encoder *e, const nax_decimal *d, size_t which)
 {
-    size_t mark = nax__codec_path_index(&e->path, which);
+    enter_index(e, which);
     int rc = put_decimal(e, d);
-    nax__codec_path_pop(&e->path, mark);
+    leave(e);
     return rc;
 }
 
@@ -168,7 +249,7 @@ static int put_element(encoder *e, const nax__codec_field *f, const void *elems,
         return put_level(e, (const nax_book_level *)elems + i);
     const void *item = ((const void *const *)elems)[i];
     if (!item)
-        return nax__codec_fail(NAX_EINVAL, &e->path, "NULL element");
+        return fail(e, NAX_EINVAL, "NULL element");
     if (f->kind == NAX__KIND_STRING_ARRAY)
         return put_string(e, item);
     return encode_object(e, f->nested, item);
@@ -182,23 +263,26 @@ static int put_array(encoder *e, const nax__codec_field *f, const char *base)
     memcpy(&elems, base + f->offset, sizeof elems);
     memcpy(&count, base + f->count_offset, sizeof count);
     if (!elems && count)
-        return nax__codec_fail(NAX_EINVAL, &e->path, "NULL array with %zu elements", count);
+        return fail(e, NAX_EINVAL, "NULL array with %zu elements", count);
     if (!elems && !f->required)
         return 0; /* absent; a required list that is NULL is written as [] */
     TRY(put_key(e, f));
     TRY(gen_check(e, yajl_gen_array_open(e->gen)));
     for (size_t i = 0; i < count; i++) {
-        size_t mark = nax__codec_path_index(&e->path, i);
+        enter_index(e, i);
         int rc = put_element(e, f, elems, i);
-        nax__codec_path_pop(&e->path, mark);
+        leave(e);
         if (rc)
             return rc;
     }
     return gen_check(e, yajl_gen_array_close(e->gen));
 }
 
-static int put_int_text(encoder *e, const nax__codec_field *f, const char *text, int len)
+static int put_int_text(encoder *e, const nax__codec_field *f, int negative, uint64_t mag)
 {
+    char text[24];
+    text[0] = '-';
+    size_t len = (size_t)negative + nax__codec_format_u64(text + negative, mag);
     TRY(put_key(e, f));
     return put_number_text(e, text, len);
 }
@@ -207,7 +291,6 @@ static int put_int_text(encoder *e, const nax__codec_field *f, const char *text,
 static int put_small(encoder *e, const nax__codec_field *f, const char *base)
 {
     const char *p = base + f->offset;
-    char text[32];
     int64_t i64;
     uint64_t u64;
     uint32_t u32;
@@ -217,17 +300,18 @@ static int put_small(encoder *e, const nax__codec_field *f, const char *base)
         memcpy(&i64, p, sizeof i64);
         if (!i64 && !f->required)
             return 0;
-        return put_int_text(e, f, text, snprintf(text, sizeof text, "%" PRId64, i64));
+        /* The magnitude of INT64_MIN does not fit in int64_t: negate unsigned. */
+        return put_int_text(e, f, i64 < 0, i64 < 0 ? 0 - (uint64_t)i64 : (uint64_t)i64);
     case NAX__KIND_UINT64:
         memcpy(&u64, p, sizeof u64);
         if (!u64 && !f->required)
             return 0;
-        return put_int_text(e, f, text, snprintf(text, sizeof text, "%" PRIu64, u64));
+        return put_int_text(e, f, 0, u64);
     case NAX__KIND_UINT32:
         memcpy(&u32, p, sizeof u32);
         if (f->flag_offset && !*(const int *)(base + f->flag_offset))
             return 0;
-        return put_int_text(e, f, text, snprintf(text, sizeof text, "%" PRIu32, u32));
+        return put_int_text(e, f, 0, u32);
     case NAX__KIND_BOOL:
         memcpy(&iv, p, sizeof iv);
         if (!iv && !f->required)
@@ -291,9 +375,9 @@ static int encode_members(encoder *e, const nax__codec_type *t, const char *base
     TRY(gen_check(e, yajl_gen_map_open(e->gen)));
     for (unsigned i = 0; i < t->field_count; i++) {
         const nax__codec_field *f = &t->fields[i];
-        size_t mark = nax__codec_path_member(&e->path, f->name, f->name_len);
+        enter_member(e, f->name, f->name_len);
         int rc = size < t->size && member_end(f) > size ? absent(e, f) : put_member(e, f, base);
-        nax__codec_path_pop(&e->path, mark);
+        leave(e);
         if (rc)
             return rc;
     }
@@ -315,7 +399,11 @@ static int encode_object(encoder *e, const nax__codec_type *t, const void *obj)
     }
     TRY(encode_members(e, t, base, size));
     /* After the members, so a missing required member is reported as such. */
-    return t->validate ? t->validate(base, &e->path, NAX_EINVAL) : 0;
+    if (!t->validate)
+        return 0;
+    nax__codec_path path;
+    build_path(e, &path);
+    return t->validate(base, &path, NAX_EINVAL);
 }
 
 /* The root, inside its wrapper member when the type has one. */
@@ -326,9 +414,9 @@ static int encode_root(encoder *e, const nax__codec_type *t, const void *obj)
     size_t wlen = strlen(t->wrapper);
     TRY(gen_check(e, yajl_gen_map_open(e->gen)));
     TRY(gen_check(e, yajl_gen_string(e->gen, (const unsigned char *)t->wrapper, wlen)));
-    size_t mark = nax__codec_path_member(&e->path, t->wrapper, wlen);
+    enter_member(e, t->wrapper, wlen);
     int rc = encode_object(e, t, obj);
-    nax__codec_path_pop(&e->path, mark);
+    leave(e);
     if (rc)
         return rc;
     return gen_check(e, yajl_gen_map_close(e->gen));
@@ -346,6 +434,7 @@ static int run_generator(encoder *e, const nax__codec_type *t, const void *obj)
     yajl_gen_config(e->gen, yajl_gen_validate_utf8, 1);
     yajl_gen_config(e->gen, yajl_gen_print_callback, print_to_buf, e);
     int rc = encode_root(e, t, obj);
+    flush_stage(e);
     yajl_gen_free(e->gen);
     if (!rc && e->oom)
         rc = nax__error_oom();
@@ -362,8 +451,11 @@ int nax_encode(nax_buf *out, nax_type type, const void *obj)
         return nax__error(NAX_EINVAL, "nax_encode: unknown type %d", (int)type);
     if (!obj)
         return nax__error(NAX_EINVAL, "nax_encode: obj is NULL");
-    encoder e = {.out = out};
-    nax__codec_path_init(&e.path);
+    encoder e;
+    e.out = out;
+    e.oom = 0;
+    e.staged = 0;
+    e.depth = 0;
     int rc = run_generator(&e, t, obj);
     if (rc)
         nax__buf_reset(out);

@@ -34,12 +34,27 @@ size_t nax__codec_path_member(nax__codec_path *p, const char *name, size_t len)
     return old;
 }
 
+size_t nax__codec_format_u64(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 size_t nax__codec_path_index(nax__codec_path *p, size_t index)
 {
     size_t old = p->len;
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "[%zu]", index);
-    path_put(p, tmp, (size_t)n);
+    char tmp[24];
+    tmp[0] = '[';
+    size_t n = 1 + nax__codec_format_u64(tmp + 1, index);
+    tmp[n++] = ']';
+    path_put(p, tmp, n);
     return old;
 }
 

@@ -762,7 +762,7 @@ const nax__codec_field *nax__codec_find_field(const nax__codec_type *type, const
     for (unsigned pass = 0, i = hint, stop = n; pass < 2; pass++, i = 0, stop = hint) {
         for (; i < stop; i++) {
             const nax__codec_field *f = &type->fields[i];
-            if (f->name_len == len && memcmp(f->name, name, len) == 0)
+            if (f->name_len == len && nax__codec_same_bytes(f->name, name, len))
                 return f;
         }
     }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/codec_internal.h"
 #include "codec_test.h"
+#include "decimal/decimal_internal.h"
 
 /* A valid order; tests replace one piece of it. */
 #define ORDER_HEAD "{\"id\":\"o_1\",\"pair\":\"BTC-AUD\",\"side\":\"buy\",\"type\":\"limit\","
@@ -161,6 +163,71 @@ START_TEST(bad_decimals)
                        "[\"1\",\"-\"]]",
                        "[]"),
                   NAX_ESCHEMA, "bids[3][1]", "not a decimal (ends early at offset 1)");
+}
+END_TEST
+
+/* The codec's fast path for short decimals must agree with the decimal
+ * module on value, scale, error code and error offset, for every string. */
+static void compare_decimal_parsers(const char *s, size_t len)
+{
+    nax_decimal fast, slow;
+    memset(&fast, 0xa5, sizeof fast);
+    memset(&slow, 0xa5, sizeof slow);
+    size_t fast_off = 0, slow_off = 0;
+    int fast_rc = nax__codec_parse_decimal(&fast, s, len, &fast_off);
+    int slow_rc = nax__dec_parse(&slow, s, len, &slow_off);
+    ck_assert_msg(fast_rc == slow_rc, "\"%.*s\": %d vs %d", (int)len, s, fast_rc, slow_rc);
+    if (fast_rc == 0)
+        ck_assert_msg(memcmp(&fast, &slow, sizeof fast) == 0, "\"%.*s\": values differ", (int)len,
+                      s);
+    else
+        ck_assert_msg(fast_off == slow_off, "\"%.*s\": offsets differ", (int)len, s);
+}
+
+START_TEST(decimal_fast_path_agrees_with_the_decimal_module)
+{
+    /* Every string of up to 7 characters over a small alphabet... */
+    const char alphabet[] = "019.-";
+    char s[32];
+    for (size_t len = 0; len <= 7; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= 5;
+        for (size_t n = 0; n < total; n++) {
+            size_t v = n;
+            for (size_t i = 0; i < len; i++, v /= 5)
+                s[i] = alphabet[v % 5];
+            compare_decimal_parsers(s, len);
+        }
+    }
+    /* ... and random ones up to 25 characters, around the 19-digit edge. */
+    const char digits[] = "0123456789012345678901234567890123456789.-+e ";
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (int n = 0; n < 200000; n++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        size_t len = (size_t)(state >> 59) % 26;
+        for (size_t i = 0; i < len; i++) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            /* mostly digits, sometimes a point or a sign */
+            unsigned r = (unsigned)(state >> 33) % 100;
+            s[i] = r < 90 ? digits[r % 10] : digits[40 + r % 5];
+        }
+        compare_decimal_parsers(s, len);
+    }
+    /* The edges themselves. */
+    const char *edges[] = {"9999999999999999999",
+                           "99999999999999999999",
+                           "-9999999999999999999",
+                           "0.999999999999999999",
+                           "1.999999999999999999",
+                           "0.0000000000000000001",
+                           "18446744073709551615",
+                           "18446744073709551616",
+                           "-0",
+                           "-0.000",
+                           "0.000000000000000000"};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        compare_decimal_parsers(edges[i], strlen(edges[i]));
 }
 END_TEST
 
@@ -607,6 +674,7 @@ static Suite *reject_suite(void)
     tcase_add_test(tc, missing_required_members);
     tcase_add_test(tc, null_members);
     tcase_add_test(tc, bad_decimals);
+    tcase_add_test(tc, decimal_fast_path_agrees_with_the_decimal_module);
     tcase_add_test(tc, decimals_must_be_strings);
     tcase_add_test(tc, bad_enum_values);
     tcase_add_test(tc, nesting_limits);
