@@ -3,7 +3,7 @@
 #
 #   make run           build and run the main job (today: examples/codec_tour)
 #   make test          format check + every test, normal and ASan/UBSan builds
-#   make bench         benchmarks (bench/run)
+#   make bench         benchmarks (bench/run; BENCH_ARGS="codec" picks some)
 #   make install PREFIX=/opt/nax
 #   make docs          API reference into build/docs/html (Doxygen)
 #   make format        clang-format the C sources in place
@@ -41,7 +41,8 @@ test: deps
 	scripts/test.sh
 
 bench: deps
-	bench/run
+	@test -x bench/run || { echo "bench/run is not in this tree yet" >&2; exit 1; }
+	bench/run $(BENCH_ARGS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
