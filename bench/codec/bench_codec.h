@@ -145,6 +145,9 @@ typedef struct timing_options {
     unsigned int warmup_ms; /* untimed run before the first repeat */
 } timing_options;
 
+/* Time with the monotonic wall clock instead of this thread's CPU time. */
+void timing_use_wall_clock(int wall);
+
 typedef struct cell_result {
     double median_ns; /* per message, across repeats */
     double p10_ns;

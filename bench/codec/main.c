@@ -22,6 +22,7 @@ typedef struct options {
     size_t per_kind;
     uint64_t seed;
     int verify_only;
+    int wall_clock;
     const char *profile; /* "kind:op:impl", or NULL */
     uint64_t iterations;
 } options;
@@ -33,6 +34,7 @@ static void usage(FILE *to)
             "  --repeats N       timed repeats per cell, median reported (default 7)\n"
             "  --min-ms N        minimum duration of each repeat (default 200)\n"
             "  --warmup-ms N     untimed warm-up per cell (default 100)\n"
+            "  --wall            time with the wall clock, not the thread's CPU time\n"
             "  --count N         messages per small kind (default 256)\n"
             "  --seed N          corpus seed (default 0x%llx)\n"
             "  --verify-only     check the implementations agree, time nothing\n"
@@ -85,6 +87,8 @@ static int parse_options(int argc, char **argv, options *o)
             return 1;
         } else if (strcmp(arg, "--verify-only") == 0) {
             o->verify_only = 1;
+        } else if (strcmp(arg, "--wall") == 0) {
+            o->wall_clock = 1;
         } else if (strcmp(arg, "--profile") == 0 && value != NULL) {
             o->profile = value;
             i++;
@@ -123,12 +127,13 @@ static void print_corpus(const corpus *c, uint64_t seed)
     printf("\n");
 }
 
-static void print_header(const timing_options *t)
+static void print_header(const timing_options *t, int wall_clock)
 {
-    printf("timing: median of %u repeats of >= %u ms per cell after a %u ms warm-up; the three\n"
-           "        implementations take turns within each repeat. speedup = peer ns / libnax ns\n"
-           "        of the same repeat (above 1: libnax is faster), median and p10..p90.\n\n",
-           t->repeats, t->min_ms, t->warmup_ms);
+    printf("timing: %s time; median of %u repeats of >= %u ms per cell after a %u ms warm-up;\n"
+           "        the three implementations take turns within each repeat. speedup = peer ns /\n"
+           "        libnax ns of the same repeat (above 1: libnax is faster), median and "
+           "p10..p90.\n\n",
+           wall_clock ? "wall-clock" : "thread CPU", t->repeats, t->min_ms, t->warmup_ms);
     printf("%-13s %-6s %-7s %5s %8s %17s %6s %7s %6s %7s %11s\n", "kind", "op", "impl", "B/msg",
            "ns/msg", "p10..p90 ns/msg", "spread", "msg/s", "MB/s", "speedup", "p10..p90");
 }
@@ -178,11 +183,11 @@ static void print_targets(cell_result decode[KIND_COUNT][IMPL_COUNT])
     }
 }
 
-static int run_table(const corpus *c, const timing_options *t, encoded *out)
+static int run_table(const corpus *c, const timing_options *t, int wall_clock, encoded *out)
 {
     cell_result results[KIND_COUNT][OP_COUNT][IMPL_COUNT];
     cell_result decode[KIND_COUNT][IMPL_COUNT];
-    print_header(t);
+    print_header(t, wall_clock);
     for (int k = 0; k < KIND_COUNT; k++) {
         for (int op = 0; op < OP_COUNT; op++) {
             const corpus_set *set = &c->sets[k];
@@ -260,7 +265,7 @@ int main(int argc, char **argv)
     else if (verify_corpus(&c, &out) != 0)
         rc = 1;
     else
-        rc = opts.verify_only ? 0 : run_table(&c, &opts.timing, &out) != 0;
+        rc = opts.verify_only ? 0 : run_table(&c, &opts.timing, opts.wall_clock, &out) != 0;
 done:
     corpus_free(&c);
     nax_buf_dispose(&out.nax);
