@@ -151,7 +151,7 @@ static const char *rate_text(char *buf, size_t size, double per_second)
 static void print_row(bench_kind kind, bench_op op, bench_impl impl, double bytes,
                       const cell_result *r)
 {
-    char rate[32], range[48], speedup[16] = "-", speedup_range[32] = "";
+    char rate[32], range[48], speedup[16] = "-", speedup_range[32] = "-";
     double per_second = 1e9 / r->median_ns;
     snprintf(range, sizeof range, "%.0f..%.0f", r->p10_ns, r->p90_ns);
     if (impl != IMPL_LIBNAX) {
