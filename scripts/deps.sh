@@ -11,6 +11,8 @@ packages=(
     check doxygen abigail-tools clang-format
     libcjson-dev libjansson-dev
     python3 python3-yaml python3-pytest
+    # Debian 12's nodejs is 18 (bookworm-backports has no newer one); the npx
+    # contract checks pin tool versions that run on it (tests/spec/CMakeLists.txt).
     nodejs npm
 )
 
