@@ -838,16 +838,19 @@ static void remember_unknown_key(decoder *d, const char *key, size_t len)
     d->unknown_len = n;
 }
 
-/* Members usually arrive in table order (our encoder writes them so): try
- * the one after the previous member before searching the table. */
-static const nax__codec_field *lookup_member(const frame *f, const char *key, size_t len)
+/* Table index of the member named key/len, or -1. Members usually arrive in
+ * table order (our encoder writes them so): the one after the previous
+ * member is tried before the table is searched. */
+static int lookup_member(const frame *f, const char *key, size_t len)
 {
-    if (f->hint < f->type->field_count) {
-        const nax__codec_field *next = &f->type->fields[f->hint];
+    const nax__codec_type *t = f->type;
+    if (f->hint < t->field_count) {
+        const nax__codec_field *next = &t->fields[f->hint];
         if (next->name_len == len && nax__codec_same_bytes(next->name, key, len))
-            return next;
+            return f->hint;
     }
-    return nax__codec_find_field(f->type, key, len, f->hint);
+    const nax__codec_field *field = nax__codec_find_field(t, key, len, f->hint);
+    return field ? (int)(field - t->fields) : -1;
 }
 
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
@@ -856,16 +859,16 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
     if (d->skip)
         return check_string(d, (const char *)key, len, 1);
     frame *f = top(d);
-    const nax__codec_field *field = lookup_member(f, (const char *)key, len);
-    if (!field) {
+    int found = lookup_member(f, (const char *)key, len);
+    if (found < 0) {
         if (!check_string(d, (const char *)key, len, 1))
             return 0;
         remember_unknown_key(d, (const char *)key, len);
         f->unknown = 1;
         return 1;
     }
-    unsigned i = (unsigned)(field - f->type->fields);
-    f->field = field;
+    unsigned i = (unsigned)found;
+    f->field = &f->type->fields[i];
     if (f->seen & (1u << i))
         return FAIL(d, NAX_ESCHEMA, "duplicate member");
     f->seen |= 1u << i;
