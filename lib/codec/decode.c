@@ -885,19 +885,31 @@ static const yajl_callbacks callbacks = {
 
 /* ---- driver ---- */
 
-/* 1 when no byte of the text is above 0x7f. */
-static int is_ascii(const char *text, size_t len)
+#define TEXT_NON_ASCII 1u /* some byte is above 0x7f */
+#define TEXT_CONTROL   2u /* some byte is below 0x20 */
+
+/* One pass over the text, eight bytes at a time, for what the decoder needs
+ * to know about all of it. Compact JSON has no byte below 0x20, so the
+ * search for \v and \f is needed only when this finds one. A byte below
+ * 0x20 is the only kind for which x - 0x20 sets the high bit while ~x has
+ * it set too (borrows only reach bytes after a flagged one). */
+static unsigned scan_text(const char *text, size_t len)
 {
-    uint64_t high = 0;
+    uint64_t high = 0, low = 0;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, text + i, 8);
         high |= w;
+        low |= (w - 0x2020202020202020u) & ~w;
     }
-    for (; i < len; i++)
-        high |= (unsigned char)text[i];
-    return (high & 0x8080808080808080ULL) == 0;
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        high |= c;
+        low |= c < 0x20 ? 0x80u : 0;
+    }
+    return (high & 0x8080808080808080u ? TEXT_NON_ASCII : 0) |
+           (low & 0x8080808080808080u ? TEXT_CONTROL : 0);
 }
 
 /* yajl accepts \v and \f as whitespace; JSON does not (and they are invalid
@@ -1075,9 +1087,12 @@ int nax_decode(void *out, nax_type type, const char *json, size_t len,
     if (len > max_bytes)
         return nax__error_field(NAX_ELIMIT, "", "input of %zu bytes is over the limit of %zu", len,
                                 max_bytes);
-    rc = reject_bad_whitespace(json, len);
-    if (rc)
-        return rc;
+    unsigned text = scan_text(json, len);
+    if (text & TEXT_CONTROL) {
+        rc = reject_bad_whitespace(json, len);
+        if (rc)
+            return rc;
+    }
 
     /* Every member before `frames` is set here; the rest is written before
      * it is read. (A memset of the head costs more than a small parse's
@@ -1090,7 +1105,7 @@ int nax_decode(void *out, nax_type type, const char *json, size_t len,
     d->max_depth = max_depth;
     d->depth = d->skip = 0;
     d->err = d->done = 0;
-    d->ascii = is_ascii(json, len);
+    d->ascii = !(text & TEXT_NON_ASCII);
     d->root_type = t;
     d->nframes = 0;
     d->scratch = d->scratch_inline;
