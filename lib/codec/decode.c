@@ -258,10 +258,13 @@ static const char *copy_string(decoder *d, const char *s, size_t len)
 
 /* ---- scalar members ---- */
 
-static int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len)
+/* Everything but short decimals: the general parser and the error messages.
+ * Kept out of line so that the fast path needs no stack frame. */
+static __attribute__((noinline)) int parse_long_decimal(decoder *d, nax_decimal *out, const char *s,
+                                                        size_t len)
 {
     size_t off = 0;
-    int rc = nax__codec_decimal(out, s, len, &off);
+    int rc = nax__dec_parse(out, s, len, &off);
     if (rc == 0)
         return 1;
     if (rc == NAX_EOVERFLOW)
@@ -275,6 +278,15 @@ static int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len
     if (c >= 0x20 && c < 0x7f)
         return FAIL(d, NAX_ESCHEMA, "not a decimal (unexpected '%c' at offset %zu)", c, off);
     return FAIL(d, NAX_ESCHEMA, "not a decimal (unexpected byte 0x%02x at offset %zu)", c, off);
+}
+
+/* nax__codec_decimal() with errors recorded. */
+static inline int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len)
+{
+    /* 19 digits, a point and a sign take at most 21 bytes. */
+    if (len > 0 && len <= 21 && nax__codec_parse_short_decimal(out, s, len))
+        return 1;
+    return parse_long_decimal(d, out, s, len);
 }
 
 /* The value of a digit string that may not fit in 64 bits; 0 if it does not. */
@@ -294,14 +306,9 @@ static int parse_integer(decoder *d, const nax__codec_field *f, const char *s, s
                          void *dst)
 {
     int negative = s[0] == '-';
-    size_t start = (size_t)negative, i = start;
-    uint64_t mag = 0;
-    for (; i < len; i++) {
-        unsigned digit = (unsigned)(s[i] - '0');
-        if (digit > 9)
-            break;
-        mag = mag * 10 + digit; /* wraps past 19 digits; checked below */
-    }
+    size_t start = (size_t)negative;
+    uint64_t mag = 0; /* wraps past 19 digits; checked below */
+    size_t i = (size_t)(nax__codec_read_digits(s + start, s + len, &mag) - s);
     if (i < len && s[i] == '.')
         return FAIL(d, NAX_ESCHEMA, "expected integer, got fractional number");
     if (i < len)
