@@ -63,6 +63,7 @@ typedef struct decoder {
     void *root;
     nax__codec_arena arena;
     unsigned nframes;
+    frame *top; /* &frames[nframes - 1], kept rather than computed: every callback needs it */
 
     /* Array elements, gathered until the array closes. */
     unsigned char *scratch;
@@ -549,7 +550,7 @@ static int finish_array(decoder *d, frame *f)
 
 static frame *top(decoder *d)
 {
-    return &d->frames[d->nframes - 1];
+    return d->top;
 }
 
 static frame *push(decoder *d, frame_kind kind)
@@ -559,6 +560,7 @@ static frame *push(decoder *d, frame_kind kind)
         return NULL;
     }
     frame *f = &d->frames[d->nframes++];
+    d->top = f;
     memset(f, 0, sizeof *f);
     f->kind = (uint8_t)kind;
     return f;
@@ -600,10 +602,12 @@ static void member_done(frame *f)
 static void pop(decoder *d)
 {
     d->nframes--;
-    if (d->nframes == 0)
+    if (d->nframes == 0) {
         d->done = 1;
-    else
-        member_done(top(d));
+    } else {
+        d->top--;
+        member_done(d->top);
+    }
 }
 
 /* ---- yajl callbacks ---- */
@@ -1115,6 +1119,7 @@ int nax_decode(void *out, nax_type type, const char *json, size_t len,
     d->ascii = !(text & TEXT_NON_ASCII);
     d->root_type = t;
     d->nframes = 0;
+    d->top = NULL;
     d->scratch = d->scratch_inline;
     d->scratch_len = 0;
     d->scratch_cap = sizeof d->scratch_inline;
