@@ -766,8 +766,11 @@ static int leave_skipped(decoder *d)
 static int check_required(decoder *d, frame *f)
 {
     const nax__codec_type *t = f->type;
-    for (unsigned i = 0; i < t->field_count; i++) {
-        if (t->fields[i].required && !(f->seen & (1u << i))) {
+    /* Only the members not seen, usually none or a few optional ones. */
+    uint32_t all = t->field_count == 32 ? UINT32_MAX : (1u << t->field_count) - 1;
+    for (uint32_t missing = all & ~f->seen; missing; missing &= missing - 1) {
+        unsigned i = (unsigned)__builtin_ctz(missing);
+        if (t->fields[i].required) {
             f->field = &t->fields[i];
             return FAIL(d, NAX_ESCHEMA, "missing required member");
         }
