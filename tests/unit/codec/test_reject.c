@@ -228,6 +228,12 @@ START_TEST(decimal_fast_path_agrees_with_the_decimal_module)
                            "0.000000000000000000"};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
         compare_decimal_parsers(edges[i], strlen(edges[i]));
+    /* Non-digits right after digits read 8 bytes at a time. */
+    const char *runs[] = {"12345678\xc3\xa9",  "1234567:",     "12345678/",
+                          "0.1234567\x7f",     "9999999.\x80", "87654321.12345678",
+                          "1.1234567812345678"};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+        compare_decimal_parsers(runs[i], strlen(runs[i]));
 }
 END_TEST
 
