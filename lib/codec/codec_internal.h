@@ -293,14 +293,11 @@ uint32_t nax__codec_crc32(uint32_t crc, const void *data, size_t len);
 
 /* ---- memory for yajl handles ----------------------------------------------- */
 
-/* A small pool for one yajl parser or generator (yajl_pool.c), on the stack
- * or in the decoder's per-thread handle cache. The pool must outlive the
- * handle. 5 KiB holds a parser with both of its 2 KiB string buffers in use
- * (the lexer's and the one for strings with escapes). */
+/* A small stack-allocated pool for one yajl parser or generator (yajl_pool.c).
+ * The pool must outlive the handle. */
 typedef struct nax__codec_pool {
-    alignas(16) unsigned char mem[5120];
+    alignas(16) unsigned char mem[3072];
     size_t used;
-    int spilled; /* 1 once a block had to come from the heap */
 } nax__codec_pool;
 
 /* Empties the pool and fills `afs` with functions allocating from it, falling

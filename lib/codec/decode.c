@@ -640,22 +640,22 @@ static int on_scalar(decoder *d, value_kind vk, const char *s, size_t len, int b
 
 static int cb_null(void *ctx)
 {
-    return on_scalar(*(decoder **)ctx, V_NULL, NULL, 0, 0);
+    return on_scalar(ctx, V_NULL, NULL, 0, 0);
 }
 
 static int cb_boolean(void *ctx, int value)
 {
-    return on_scalar(*(decoder **)ctx, V_BOOL, NULL, 0, value != 0);
+    return on_scalar(ctx, V_BOOL, NULL, 0, value != 0);
 }
 
 static int cb_number(void *ctx, const char *s, size_t len)
 {
-    return on_scalar(*(decoder **)ctx, V_NUMBER, s, len, 0);
+    return on_scalar(ctx, V_NUMBER, s, len, 0);
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-    return on_scalar(*(decoder **)ctx, V_STRING, (const char *)s, len, 0);
+    return on_scalar(ctx, V_STRING, (const char *)s, len, 0);
 }
 
 /* Opening a container: depth limit and unknown members are common to both kinds. */
@@ -684,7 +684,7 @@ static int start_root(decoder *d)
 
 static int cb_start_map(void *ctx)
 {
-    decoder *d = *(decoder **)ctx;
+    decoder *d = ctx;
     if (!enter(d))
         return 0;
     if (d->skip)
@@ -721,7 +721,7 @@ static int is_array_kind(uint8_t kind)
 
 static int cb_start_array(void *ctx)
 {
-    decoder *d = *(decoder **)ctx;
+    decoder *d = ctx;
     if (!enter(d))
         return 0;
     if (d->skip)
@@ -793,22 +793,9 @@ static int run_validate(decoder *d, frame *f)
     return 1;
 }
 
-/* Only whitespace may follow the root object. yajl checks that itself unless
- * told to accept several values, which the handle cache needs (see
- * parser_cache). */
-static int check_trailing(decoder *d)
-{
-    for (size_t at = yajl_get_bytes_consumed(d->handle); at < d->input_len; at++) {
-        char c = d->input[at];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-            return FAIL(d, NAX_EJSON, "invalid JSON at offset %zu (trailing garbage)", at);
-    }
-    return 1;
-}
-
 static int cb_end_map(void *ctx)
 {
-    decoder *d = *(decoder **)ctx;
+    decoder *d = ctx;
     if (d->skip)
         return leave_skipped(d);
     d->depth--;
@@ -818,12 +805,12 @@ static int cb_end_map(void *ctx)
     if (f->type->validate && !run_validate(d, f))
         return 0;
     pop(d);
-    return d->done ? check_trailing(d) : 1;
+    return 1;
 }
 
 static int cb_end_array(void *ctx)
 {
-    decoder *d = *(decoder **)ctx;
+    decoder *d = ctx;
     if (d->skip)
         return leave_skipped(d);
     d->depth--;
@@ -872,7 +859,7 @@ static int lookup_member(const frame *f, const char *key, size_t len)
 
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
-    decoder *d = *(decoder **)ctx;
+    decoder *d = ctx;
     if (d->skip)
         return check_string(d, (const char *)key, len, 1);
     frame *f = top(d);
@@ -893,8 +880,6 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
     return 1;
 }
 
-/* Every callback's ctx is the address of the decoder pointer: a cached
- * handle's ctx is fixed when it is made, the decoder changes per call. */
 static const yajl_callbacks callbacks = {
     cb_null,      cb_boolean, NULL,       NULL,           cb_number,    cb_string,
     cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
@@ -964,7 +949,7 @@ static int run_parser(decoder *d)
 {
     yajl_status st = yajl_parse(d->handle, (const unsigned char *)d->input, d->input_len);
     size_t offset = yajl_get_bytes_consumed(d->handle);
-    /* Once the root has closed, check_trailing() has also checked that only
+    /* Once the root has closed, yajl_parse() has also checked that only
      * whitespace follows; otherwise the text ended early and
      * yajl_complete_parse() reports the truncation. */
     if (st == yajl_status_ok && !d->done) {
@@ -975,12 +960,6 @@ static int run_parser(decoder *d)
         return d->err ? d->err : nax__error(NAX_ERROR, "decoding stopped without a reason");
     if (st != yajl_status_ok)
         return syntax_error(d, offset);
-    if (!d->done && d->depth == 0) {
-        /* Nothing but whitespace. A fresh handle calls this a premature EOF;
-         * a reused one, having finished a value, would accept it. */
-        FAIL(d, NAX_EJSON, "invalid JSON at offset %zu (parse error: premature EOF)", offset);
-        return d->err;
-    }
     if (!d->done)
         return nax__error(NAX_EJSON, "invalid JSON (no complete object)");
     return 0;
@@ -1017,70 +996,20 @@ static void setup_wrapper(decoder *d)
     d->wrapper_type.field_count = 1;
 }
 
-/* ---- the parser handle ---- */
-
-/* Making and freeing a yajl handle costs about as much as decoding two
- * members, so each thread keeps one between decodes. yajl has no reset, but
- * a handle allowed several values is ready for the next one once it has
- * finished a value; the check for trailing bytes that this turns off is
- * made by check_trailing() instead. The handle's memory is the pool next to
- * it, so a thread's exit leaves nothing on the heap. A handle that saw an
- * error or spilled into the heap is freed, not kept. */
-typedef struct parser_cache {
-    nax__codec_pool pool;
-    yajl_alloc_funcs afs;
-    yajl_handle handle; /* NULL when there is none to reuse */
-    decoder *current;   /* the callbacks' decoder; not NULL while in use */
-} parser_cache;
-
-static _Thread_local parser_cache tls_parser;
-
-/* A handle with the options the decoder needs, allocating from `pool`; the
- * callbacks' ctx is `current`. yajl's defaults are the strict ones (no
- * comments, UTF-8 validation on, no partial values), except that it stops
- * at the end of the first value; the rejection tests pin each behaviour. */
-static yajl_handle new_handle(nax__codec_pool *pool, yajl_alloc_funcs *afs, decoder **current)
-{
-    nax__codec_pool_init(pool, afs);
-    yajl_handle h = yajl_alloc(&callbacks, afs, current);
-    if (h)
-        yajl_config(h, yajl_allow_multiple_values, 1);
-    return h;
-}
-
-/* A nested call (from an allocator hook, say) finds the cache in use and
- * gets a handle of its own. */
-static int decode_uncached(decoder *d)
-{
-    nax__codec_pool pool;
-    yajl_alloc_funcs afs;
-    decoder *current = d;
-    d->handle = new_handle(&pool, &afs, &current);
-    if (!d->handle)
-        return nax__error_oom();
-    int rc = run_parser(d);
-    yajl_free(d->handle);
-    return rc;
-}
-
 static int decode_text(decoder *d)
 {
-    parser_cache *c = &tls_parser;
-    if (c->current)
-        return decode_uncached(d);
-    if (!c->handle) {
-        c->handle = new_handle(&c->pool, &c->afs, &c->current);
-        if (!c->handle)
-            return nax__error_oom();
-    }
-    c->current = d;
-    d->handle = c->handle;
+    nax__codec_pool pool;
+    yajl_alloc_funcs afs;
+    nax__codec_pool_init(&pool, &afs);
+    d->handle = yajl_alloc(&callbacks, &afs, d);
+    if (!d->handle)
+        return nax__error_oom();
+    /* yajl's defaults are the strict ones we want (no comments, UTF-8
+     * validation on, no trailing garbage, one value, no partial values);
+     * yajl_config() is left out because it costs more than a small parse's
+     * share of work. The rejection tests pin each of these behaviours. */
     int rc = run_parser(d);
-    c->current = NULL;
-    if (rc || c->pool.spilled) {
-        yajl_free(c->handle);
-        c->handle = NULL;
-    }
+    yajl_free(d->handle);
     return rc;
 }
 

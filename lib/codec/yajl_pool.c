@@ -1,10 +1,9 @@
 /*
  * Memory for yajl handles. yajl makes a handful of small allocations per
  * parse or generation (handle, lexer, buffers, state stack) and does not
- * check most of them for failure. They are served from a pool in the caller's
- * stack frame (or in the decoder's per-thread handle cache); anything that
- * outgrows it goes through nax__malloc & co, so the installed allocator still
- * sees every heap byte. This saves
+ * check most of them for failure. They are served from a pool inside the
+ * caller's stack frame; anything that outgrows it goes through nax__malloc &
+ * co, so the installed allocator still sees every heap byte. This saves
  * several malloc/free pairs per message and keeps yajl clear of allocation
  * failures for all inputs with strings under ~2 KiB and nesting under 128.
  */
@@ -36,7 +35,6 @@ static void *pool_malloc(void *ctx, size_t size)
         p->used += cap + POOL_HEADER;
         return b + POOL_HEADER;
     }
-    p->spilled = 1;
     return nax__malloc(size);
 }
 
@@ -67,7 +65,6 @@ static void *pool_realloc(void *ctx, void *ptr, size_t size)
 void nax__codec_pool_init(nax__codec_pool *pool, yajl_alloc_funcs *afs)
 {
     pool->used = 0;
-    pool->spilled = 0;
     afs->malloc = pool_malloc;
     afs->realloc = pool_realloc;
     afs->free = pool_free;

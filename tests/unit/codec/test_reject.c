@@ -393,27 +393,6 @@ START_TEST(trailing_garbage_and_multiple_values)
 }
 END_TEST
 
-/* Each thread reuses one yajl handle across decodes (decode.c): after a
- * successful decode it must still reject what a fresh handle rejects. */
-START_TEST(a_reused_parser_rejects_like_a_fresh_one)
-{
-    const char *ok = "{\"server_time\":1}";
-    const char *bad[] = {"", " \n", "{\"server_time\":1} 2", "{\"server_time\":1}{}"};
-    const char *reason[] = {"invalid JSON at offset 0 (parse error: premature EOF)",
-                            "invalid JSON at offset 2 (parse error: premature EOF)",
-                            "invalid JSON at offset 18 (trailing garbage)",
-                            "invalid JSON at offset 17 (trailing garbage)"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        EXPECT_REJECT(NAX_TYPE_SERVER_TIME, bad[i], NAX_EJSON, "", reason[i]);
-        nax_object_free(DECODE_OK(NAX_TYPE_SERVER_TIME, ok));
-        EXPECT_REJECT(NAX_TYPE_SERVER_TIME, bad[i], NAX_EJSON, "", reason[i]);
-        nax_object_free(DECODE_OK(NAX_TYPE_SERVER_TIME, ok));
-        nax_object_free(DECODE_OK(NAX_TYPE_SERVER_TIME, ok));
-        EXPECT_REJECT(NAX_TYPE_SERVER_TIME, bad[i], NAX_EJSON, "", reason[i]);
-    }
-}
-END_TEST
-
 START_TEST(truncated_input)
 {
     EXPECT_REJECT(NAX_TYPE_SERVER_TIME, "{\"server_time\":1", NAX_EJSON, "",
@@ -708,7 +687,6 @@ static Suite *reject_suite(void)
     tcase_add_test(tc, invalid_utf8);
     tcase_add_test(tc, syntax_errors);
     tcase_add_test(tc, trailing_garbage_and_multiple_values);
-    tcase_add_test(tc, a_reused_parser_rejects_like_a_fresh_one);
     tcase_add_test(tc, truncated_input);
     tcase_add_test(tc, every_prefix_of_every_golden_file_is_rejected);
     tcase_add_test(tc, duplicate_members);
