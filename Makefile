@@ -33,11 +33,10 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: configure
-	cmake --build $(BUILD) -j $(JOBS) --target codec_tour
-	$(BUILD)/examples/codec_tour
+run:
+	BUILD=$(BUILD) scripts/run.sh
 
-test: deps
+test:
 	scripts/test.sh
 
 bench: deps

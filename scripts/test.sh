@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make test`: the format check, then every test in a normal build (build/)
+# The README's test command (also `make test`): installs what is missing
+# (scripts/deps.sh), then the format check, then every test in a normal build (build/)
 # and in an AddressSanitizer + UBSan build (build-asan/). Each ctest prints
 # its own summary; a last line adds them up. Runs everything even after a
 # failure, so one run shows all problems, and exits non-zero if any step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+scripts/deps.sh || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
 # The builds below pick their own -j; don't let an outer make's flags leak in.
