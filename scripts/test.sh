@@ -60,9 +60,9 @@ run_suite "asan+ubsan" build-asan -DCMAKE_BUILD_TYPE=Debug -DNAX_SANITIZE=ON -DN
 
 banner "summary"
 if [ ${#failed_steps[@]} -eq 0 ]; then
-    echo "make test: format clean, normal and asan+ubsan suites green"
+    echo "tests: format clean, normal and asan+ubsan suites green"
 else
-    echo "make test: FAILED: ${failed_steps[*]}"
+    echo "tests: FAILED: ${failed_steps[*]}"
 fi
 echo "total: $total_passed passed, $total_failed failed"
 [ ${#failed_steps[@]} -eq 0 ]
