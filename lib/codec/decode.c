@@ -265,7 +265,7 @@ static __attribute__((noinline)) int parse_long_decimal(decoder *d, nax_decimal 
                                                         size_t len)
 {
     size_t off = 0;
-    int rc = nax__dec_parse(out, s, len, &off);
+    int rc = nax__dec_parse_long(out, s, len, &off);
     if (rc == 0)
         return 1;
     if (rc == NAX_EOVERFLOW)
@@ -281,11 +281,11 @@ static __attribute__((noinline)) int parse_long_decimal(decoder *d, nax_decimal 
     return FAIL(d, NAX_ESCHEMA, "not a decimal (unexpected byte 0x%02x at offset %zu)", c, off);
 }
 
-/* nax__codec_decimal() with errors recorded. */
+/* nax__dec_parse() with errors recorded. */
 static inline int parse_decimal(decoder *d, nax_decimal *out, const char *s, size_t len)
 {
     /* 19 digits, a point and a sign take at most 21 bytes. */
-    if (len > 0 && len <= 21 && nax__codec_parse_short_decimal(out, s, len))
+    if (len > 0 && len <= 21 && nax__dec_parse_short(out, s, len))
         return 1;
     return parse_long_decimal(d, out, s, len);
 }
@@ -309,7 +309,7 @@ static int parse_integer(decoder *d, const nax__codec_field *f, const char *s, s
     int negative = s[0] == '-';
     size_t start = (size_t)negative;
     uint64_t mag = 0; /* wraps past 19 digits; checked below */
-    size_t i = (size_t)(nax__codec_read_digits(s + start, s + len, &mag) - s);
+    size_t i = (size_t)(nax__dec_read_digits(s + start, s + len, &mag) - s);
     if (i < len && s[i] == '.')
         return FAIL(d, NAX_ESCHEMA, "expected integer, got fractional number");
     if (i < len)

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "nax/decimal.h"
 #include "nax/error.h"
@@ -30,15 +31,16 @@ static inline nax__u128 nax__dec_mag(const nax_decimal *d)
     return ((nax__u128)d->hi << 64) | d->lo;
 }
 
-/* Stores a value, dropping the sign of zero so that -0 never exists. */
+/* Stores a value, dropping the sign of zero so that -0 never exists.
+ * Member by member: building the struct in a stack copy and loading it back
+ * whole stalls store forwarding and cost more than a short parse itself. */
 static inline void nax__dec_store(nax_decimal *out, nax__u128 mag, int scale, int negative)
 {
-    nax_decimal r = {0};
-    r.lo = (uint64_t)mag;
-    r.hi = (uint64_t)(mag >> 64);
-    r.scale = (uint8_t)scale;
-    r.negative = (uint8_t)(negative && mag != 0);
-    *out = r;
+    out->lo = (uint64_t)mag;
+    out->hi = (uint64_t)(mag >> 64);
+    out->scale = (uint8_t)scale;
+    out->negative = (uint8_t)(negative && mag != 0);
+    memset(out->reserved, 0, sizeof out->reserved);
 }
 
 /* 1 when the members form a valid value (scale and magnitude in range, no -0). */
@@ -48,10 +50,119 @@ int nax__dec_mode_valid(int mode);
 
 /* ---- text ---- */
 
+/* The general parser: the whole grammar, 128-bit coefficients, every error
+ * with its offset. Contract as nax__dec_parse(), which tries the short path
+ * first; tests compare the two. */
+int nax__dec_parse_long(nax_decimal *out, const char *str, size_t len, size_t *error_offset);
+
+/* The decimals of real messages ("97250.50", "0.01500000") have at most 19
+ * digits, so their coefficient fits in 64 bits and they can be read in one
+ * pass with no 128-bit arithmetic. The helpers below handle only that subset;
+ * everything else, and every error, goes to nax__dec_parse_long(). They are
+ * inline because the codec parses decimals per member on its hot path. */
+
+/* How many of the 8 bytes at s are digits before the first non-digit, and
+ * their value in *value. SWAR: after subtracting '0' from every byte, digit
+ * bytes hold 0..9 and any other byte has its high bit set either already or
+ * after adding 0x76; borrows and carries only run from the first non-digit
+ * into bytes after it, which are not used. */
+static inline unsigned nax__dec_digits8(const char *s, uint64_t *value)
+{
+    uint64_t d;
+    memcpy(&d, s, 8);
+    d -= 0x3030303030303030u;
+    uint64_t non_digit = ((d + 0x7676767676767676u) | d) & 0x8080808080808080u;
+    unsigned n = non_digit ? (unsigned)__builtin_ctzll(non_digit) >> 3 : 8;
+    if (n == 0) {
+        *value = 0;
+        return 0;
+    }
+    /* The first digit is the lowest byte: shifting the n digits to the top
+     * brings in zeros as leading zeros; then pairs, quads and the octet are
+     * folded with one multiplication each. */
+    d <<= 8 * (8 - n);
+    d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffu;
+    d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffu;
+    *value = (d * 10000 + (d >> 32)) & 0xffffffffu;
+    return n;
+}
+
+/* Appends the digits from p up to the first non-digit or `end` to *mag (ten
+ * times per digit, wrapping past 19 digits: callers check the count) and
+ * returns where it stopped. While 8 bytes of the text remain they are read
+ * at once (never past `end`); the rest one by one, with one pointer and no
+ * separate count. */
+static inline const char *nax__dec_read_digits(const char *p, const char *end, uint64_t *mag)
+{
+    static const uint32_t pow10[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
+    uint64_t m = *mag;
+    while (end - p >= 8) {
+        uint64_t v;
+        unsigned n = nax__dec_digits8(p, &v);
+        m = m * pow10[n] + v;
+        p += n;
+        if (n < 8) {
+            *mag = m;
+            return p;
+        }
+    }
+    for (; p < end; p++) {
+        unsigned digit = (unsigned)(unsigned char)*p - '0';
+        if (digit > 9)
+            break;
+        m = m * 10 + digit;
+    }
+    *mag = m;
+    return p;
+}
+
+/* Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 19 digits; returns 0 when
+ * the text is anything else. */
+static inline int nax__dec_parse_short(nax_decimal *out, const char *s, size_t len)
+{
+    const char *end = s + len, *p = s + (s[0] == '-');
+    int negative = p != s;
+    uint64_t mag = 0;
+    size_t digits = 0, scale = 0;
+    if (p == end)
+        return 0;
+    if (*p == '0') {
+        p++;
+    } else {
+        const char *int_end = nax__dec_read_digits(p, end, &mag);
+        digits = (size_t)(int_end - p);
+        if (digits == 0)
+            return 0;
+        p = int_end;
+    }
+    if (p < end) {
+        if (*p != '.')
+            return 0;
+        p++;
+        const char *frac_end = nax__dec_read_digits(p, end, &mag);
+        scale = (size_t)(frac_end - p);
+        if (scale == 0 || frac_end != end)
+            return 0;
+        digits += scale;
+    }
+    if (digits > 19 || scale > NAX_DECIMAL_MAX_SCALE)
+        return 0;
+    nax__dec_store(out, mag, (int)scale, negative);
+    return 1;
+}
+
 /* Parses like nax_decimal_parse() without recording an error. Returns 0,
  * NAX_EPARSE or NAX_EOVERFLOW; on failure *error_offset (never NULL) receives
  * the offset of the first offending byte and *out is untouched. */
-int nax__dec_parse(nax_decimal *out, const char *str, size_t len, size_t *error_offset);
+static inline int nax__dec_parse(nax_decimal *out, const char *str, size_t len,
+                                 size_t *error_offset)
+{
+    /* 19 digits, a point and a sign take at most 21 bytes. */
+    if (len > 0 && len <= 21 && nax__dec_parse_short(out, str, len))
+        return 0;
+    return nax__dec_parse_long(out, str, len, error_offset);
+}
 
 /* Writes the canonical text and a NUL to buf, which must hold
  * NAX_DECIMAL_STRING_MAX bytes. Returns the length without the NUL. */

@@ -1,8 +1,9 @@
 /*
  * Decimal text: the strict parser and the canonical formatter. Both sit on
  * the codec's hot path, so they are single passes over the bytes with no
- * allocation; digits accumulate in 64 bits until a 20th digit
- * forces 128-bit arithmetic, and formatting emits two digits per division.
+ * allocation; short decimals are read inline (decimal_internal.h), longer
+ * ones accumulate in 64 bits until a 20th digit forces 128-bit arithmetic,
+ * and formatting emits two digits per division.
  */
 #include <string.h>
 
@@ -122,9 +123,11 @@ static int reject(size_t *error_offset, int code, size_t offset)
     return code;
 }
 
-/* The general parser: any length, 128-bit coefficients, overflow offsets. */
-static int parse_long(nax_decimal *out, const unsigned char *s, size_t len, size_t *error_offset)
+/* The general parser: any length, 128-bit coefficients, overflow offsets.
+ * The short common case is read inline first (nax__dec_parse_short()). */
+int nax__dec_parse_long(nax_decimal *out, const char *str, size_t len, size_t *error_offset)
 {
+    const unsigned char *s = (const unsigned char *)str;
     digit_acc acc = {0, 0, 0, SIZE_MAX};
     size_t i = 0, scale = 0;
     int negative = 0;
@@ -152,55 +155,6 @@ static int parse_long(nax_decimal *out, const unsigned char *s, size_t len, size
     if (acc.overflow_at != SIZE_MAX)
         return reject(error_offset, NAX_EOVERFLOW, acc.overflow_at);
     nax__dec_store(out, acc_value(&acc), (int)scale, negative);
-    return 0;
-}
-
-/*
- * The common case: at most 19 digits in all, so the coefficient fits in 64
- * bits and no limit can be exceeded. Anything longer starts over in
- * parse_long(); malformed text is rejected here directly, since a syntax
- * error outranks any overflow.
- */
-int nax__dec_parse(nax_decimal *out, const char *str, size_t len, size_t *error_offset)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, scale = 0;
-    int negative = 0, digits = 0;
-    uint64_t v = 0;
-
-    if (i < len && s[i] == '-') {
-        negative = 1;
-        i++;
-    }
-    if (i == len || !is_digit(s[i]))
-        return reject(error_offset, NAX_EPARSE, i);
-    if (s[i] == '0') {
-        i++;
-    } else {
-        for (; i < len && is_digit(s[i]); i++) {
-            if (++digits > 19)
-                return parse_long(out, s, len, error_offset);
-            v = v * 10 + (s[i] - '0');
-        }
-    }
-    if (i < len) {
-        if (s[i] != '.')
-            return reject(error_offset, NAX_EPARSE, i);
-        size_t first = ++i;
-        if (i == len || !is_digit(s[i]))
-            return reject(error_offset, NAX_EPARSE, i);
-        for (; i < len && is_digit(s[i]); i++) {
-            if (++digits > 19)
-                return parse_long(out, s, len, error_offset);
-            v = v * 10 + (s[i] - '0');
-        }
-        if (i < len)
-            return reject(error_offset, NAX_EPARSE, i);
-        scale = i - first;
-        if (scale > NAX_DECIMAL_MAX_SCALE)
-            return parse_long(out, s, len, error_offset);
-    }
-    nax__dec_store(out, v, (int)scale, negative);
     return 0;
 }
 
