@@ -2,6 +2,7 @@
  * through before it reaches the callback. */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -14,7 +15,8 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static nax_log_fn log_fn;
 static void *log_userdata;
-static volatile int log_min = NAX_LOG_OFF;
+/* Read on every log call without the lock, so atomic. */
+static atomic_int log_min = NAX_LOG_OFF;
 
 int nax_log_set(nax_log_fn fn, nax_log_level min_level, void *userdata)
 {
@@ -23,7 +25,7 @@ int nax_log_set(nax_log_fn fn, nax_log_level min_level, void *userdata)
     pthread_mutex_lock(&log_lock);
     log_fn = fn;
     log_userdata = userdata;
-    log_min = fn ? (int)min_level : NAX_LOG_OFF;
+    atomic_store_explicit(&log_min, fn ? (int)min_level : NAX_LOG_OFF, memory_order_relaxed);
     pthread_mutex_unlock(&log_lock);
     return 0;
 }
@@ -38,7 +40,8 @@ const char *nax_log_level_name(nax_log_level level)
 
 int nax__log_enabled(nax_log_level level)
 {
-    return (int)level >= log_min && level < NAX_LOG_OFF;
+    return (int)level >= atomic_load_explicit(&log_min, memory_order_relaxed) &&
+           level < NAX_LOG_OFF;
 }
 
 void nax__log(nax_log_level level, const char *fmt, ...)
