@@ -8,6 +8,9 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config
     libcurl4-openssl-dev libyajl-dev libwebsockets-dev libssl-dev libsqlite3-dev
+    # naxd: Argon2id password hashing (the DESIGN's memory-hard KDF); sqlite3
+    # CLI for operators and the crash tests that inspect the store.
+    libargon2-dev sqlite3
     check doxygen abigail-tools clang-format
     libcjson-dev libjansson-dev
     python3 python3-yaml python3-pytest

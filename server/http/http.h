@@ -1,0 +1,147 @@
+/*
+ * naxd HTTP front end on libwebsockets: one service thread (the "app
+ * thread") runs every lws callback, route handler, posted function and timer,
+ * so app state needs no locks. HTTP/1.1 (keep-alive) and, later, the
+ * WebSocket stream share one port; TLS through OpenSSL when a certificate is set.
+ *
+ * A naxd_req lives from the complete request (headers + body) until its reply
+ * has been written. A handler either replies at once, or keeps the pointer and
+ * replies later on the app thread (after a commit or a worker job). If the
+ * client goes away first, the request stays valid until replied to; the reply
+ * is then discarded.
+ *
+ * The framework answers by itself: unknown path 404 `not_found`, known path
+ * with another method 405 `method_not_allowed`, body over the route's limit 413
+ * `payload_too_large`, headers too large 431, too many connections (closed),
+ * slow clients (timed out), and, while draining for shutdown, 503. Every reply
+ * carries X-Request-Id (echoed when the client sent a sane one, else generated)
+ * and produces one JSON access-log line.
+ */
+#ifndef NAXD_HTTP_H
+#define NAXD_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nax/types.h>
+
+typedef struct naxd_http naxd_http;
+typedef struct naxd_req naxd_req;
+
+typedef enum naxd_method {
+    NAXD_GET = 1,
+    NAXD_POST = 2,
+    NAXD_PUT = 3,
+    NAXD_DELETE = 4,
+    NAXD_PATCH = 5,
+    NAXD_OTHER = 6
+} naxd_method;
+
+typedef struct naxd_route naxd_route;
+typedef void (*naxd_handler_fn)(naxd_req *req, void *app);
+
+/* A route. pattern segments in braces are parameters: "/v1/orders/{id}". */
+struct naxd_route {
+    naxd_method method;
+    const char *pattern;
+    const char *name;     /* stable label for logs and metrics, e.g. "POST /v1/orders" */
+    naxd_handler_fn handler;
+    unsigned int flags;   /* app-defined (auth, scope, rate class); opaque to http */
+    size_t max_body;      /* 0 = the server default (1 MiB) */
+};
+
+typedef struct naxd_http_options {
+    const char *listen_host; /* "127.0.0.1" */
+    int port;                /* 0 = ephemeral; see naxd_http_port() */
+    const char *tls_cert;    /* PEM paths; both or neither */
+    const char *tls_key;
+    const naxd_route *routes; /* borrowed for the server's lifetime */
+    size_t routes_count;
+    /* Called for every routed request, instead of route->handler, when set:
+     * lets the app do auth, rate limits and fault injection in one place, then
+     * call route->handler itself. */
+    void (*dispatch)(naxd_req *req, const naxd_route *route, void *app);
+    void *app;
+    size_t max_body;          /* default for routes: 0 = 1 MiB */
+    size_t max_header_bytes;  /* 0 = 8 KiB */
+    unsigned int max_conns;   /* 0 = 1024 */
+    unsigned int idle_timeout_s;   /* keep-alive idle and slow-client timeout; 0 = 30 */
+    int access_log;           /* non-zero: one JSON line per request on stdout */
+} naxd_http_options;
+
+/* Creates the lws context and listens. NAX_EIO / NAX_EINVAL with message. */
+int naxd_http_new(naxd_http **out, const naxd_http_options *opts);
+/* The bound port (useful after port 0). */
+int naxd_http_port(const naxd_http *h);
+/* Services until naxd_http_stop() was called AND no request is in flight (or
+ * the drain deadline passed). Returns 0. */
+int naxd_http_run(naxd_http *h);
+/* Async-signal-safe and thread-safe: stop accepting, answer new requests on
+ * open connections with 503, finish in-flight ones, then make run() return. */
+void naxd_http_stop(naxd_http *h);
+int naxd_http_stopping(const naxd_http *h);
+/* Requests received and not yet replied to. */
+size_t naxd_http_inflight(const naxd_http *h);
+void naxd_http_free(naxd_http *h);
+
+/* Run fn(arg) on the app thread soon. Thread-safe; usable as naxd_post_fn
+ * with post_ctx = the naxd_http. */
+void naxd_http_post(void *http, void (*fn)(void *arg), void *arg);
+/* Run fn(arg) on the app thread after delay_ms (one shot). */
+int naxd_http_after(naxd_http *h, uint64_t delay_ms, void (*fn)(void *arg), void *arg);
+
+/* ---- the request ---------------------------------------------------------- */
+
+naxd_method naxd_req_method(const naxd_req *r);
+const naxd_route *naxd_req_route(const naxd_req *r);
+const char *naxd_req_path(const naxd_req *r);   /* without the query, as sent */
+const char *naxd_req_target(const naxd_req *r); /* path + "?" + query exactly as sent */
+/* Path parameter by name ("id"), percent-decoded; NULL if absent. */
+const char *naxd_req_param(const naxd_req *r, const char *name);
+/* Query parameter, percent-decoded; NULL if absent. The first when repeated. */
+const char *naxd_req_query(const naxd_req *r, const char *name);
+/* Calls fn for each query parameter (decoded); non-zero from fn stops and is returned. */
+int naxd_req_foreach_query(const naxd_req *r,
+                           int (*fn)(const char *name, const char *value, void *arg), void *arg);
+/* Request header by case-insensitive name ("idempotency-key"); NULL if absent. */
+const char *naxd_req_header(const naxd_req *r, const char *name);
+/* The raw body, NUL-terminated for convenience (len excludes the NUL). */
+const char *naxd_req_body(const naxd_req *r, size_t *len);
+const char *naxd_req_id(const naxd_req *r);
+const char *naxd_req_peer(const naxd_req *r); /* client IP text */
+int64_t naxd_req_start_ns(const naxd_req *r); /* monotonic receive time */
+int naxd_req_is_tls(const naxd_req *r);
+
+/* App data carried by the request (freed by the app; not by http). */
+void naxd_req_set_user_label(naxd_req *r, const char *user); /* copied; for the access log */
+void naxd_req_set_data(naxd_req *r, void *data);
+void *naxd_req_data(const naxd_req *r);
+/* Has the client connection gone away? */
+int naxd_req_orphaned(const naxd_req *r);
+
+/* ---- the reply (exactly one per request; app thread) ---------------------- */
+
+/* Extra response header for the coming reply (copied). */
+int naxd_req_add_header(naxd_req *r, const char *name, const char *value);
+/* body may be NULL with len 0 (204). content_type NULL = application/json. */
+void naxd_reply(naxd_req *r, int status, const char *content_type, const void *body, size_t len);
+/* Encodes obj with nax_encode(); a 500 if encoding fails. */
+void naxd_reply_json(naxd_req *r, int status, nax_type type, const void *obj);
+/* {"error":{"code","message","field","request_id"}}; field may be NULL. */
+void naxd_reply_error(naxd_req *r, int status, const char *code, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Fault injection: close the connection without a reply. */
+void naxd_reply_drop(naxd_req *r);
+
+/* ---- worker threads: slow CPU work (password hashing) off the app thread -- */
+
+/* work(arg) runs on a worker thread, then done(arg) on the app thread. */
+int naxd_http_work(naxd_http *h, void (*work)(void *arg), void (*done)(void *arg), void *arg);
+
+/* ---- metrics -------------------------------------------------------------- */
+
+/* Prometheus text of the http metrics (requests by route and status, latency
+ * histograms by route, open connections), appended to out. */
+int naxd_http_metrics(const naxd_http *h, nax_buf *out);
+
+#endif /* NAXD_HTTP_H */
