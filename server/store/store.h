@@ -43,14 +43,16 @@ typedef void (*naxd_post_fn)(void *post_ctx, void (*fn)(void *arg), void *arg);
 /* Outcome of a batch, on the app thread: 0, NAX_EIO (commit failed) or
  * NAX_EUNAVAILABLE (store failed before the batch ran). */
 typedef void (*naxd_commit_fn)(void *arg, int status);
-/* Called on the writer thread after each transaction with its duration. */
+/* Called on the writer thread after each transaction (committed or failed)
+ * with its duration and the number of batches in it, before their outcomes
+ * are posted. A take of only barriers runs no transaction. */
 typedef void (*naxd_commit_observer_fn)(void *arg, double seconds, size_t batches);
 
 typedef struct naxd_store_options {
-    const char *dir;                    /* data folder; created 0700 if missing */
-    naxd_post_fn post;                  /* required */
-    void *post_ctx;                     /* passed to post */
-    naxd_commit_observer_fn observer;   /* optional */
+    const char *dir;                  /* data folder; created 0700 if missing */
+    naxd_post_fn post;                /* required */
+    void *post_ctx;                   /* passed to post */
+    naxd_commit_observer_fn observer; /* optional */
     void *observer_arg;
     unsigned int max_batches_per_commit; /* 0 = 1024 */
 } naxd_store_options;
@@ -74,10 +76,17 @@ sqlite3 *naxd_store_reader(naxd_store *s);
  * and with bindings cleared. Borrowed; NULL with nax_error_last() on error. */
 sqlite3_stmt *naxd_store_query(naxd_store *s, const char *sql);
 
+/* The persistent value of an id counter (order, trade, tx ids), read on the
+ * reader; *value is 0 when the counter was never written. The app increments
+ * in memory and persists with, in its batches:
+ *   INSERT INTO counters(name,value) VALUES(?,?)
+ *     ON CONFLICT(name) DO UPDATE SET value=excluded.value */
+int naxd_store_counter_load(naxd_store *s, const char *name, uint64_t *value);
+
 /* ---- batches -------------------------------------------------------------- */
 
-naxd_batch *naxd_batch_new(void); /* NULL on OOM */
-void naxd_batch_free(naxd_batch *b);  /* only for batches never submitted */
+naxd_batch *naxd_batch_new(void);          /* NULL on OOM */
+void naxd_batch_free(naxd_batch *b);       /* only for batches never submitted */
 int naxd_batch_empty(const naxd_batch *b); /* no statements and no audit records */
 
 /*
@@ -90,7 +99,8 @@ int naxd_batch_empty(const naxd_batch *b); /* no statements and no audit records
  */
 int naxd_batch_sql(naxd_batch *b, const char *sql, const char *types, ...);
 
-/* Append an audit record; strings copied, before/after are JSON text or NULL.
+/* Append an audit record; strings copied, before/after are JSON text or NULL;
+ * actor and action are required (NAX_EINVAL). NULL fields hash as "".
  * The writer numbers records and chains them:
  *   hash = SHA-256(prev_hash_hex "\n" seq "\n" ts "\n" actor "\n" action "\n"
  *                  before "\n" after "\n" request_id), hex; prev of the first is 64 '0'. */
@@ -102,15 +112,29 @@ void naxd_batch_fail_commit(naxd_batch *b);
 
 /* Takes ownership of b (also on error). cb runs later on the app thread, always
  * exactly once. An empty batch is a barrier: it reports once every batch
- * submitted before it has. Returns 0, or NAX_ENOMEM (cb not called). */
+ * submitted before it has, with the status a batch in its place would get.
+ * Returns 0, NAX_EINVAL (NULL store or batch; b freed), or NAX_ENOMEM (cb not
+ * called; this implementation never allocates in submit). */
 int naxd_store_submit(naxd_store *s, naxd_batch *b, naxd_commit_fn cb, void *arg);
 
 /* ---- recovery --------------------------------------------------------------- */
 
-/* Tries a small write transaction; 0 when the disk takes writes again. */
+/* Tries a small write transaction on the writer thread (after everything
+ * queued before it) and waits for it; 0 when the disk takes writes again. */
 int naxd_store_probe(naxd_store *s);
 /* Back to NAXD_STORE_OK (call after reloading memory from the store). */
 void naxd_store_resume(naxd_store *s);
+
+/* ---- test hooks (fault injection; naxd itself never calls these) ------------ */
+
+/* The next n transactions (batch commits and probes) fail as on SQLITE_IOERR,
+ * after their statements ran: they are rolled back like a real failure. */
+void naxd_store_test_fail_next_commits(naxd_store *s, unsigned int n);
+/* A real disk-full condition: caps the writer's database at n pages (PRAGMA
+ * max_page_count; a cap below the current size holds it at the current
+ * size), so writes needing a new page fail with SQLITE_FULL. 0 lifts the
+ * cap. Waits for the writer thread; 0 or NAX_EIO. */
+int naxd_store_test_set_max_pages(naxd_store *s, unsigned int n);
 
 /* ---- audit ------------------------------------------------------------------ */
 
