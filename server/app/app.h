@@ -32,6 +32,9 @@
 #include "http/ratelimit.h"
 #include "store/store.h"
 
+/* The exchange's own account: receives trading fees. Outside the user id range. */
+#define NAXD_FEE_ACCOUNT ((uint64_t)1 << 62)
+
 /* ---- route flags (naxd_route.flags) ------------------------------------- */
 enum {
     NAXD_R_PUBLIC = 0,           /* no credentials */
@@ -108,8 +111,10 @@ typedef struct naxd_idem naxd_idem; /* idempotency entry, app/idempotency.c */
 
 /* Per-request app state, attached with naxd_req_set_data. */
 typedef struct naxd_ctx {
+    struct naxd_app *app;
     naxd_principal who;
-    naxd_idem *idem;        /* the entry this request owns (in flight), or NULL */
+    char *idem_key;         /* "scope\nkey" of the in-flight idempotency entry, or NULL */
+    uint64_t generation;    /* app->generation when the request started */
     unsigned int fault;     /* NAXD_FAULT_* for this request */
     int fault_status;       /* status for error faults */
     uint32_t fault_delay_ms;
@@ -126,6 +131,8 @@ enum {
 };
 
 typedef struct naxd_fault_rule naxd_fault_rule; /* app/fault.c */
+
+typedef struct naxd_market_data naxd_market_data; /* app/h_markets.c */
 
 typedef struct naxd_app {
     naxd_config *cfg;
@@ -154,9 +161,17 @@ typedef struct naxd_app {
     /* rate limits */
     naxd_limiter *limit_ip, *limit_user, *limit_key, *limit_auth, *limit_login_fail;
 
+    /* Bumped by every reload of memory from the store. Work that resumes
+     * asynchronously (worker jobs, timers) compares it and answers 503 instead
+     * of touching records that no longer exist. Never keep naxd_user * or
+     * other record pointers across an async boundary without this check. */
+    uint64_t generation;
+
     /* store health */
     int store_failed;  /* a commit failed: mutations refused */
     int reload_needed; /* memory holds changes that were not saved */
+
+    naxd_market_data *market_data; /* per market: last trade, 24 h volume, ticker seq */
 
     /* fault scripts */
     naxd_fault_rule *fault_rules;

@@ -87,6 +87,10 @@ void naxd_http_free(naxd_http *h);
 /* Run fn(arg) on the app thread soon. Thread-safe; usable as naxd_post_fn
  * with post_ctx = the naxd_http. */
 void naxd_http_post(void *http, void (*fn)(void *arg), void *arg);
+/* After naxd_http_run() returned: run the posted functions queued so far,
+ * waiting up to timeout_ms for one to arrive. Lets the app wait for the
+ * store's last commit callbacks during shutdown. Returns how many ran. */
+int naxd_http_service_posts(naxd_http *h, int timeout_ms);
 /* Run fn(arg) on the app thread after delay_ms (one shot). */
 int naxd_http_after(naxd_http *h, uint64_t delay_ms, void (*fn)(void *arg), void *arg);
 
@@ -139,6 +143,13 @@ void naxd_reply_drop(naxd_req *r);
 int naxd_http_work(naxd_http *h, void (*work)(void *arg), void (*done)(void *arg), void *arg);
 
 /* ---- metrics -------------------------------------------------------------- */
+
+struct naxd_metrics;
+struct naxd_limit;
+/* The server's metric registry (http/metrics.h); the app adds its own metrics. */
+struct naxd_metrics *naxd_http_registry(naxd_http *h);
+/* RateLimit-Limit / -Remaining / -Reset, plus Retry-After when not allowed. */
+void naxd_req_ratelimit_headers(naxd_req *r, const struct naxd_limit *l);
 
 /* Prometheus text of the http metrics (requests by route and status, latency
  * histograms by route, open connections), appended to out. */

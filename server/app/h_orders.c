@@ -1,0 +1,790 @@
+/* Orders: place, get, list, cancel, cancel-all, the user's fills; and
+ * rebuilding balances and books from the store at start. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/internal.h"
+#include "core/core.h"
+
+/* ---- conversions ------------------------------------------------------------------- */
+
+static int dec_text(nax_decimal *out, const unsigned char *text)
+{
+    return text ? nax_decimal_parse(out, (const char *)text, strlen((const char *)text), NULL)
+                : NAX_EINVAL;
+}
+
+static void fmt_dec(char *out, size_t size, const nax_decimal *d)
+{
+    if (nax_decimal_format(out, size, d) < 0)
+        snprintf(out, size, "0");
+}
+
+/* Average fill price: filled notional / filled, to the tick's scale plus 8. */
+static int average_price(nax_decimal *out, const naxd_order_state *o, const naxd_market_spec *m)
+{
+    if (nax_decimal_is_zero(&o->filled))
+        return 0;
+    int scale = nax_decimal_scale(&m->tick_size) + 8;
+    if (scale > 18)
+        scale = 18;
+    if (nax_decimal_div(out, &o->filled_notional, &o->filled, scale, NAX_ROUND_HALF_EVEN) != 0)
+        return 0;
+    nax_decimal trimmed;
+    if (nax_decimal_normalize(&trimmed, out) == 0 &&
+        nax_decimal_scale(&trimmed) < nax_decimal_scale(&m->tick_size))
+        nax_decimal_rescale(&trimmed, &trimmed, nax_decimal_scale(&m->tick_size), NAX_ROUND_DOWN);
+    *out = trimmed;
+    return 1;
+}
+
+/* The public view of an order. Strings point into o, ids and cid: keep them alive. */
+typedef struct order_view {
+    nax_order o;
+    char id[24];
+    nax_decimal price, avg;
+} order_view;
+
+static void view_order(order_view *v, const naxd_order_state *s, const char *client_order_id,
+                       const naxd_market_spec *m)
+{
+    memset(v, 0, sizeof(*v));
+    naxd_fmt_id(v->id, sizeof v->id, "o_", s->id);
+    v->o.struct_size = sizeof v->o;
+    v->o.id = v->id;
+    v->o.client_order_id = client_order_id;
+    v->o.pair = s->pair;
+    v->o.side = s->side;
+    v->o.type = s->type;
+    if (s->type == NAX_ORDER_TYPE_LIMIT) {
+        v->price = s->price;
+        v->o.price = &v->price;
+    }
+    v->o.quantity = s->quantity;
+    v->o.filled_quantity = s->filled;
+    if (average_price(&v->avg, s, m))
+        v->o.average_price = &v->avg;
+    v->o.time_in_force = s->tif ? s->tif : NAX_TIF_GTC;
+    v->o.post_only = s->post_only;
+    v->o.status = s->status;
+    v->o.created_at = s->created_at;
+    v->o.updated_at = s->updated_at;
+}
+
+/* ---- persisting an execution --------------------------------------------------------- */
+
+static int persist_order(naxd_batch *b, const naxd_order_state *o, const char *client_order_id)
+{
+    char price[64] = "", qty[64], filled[64], notional[64], hold[64];
+    if (o->type == NAX_ORDER_TYPE_LIMIT)
+        fmt_dec(price, sizeof price, &o->price);
+    fmt_dec(qty, sizeof qty, &o->quantity);
+    fmt_dec(filled, sizeof filled, &o->filled);
+    fmt_dec(notional, sizeof notional, &o->filled_notional);
+    fmt_dec(hold, sizeof hold, &o->hold_remaining);
+    return naxd_batch_sql(
+        b,
+        "INSERT INTO orders(id, user_id, client_order_id, pair, side, type, price, quantity, "
+        "filled, filled_notional, tif, post_only, status, hold_asset, hold_remaining, created_at, "
+        "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET filled = excluded.filled, "
+        "filled_notional = excluded.filled_notional, status = excluded.status, "
+        "hold_remaining = excluded.hold_remaining, updated_at = excluded.updated_at",
+        "uuttiittttiiittii", o->id, o->user, client_order_id, o->pair, (int64_t)o->side,
+        (int64_t)o->type, o->type == NAX_ORDER_TYPE_LIMIT ? price : NULL, qty, filled, notional,
+        (int64_t)(o->tif ? o->tif : NAX_TIF_GTC), (int64_t)o->post_only, (int64_t)o->status,
+        o->hold_asset, hold, o->created_at, o->updated_at);
+}
+
+static int persist_fill(naxd_batch *b, const naxd_fill_event *f, const naxd_market_spec *m)
+{
+    char price[64], qty[64], mfee[64], tfee[64];
+    fmt_dec(price, sizeof price, &f->price);
+    fmt_dec(qty, sizeof qty, &f->quantity);
+    fmt_dec(mfee, sizeof mfee, &f->maker_fee);
+    fmt_dec(tfee, sizeof tfee, &f->taker_fee);
+    nax_side maker_side = f->taker_side == NAX_SIDE_BUY ? NAX_SIDE_SELL : NAX_SIDE_BUY;
+    static const char fill_sql[] =
+        "INSERT INTO fills(trade_id, user_id, order_id, pair, side, price, quantity, fee, "
+        "fee_asset, liquidity, ts) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    int rc = naxd_batch_sql(b,
+                            "INSERT INTO trades(id, pair, price, quantity, taker_side, "
+                            "maker_order, taker_order, ts) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                            "uttiiuui", f->trade_seq, m->pair, price, qty, (int64_t)f->taker_side,
+                            f->maker_order, f->taker_order, f->ts);
+    if (!rc)
+        rc = naxd_batch_sql(b, fill_sql, "uuutitttiii", f->trade_seq, f->maker_user, f->maker_order,
+                            m->pair, (int64_t)maker_side, price, qty, mfee, m->quote,
+                            (int64_t)NAX_LIQUIDITY_MAKER, f->ts);
+    if (!rc)
+        rc = naxd_batch_sql(b, fill_sql, "uuutitttiii", f->trade_seq, f->taker_user, f->taker_order,
+                            m->pair, (int64_t)f->taker_side, price, qty, tfee, m->quote,
+                            (int64_t)NAX_LIQUIDITY_TAKER, f->ts);
+    return rc;
+}
+
+/* Everything an execution changed: orders (the first may carry a client id),
+ * trades and fills, balances. */
+static int persist_exec(naxd_batch *b, const naxd_exec *x, const char *first_client_id,
+                        const naxd_market_spec *m)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < x->orders_count; i++)
+        rc = persist_order(b, &x->orders[i], i == 0 ? first_client_id : NULL);
+    for (size_t i = 0; !rc && i < x->fills_count; i++)
+        rc = persist_fill(b, &x->fills[i], m);
+    if (!rc)
+        rc = naxd_batch_exec_balances(b, x);
+    return rc;
+}
+
+/* What to do once the execution is durable: market data and metrics. */
+typedef struct exec_done {
+    char pair[32];
+    naxd_fill_event *fills;
+    size_t fills_count;
+    int book_changed;
+    char *pending_cid; /* key in a->pending_client_ids */
+} exec_done;
+
+static exec_done *exec_done_new(const naxd_exec *x, const char *pair)
+{
+    exec_done *d = nax__calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    snprintf(d->pair, sizeof d->pair, "%s", pair);
+    d->book_changed = x->book_changed;
+    if (x->fills_count) {
+        d->fills = nax__malloc(x->fills_count * sizeof(*d->fills));
+        if (!d->fills) {
+            nax__free(d);
+            return NULL;
+        }
+        memcpy(d->fills, x->fills, x->fills_count * sizeof(*d->fills));
+        d->fills_count = x->fills_count;
+    }
+    return d;
+}
+
+static void exec_committed(naxd_app *a, void *arg, int status)
+{
+    exec_done *d = arg;
+    if (d->pending_cid) {
+        naxd_map_del(&a->pending_client_ids, d->pending_cid);
+        nax__free(d->pending_cid);
+    }
+    if (status == 0) {
+        for (size_t i = 0; i < d->fills_count; i++)
+            naxd__market_data_trade(a, d->pair, &d->fills[i].price, &d->fills[i].quantity,
+                                    d->fills[i].ts);
+        if (d->book_changed && !d->fills_count)
+            naxd__market_data_touch(a, d->pair);
+        if (a->m_fills && d->fills_count)
+            naxd_counter_add(a->m_fills, d->fills_count);
+    }
+    nax__free(d->fills);
+    nax__free(d);
+}
+
+/* ---- place --------------------------------------------------------------------------- */
+
+static const struct {
+    const char *code, *field;
+    int status;
+} refusals[] = {
+    [NAXD_REFUSE_UNKNOWN_MARKET] = {"unknown_pair", "pair", 422},
+    [NAXD_REFUSE_MARKET_HALTED] = {"market_halted", "pair", 422},
+    [NAXD_REFUSE_INVALID_PRICE] = {"invalid_price", "price", 422},
+    [NAXD_REFUSE_INVALID_QUANTITY] = {"invalid_quantity", "quantity", 422},
+    [NAXD_REFUSE_MIN_NOTIONAL] = {"below_min_notional", "quantity", 422},
+    [NAXD_REFUSE_INSUFFICIENT_FUNDS] = {"insufficient_funds", NULL, 422},
+    [NAXD_REFUSE_TOO_LARGE] = {"invalid_quantity", "quantity", 422},
+};
+
+static void refuse(naxd_req *req, naxd_refusal r, const naxd_market_spec *m)
+{
+    const char *code = refusals[r].code ? refusals[r].code : "invalid_request";
+    switch (r) {
+    case NAXD_REFUSE_INVALID_PRICE:
+        naxd_fail(req, 422, code, "price", "price must be a positive multiple of the tick size %s",
+                  m ? "of the market" : "");
+        break;
+    case NAXD_REFUSE_INVALID_QUANTITY:
+        naxd_fail(req, 422, code, "quantity",
+                  "quantity must be a positive multiple of the market's lot size");
+        break;
+    case NAXD_REFUSE_MIN_NOTIONAL:
+        naxd_fail(req, 422, code, "quantity",
+                  "price x quantity is below the market's minimum notional");
+        break;
+    case NAXD_REFUSE_INSUFFICIENT_FUNDS:
+        naxd_fail(req, 422, code, NULL, "not enough available balance for this order");
+        break;
+    case NAXD_REFUSE_MARKET_HALTED:
+        naxd_fail(req, 422, code, "pair", "the market does not accept this order now");
+        break;
+    default: naxd_fail(req, 422, code, refusals[r].field, "the order was refused");
+    }
+}
+
+static int client_id_valid(const char *cid)
+{
+    size_t n = strlen(cid);
+    if (n < 1 || n > 36)
+        return 0;
+    for (; *cid; cid++)
+        if (*cid < 0x21 || *cid > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* Is this client order id already used by the user (durable or in flight)? */
+static int client_id_taken(naxd_app *a, uint64_t user, const char *cid, const char *key)
+{
+    if (naxd_map_get(&a->pending_client_ids, key))
+        return 1;
+    sqlite3_stmt *st = naxd_store_query(
+        a->store, "SELECT 1 FROM orders WHERE user_id = ? AND client_order_id = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (int64_t)user);
+    sqlite3_bind_text(st, 2, cid, -1, SQLITE_STATIC);
+    int taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return taken;
+}
+
+NAXD_HANDLER(h_order_place)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    nax_order_request *r = NULL;
+    if (naxd_decode_body(req, NAX_TYPE_ORDER_REQUEST, &r))
+        return;
+    const naxd_market_spec *m = naxd_engine_market(a->engine, r->pair);
+    if (!m) {
+        naxd_fail(req, 422, "unknown_pair", "pair", "no market %s", r->pair);
+        nax_object_free(r);
+        return;
+    }
+    if (r->type == NAX_ORDER_TYPE_LIMIT && !r->price) {
+        naxd_fail(req, 400, "invalid_request", "price", "a limit order needs a price");
+        nax_object_free(r);
+        return;
+    }
+    if (r->type == NAX_ORDER_TYPE_MARKET && r->price) {
+        naxd_fail(req, 400, "invalid_request", "price", "a market order must not have a price");
+        nax_object_free(r);
+        return;
+    }
+    if (r->type == NAX_ORDER_TYPE_MARKET && r->post_only) {
+        naxd_fail(req, 400, "invalid_request", "post_only", "a market order cannot be post-only");
+        nax_object_free(r);
+        return;
+    }
+    uint64_t user = ctx->who.user->id;
+    char cid_key[96] = "";
+    if (r->client_order_id) {
+        if (!client_id_valid(r->client_order_id)) {
+            naxd_fail(req, 400, "invalid_request", "client_order_id",
+                      "client_order_id must be 1 to 36 visible ASCII characters");
+            nax_object_free(r);
+            return;
+        }
+        snprintf(cid_key, sizeof cid_key, "%llu\n%s", (unsigned long long)user, r->client_order_id);
+        int taken = client_id_taken(a, user, r->client_order_id, cid_key);
+        if (taken) {
+            if (taken < 0)
+                naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
+            else
+                naxd_fail(req, 409, "duplicate_client_order_id", "client_order_id",
+                          "an order with this client_order_id exists; look it up with "
+                          "GET /v1/orders?client_order_id=");
+            nax_object_free(r);
+            return;
+        }
+    }
+    naxd_mut *mut = naxd_mut_begin(a, req);
+    if (!mut) {
+        nax_object_free(r);
+        return;
+    }
+    int64_t now = naxd_now_ms(a);
+    naxd_order_spec spec = {0};
+    spec.id = a->next_order_id + 1;
+    spec.user = user;
+    spec.pair = m->pair;
+    spec.side = r->side;
+    spec.type = r->type;
+    if (r->price)
+        spec.price = *r->price;
+    spec.quantity = r->quantity;
+    spec.tif = r->time_in_force;
+    spec.post_only = r->post_only;
+    spec.ts = now;
+    naxd_exec x;
+    naxd_exec_init(&x);
+    int rc = naxd_engine_place(a->engine, &spec, &x);
+    if (rc || x.refusal != NAXD_OK) {
+        naxd_mut_abort(mut);
+        if (rc)
+            naxd_fail(req, 500, "internal_error", NULL, "the engine failed: %s",
+                      nax_error_last()->message);
+        else
+            refuse(req, x.refusal, m);
+        naxd_exec_dispose(&x);
+        nax_object_free(r);
+        return;
+    }
+    a->next_order_id = spec.id;
+    naxd_batch *b = naxd_mut_batch(mut);
+    rc = persist_exec(b, &x, r->client_order_id, m);
+    if (!rc)
+        rc = naxd_batch_counter(b, "order_id", a->next_order_id);
+    order_view v;
+    view_order(&v, &x.orders[0], r->client_order_id, m);
+    nax_buf after = NAX_BUF_INIT;
+    if (!rc)
+        rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
+    if (!rc)
+        rc = naxd_mut_audit(mut, "order.place", NULL, after.data);
+    nax_buf_dispose(&after);
+    exec_done *d = exec_done_new(&x, m->pair);
+    if (d && cid_key[0]) {
+        d->pending_cid = nax__strdup(cid_key);
+        if (!d->pending_cid || naxd_map_put(&a->pending_client_ids, cid_key, (void *)1) != 0)
+            rc = NAX_ENOMEM;
+    }
+    if (!d)
+        rc = NAX_ENOMEM;
+    if (rc)
+        naxd_batch_fail_commit(b); /* memory changed: let the failure path restore it */
+    naxd_mut_on_done(mut, exec_committed, d);
+    if (a->m_orders)
+        naxd_counter_add(a->m_orders, 1);
+    naxd_mut_commit(mut, 201, NAX_TYPE_ORDER, &v.o);
+    naxd_exec_dispose(&x);
+    nax_object_free(r);
+}
+
+/* ---- reading orders from the store ---------------------------------------------------- */
+
+#define ORDER_COLUMNS                                                                              \
+    "id, user_id, client_order_id, pair, side, type, price, quantity, filled, "                    \
+    "filled_notional, tif, post_only, status, hold_asset, hold_remaining, created_at, updated_at"
+
+/* One row into an order state; strings copied into the arena `text`. */
+typedef struct order_row {
+    naxd_order_state s;
+    char pair[32], hold_asset[16], cid[40];
+    int has_cid;
+} order_row;
+
+static int read_order_row(sqlite3_stmt *st, order_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->s.id = (uint64_t)sqlite3_column_int64(st, 0);
+    r->s.user = (uint64_t)sqlite3_column_int64(st, 1);
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+        snprintf(r->cid, sizeof r->cid, "%s", sqlite3_column_text(st, 2));
+        r->has_cid = 1;
+    }
+    snprintf(r->pair, sizeof r->pair, "%s", sqlite3_column_text(st, 3));
+    r->s.pair = r->pair;
+    r->s.side = (nax_side)sqlite3_column_int(st, 4);
+    r->s.type = (nax_order_type)sqlite3_column_int(st, 5);
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
+        dec_text(&r->s.price, sqlite3_column_text(st, 6)))
+        return NAX_EIO;
+    if (dec_text(&r->s.quantity, sqlite3_column_text(st, 7)) ||
+        dec_text(&r->s.filled, sqlite3_column_text(st, 8)) ||
+        dec_text(&r->s.filled_notional, sqlite3_column_text(st, 9)) ||
+        dec_text(&r->s.hold_remaining, sqlite3_column_text(st, 14)))
+        return NAX_EIO;
+    r->s.tif = (nax_time_in_force)sqlite3_column_int(st, 10);
+    r->s.post_only = sqlite3_column_int(st, 11);
+    r->s.status = (nax_order_status)sqlite3_column_int(st, 12);
+    snprintf(r->hold_asset, sizeof r->hold_asset, "%s", sqlite3_column_text(st, 13));
+    r->s.hold_asset = r->hold_asset;
+    r->s.created_at = sqlite3_column_int64(st, 15);
+    r->s.updated_at = sqlite3_column_int64(st, 16);
+    return 0;
+}
+
+static int order_id_param(naxd_req *req, uint64_t *id)
+{
+    *id = naxd_parse_id(naxd_req_param(req, "id"), "o_");
+    if (!*id) {
+        naxd_fail(req, 404, "not_found", "id", "no such order");
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads the caller's order by id. 1 found, 0 not found (or not theirs), -1 error. */
+static int load_order(naxd_app *a, uint64_t user, uint64_t id, order_row *row)
+{
+    sqlite3_stmt *st = naxd_store_query(a->store, "SELECT " ORDER_COLUMNS
+                                                  " FROM orders WHERE id = ? AND user_id = ?");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, (int64_t)id);
+    sqlite3_bind_int64(st, 2, (int64_t)user);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? (read_order_row(st, row) ? -1 : 1) : 0;
+    sqlite3_reset(st);
+    return rc;
+}
+
+NAXD_HANDLER(h_order_get)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    uint64_t id;
+    if (order_id_param(req, &id))
+        return;
+    order_row row;
+    /* An order still settling in memory is the freshest view. */
+    const naxd_order_state *open = naxd_engine_open_order(a->engine, id);
+    int found = load_order(a, ctx->who.user->id, id, &row);
+    if (found < 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
+        return;
+    }
+    if (!found) {
+        naxd_fail(req, 404, "not_found", "id", "no such order");
+        return;
+    }
+    const naxd_market_spec *m = naxd_engine_market(a->engine, row.pair);
+    if (!m) {
+        naxd_fail(req, 500, "internal_error", NULL, "the order's market is gone");
+        return;
+    }
+    order_view v;
+    view_order(&v, open && open->user == row.s.user ? open : &row.s, row.has_cid ? row.cid : NULL,
+               m);
+    naxd_ok(a, req, 200, NAX_TYPE_ORDER, &v.o);
+}
+
+static int parse_enum_filter(naxd_req *req, const char *name, const char *const *names, int n,
+                             int *out)
+{
+    const char *v = naxd_req_query(req, name);
+    *out = 0;
+    if (!v)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if (names[i] && !strcmp(v, names[i])) {
+            *out = i;
+            return 0;
+        }
+    naxd_fail(req, 400, "invalid_request", name, "unknown %s \"%s\"", name, v);
+    return -1;
+}
+
+static const char *const status_names[] = {NULL,     "open",      "partially_filled",
+                                           "filled", "cancelled", "rejected"};
+static const char *const side_names[] = {NULL, "buy", "sell"};
+
+NAXD_HANDLER(h_order_list)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    uint32_t limit;
+    uint64_t before;
+    int status, side;
+    if (naxd_page_params(req, 100, &limit, &before) ||
+        parse_enum_filter(req, "status", status_names, 6, &status) ||
+        parse_enum_filter(req, "side", side_names, 3, &side))
+        return;
+    const char *pair = naxd_req_query(req, "pair");
+    const char *cid = naxd_req_query(req, "client_order_id");
+    if (pair && !naxd_engine_market(a->engine, pair)) {
+        naxd_fail(req, 400, "invalid_request", "pair", "no market %s", pair);
+        return;
+    }
+    sqlite3_stmt *st = naxd_store_query(
+        a->store, "SELECT " ORDER_COLUMNS " FROM orders WHERE user_id = ?1 AND id < ?2 "
+                  "AND (?3 IS NULL OR pair = ?3) AND (?4 = 0 OR status = ?4) "
+                  "AND (?5 = 0 OR side = ?5) AND (?6 IS NULL OR client_order_id = ?6) "
+                  "ORDER BY id DESC LIMIT ?7");
+    if (!st) {
+        naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, (int64_t)ctx->who.user->id);
+    sqlite3_bind_int64(st, 2, before > INT64_MAX ? INT64_MAX : (int64_t)before);
+    if (pair)
+        sqlite3_bind_text(st, 3, pair, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, status);
+    sqlite3_bind_int(st, 5, side);
+    if (cid)
+        sqlite3_bind_text(st, 6, cid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 7, (int64_t)limit + 1);
+    order_row *rows = nax__calloc(limit + 1, sizeof(*rows));
+    order_view *views = nax__calloc(limit, sizeof(*views));
+    const nax_order **ptrs = nax__calloc(limit, sizeof(*ptrs));
+    size_t n = 0;
+    int bad = !rows || !views || !ptrs, more = 0;
+    while (!bad && sqlite3_step(st) == SQLITE_ROW) {
+        if (n == limit) {
+            more = 1;
+            break;
+        }
+        bad = read_order_row(st, &rows[n]) != 0;
+        const naxd_market_spec *m = bad ? NULL : naxd_engine_market(a->engine, rows[n].pair);
+        if (!m) {
+            bad = 1;
+            break;
+        }
+        view_order(&views[n], &rows[n].s, rows[n].has_cid ? rows[n].cid : NULL, m);
+        ptrs[n] = &views[n].o;
+        n++;
+    }
+    sqlite3_reset(st);
+    if (bad) {
+        naxd_fail(req, 500, "internal_error", NULL, "orders could not be read");
+    } else {
+        char cursor[64];
+        if (more)
+            naxd_page_cursor(cursor, sizeof cursor, rows[n - 1].s.id);
+        nax_order_list list = {sizeof list, (const nax_order *const *)ptrs, n,
+                               more ? cursor : NULL};
+        naxd_ok(a, req, 200, NAX_TYPE_ORDER_LIST, &list);
+    }
+    nax__free(rows);
+    nax__free(views);
+    nax__free(ptrs);
+}
+
+/* ---- cancel -------------------------------------------------------------------------- */
+
+NAXD_HANDLER(h_order_cancel)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    uint64_t id;
+    if (order_id_param(req, &id))
+        return;
+    uint64_t user = ctx->who.user->id;
+    const naxd_order_state *open = naxd_engine_open_order(a->engine, id);
+    if (!open || open->user != user) {
+        order_row row;
+        int found = load_order(a, user, id, &row);
+        if (found > 0)
+            naxd_fail(req, 409, "order_closed", "id", "the order is already %s",
+                      status_names[row.s.status < 6 ? row.s.status : 0] ? status_names[row.s.status]
+                                                                        : "closed");
+        else if (found == 0)
+            naxd_fail(req, 404, "not_found", "id", "no such order");
+        else
+            naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
+        return;
+    }
+    const naxd_market_spec *m = naxd_engine_market(a->engine, open->pair);
+    naxd_mut *mut = naxd_mut_begin(a, req);
+    if (!mut)
+        return;
+    naxd_exec x;
+    naxd_exec_init(&x);
+    if (naxd_engine_cancel(a->engine, user, id, naxd_now_ms(a), &x) != 0 || !x.orders_count) {
+        naxd_mut_abort(mut);
+        naxd_exec_dispose(&x);
+        naxd_fail(req, 404, "not_found", "id", "no such open order");
+        return;
+    }
+    naxd_batch *b = naxd_mut_batch(mut);
+    int rc = persist_exec(b, &x, NULL, m);
+    order_view v;
+    /* The client order id is in the store; the response repeats it. */
+    order_row row;
+    int found = load_order(a, user, id, &row);
+    view_order(&v, &x.orders[0], found > 0 && row.has_cid ? row.cid : NULL, m);
+    nax_buf after = NAX_BUF_INIT;
+    if (!rc)
+        rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
+    if (!rc)
+        rc = naxd_mut_audit(mut, "order.cancel", NULL, after.data);
+    nax_buf_dispose(&after);
+    exec_done *d = exec_done_new(&x, m->pair);
+    if (rc || !d)
+        naxd_batch_fail_commit(b);
+    naxd_mut_on_done(mut, exec_committed, d);
+    naxd_mut_commit(mut, 200, NAX_TYPE_ORDER, &v.o);
+    naxd_exec_dispose(&x);
+}
+
+NAXD_HANDLER(h_order_cancel_all)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    const char *pair = naxd_req_query(req, "pair");
+    const naxd_market_spec *pm = NULL;
+    if (pair && !(pm = naxd_engine_market(a->engine, pair))) {
+        naxd_fail(req, 400, "invalid_request", "pair", "no market %s", pair);
+        return;
+    }
+    naxd_mut *mut = naxd_mut_begin(a, req);
+    if (!mut)
+        return;
+    naxd_exec x;
+    naxd_exec_init(&x);
+    uint64_t user = ctx->who.user->id;
+    if (naxd_engine_cancel_all(a->engine, user, pair, naxd_now_ms(a), &x) != 0) {
+        naxd_mut_abort(mut);
+        naxd_exec_dispose(&x);
+        naxd_fail(req, 500, "internal_error", NULL, "cancel-all failed");
+        return;
+    }
+    naxd_batch *b = naxd_mut_batch(mut);
+    int rc = 0;
+    char(*ids)[24] = nax__calloc(x.orders_count ? x.orders_count : 1, sizeof(*ids));
+    const char **idp = nax__calloc(x.orders_count ? x.orders_count : 1, sizeof(*idp));
+    if (!ids || !idp)
+        rc = NAX_ENOMEM;
+    for (size_t i = 0; !rc && i < x.orders_count; i++) {
+        rc = persist_order(b, &x.orders[i], NULL);
+        naxd_fmt_id(ids[i], sizeof ids[i], "o_", x.orders[i].id);
+        idp[i] = ids[i];
+    }
+    if (!rc)
+        rc = naxd_batch_exec_balances(b, &x);
+    nax_cancel_result res = {sizeof res, (const char *const *)idp, rc ? 0 : x.orders_count};
+    if (!rc && x.orders_count) {
+        nax_buf after = NAX_BUF_INIT;
+        rc = nax_encode(&after, NAX_TYPE_CANCEL_RESULT, &res);
+        if (!rc)
+            rc = naxd_mut_audit(mut, "order.cancel_all", NULL, after.data);
+        nax_buf_dispose(&after);
+    }
+    /* Book changes per pair are reported as touches once durable. */
+    exec_done *d = x.orders_count ? exec_done_new(&x, pm ? pm->pair : x.orders[0].pair) : NULL;
+    if (rc || (x.orders_count && !d))
+        naxd_batch_fail_commit(b);
+    if (d)
+        naxd_mut_on_done(mut, exec_committed, d);
+    naxd_mut_commit(mut, 200, NAX_TYPE_CANCEL_RESULT, &res);
+    nax__free(ids);
+    nax__free(idp);
+    naxd_exec_dispose(&x);
+}
+
+/* ---- fills ------------------------------------------------------------------------------ */
+
+NAXD_HANDLER(h_fills)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    uint32_t limit;
+    uint64_t before;
+    if (naxd_page_params(req, 100, &limit, &before))
+        return;
+    const char *pair = naxd_req_query(req, "pair");
+    if (pair && !naxd_engine_market(a->engine, pair)) {
+        naxd_fail(req, 400, "invalid_request", "pair", "no market %s", pair);
+        return;
+    }
+    sqlite3_stmt *st = naxd_store_query(
+        a->store, "SELECT trade_id, order_id, pair, side, price, quantity, fee, fee_asset, "
+                  "liquidity, ts FROM fills WHERE user_id = ?1 AND trade_id < ?2 "
+                  "AND (?3 IS NULL OR pair = ?3) ORDER BY trade_id DESC LIMIT ?4");
+    if (!st) {
+        naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, (int64_t)ctx->who.user->id);
+    sqlite3_bind_int64(st, 2, before > INT64_MAX ? INT64_MAX : (int64_t)before);
+    if (pair)
+        sqlite3_bind_text(st, 3, pair, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, (int64_t)limit + 1);
+    typedef struct fill_row {
+        nax_fill f;
+        char id[24], order_id[24], pair[32], fee_asset[16];
+        uint64_t trade;
+    } fill_row;
+    fill_row *rows = nax__calloc(limit, sizeof(*rows));
+    const nax_fill **ptrs = nax__calloc(limit, sizeof(*ptrs));
+    size_t n = 0;
+    int bad = !rows || !ptrs, more = 0;
+    while (!bad && sqlite3_step(st) == SQLITE_ROW) {
+        if (n == limit) {
+            more = 1;
+            break;
+        }
+        fill_row *r = &rows[n];
+        r->trade = (uint64_t)sqlite3_column_int64(st, 0);
+        naxd_fmt_id(r->id, sizeof r->id, "t_", r->trade);
+        naxd_fmt_id(r->order_id, sizeof r->order_id, "o_", (uint64_t)sqlite3_column_int64(st, 1));
+        snprintf(r->pair, sizeof r->pair, "%s", sqlite3_column_text(st, 2));
+        snprintf(r->fee_asset, sizeof r->fee_asset, "%s", sqlite3_column_text(st, 7));
+        r->f.struct_size = sizeof r->f;
+        r->f.id = r->id;
+        r->f.order_id = r->order_id;
+        r->f.pair = r->pair;
+        r->f.side = (nax_side)sqlite3_column_int(st, 3);
+        bad = dec_text(&r->f.price, sqlite3_column_text(st, 4)) ||
+              dec_text(&r->f.quantity, sqlite3_column_text(st, 5)) ||
+              dec_text(&r->f.fee, sqlite3_column_text(st, 6));
+        r->f.fee_asset = r->fee_asset;
+        r->f.liquidity = (nax_liquidity)sqlite3_column_int(st, 8);
+        r->f.ts = sqlite3_column_int64(st, 9);
+        ptrs[n++] = &r->f;
+    }
+    sqlite3_reset(st);
+    if (bad) {
+        naxd_fail(req, 500, "internal_error", NULL, "fills could not be read");
+    } else {
+        char cursor[64];
+        if (more)
+            naxd_page_cursor(cursor, sizeof cursor, rows[n - 1].trade);
+        nax_fill_list list = {sizeof list, (const nax_fill *const *)ptrs, n, more ? cursor : NULL};
+        naxd_ok(a, req, 200, NAX_TYPE_FILL_LIST, &list);
+    }
+    nax__free(rows);
+    nax__free(ptrs);
+}
+
+/* ---- start-up ------------------------------------------------------------------------------ */
+
+int naxd_load_orders(naxd_app *a)
+{
+    sqlite3_stmt *st =
+        naxd_store_query(a->store, "SELECT user_id, asset, available, locked FROM balances");
+    if (!st)
+        return NAX_EIO;
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        nax_decimal av, lk;
+        if (dec_text(&av, sqlite3_column_text(st, 2)) || dec_text(&lk, sqlite3_column_text(st, 3)))
+            rc = nax__error(NAX_EIO, "store: a balance holds a malformed decimal");
+        else
+            rc = naxd_engine_restore_balance(a->engine, (uint64_t)sqlite3_column_int64(st, 0),
+                                             (const char *)sqlite3_column_text(st, 1), &av, &lk);
+    }
+    sqlite3_reset(st);
+    if (rc)
+        return rc;
+    st = naxd_store_query(a->store, "SELECT " ORDER_COLUMNS
+                                    " FROM orders WHERE status IN (1, 2) ORDER BY id");
+    if (!st)
+        return NAX_EIO;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        order_row row;
+        rc = read_order_row(st, &row);
+        if (!rc)
+            rc = naxd_engine_restore_order(a->engine, &row.s);
+    }
+    sqlite3_reset(st);
+    if (rc)
+        return rc;
+    uint64_t v = 0;
+    rc = naxd_store_counter_load(a->store, "order_id", &v);
+    a->next_order_id = v;
+    st = naxd_store_query(a->store, "SELECT COALESCE(MAX(id), 0) FROM trades");
+    if (!rc && st && sqlite3_step(st) == SQLITE_ROW)
+        naxd_engine_restore_trade_seq(a->engine, (uint64_t)sqlite3_column_int64(st, 0) + 1);
+    if (st)
+        sqlite3_reset(st);
+    return rc;
+}
