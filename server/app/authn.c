@@ -1,0 +1,445 @@
+/*
+ * Authentication of requests (Bearer JWT, operator token, signed API-key
+ * requests), token issue, and the housekeeping of credentials in memory
+ * (API-key last use, replay guard, expired refresh tokens).
+ *
+ * Error answers say as little as needed: a JWT is "invalid_token" whatever
+ * check failed (only expiry and revocation are named), an unknown and a
+ * revoked API key look the same.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/app.h"
+#include "app/internal.h"
+#include "auth/auth.h"
+#include "core/core.h"
+
+#define JWT_LEEWAY_S      30
+#define JTI_RANDOM_BYTES  6  /* jti = family (32 hex) "." 12 hex: fits nax__jwt_claims.jti */
+#define REFRESH_RAW_BYTES 32 /* refresh tokens: "rt_" + base64url of 32 random bytes */
+#define SEEN_PRUNE_MIN    1024
+
+_Static_assert(sizeof(uintptr_t) >= sizeof(int64_t), "replay expiry kept in a pointer");
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const char *method_name(naxd_method m)
+{
+    switch (m) {
+    case NAXD_GET: return "GET";
+    case NAXD_POST: return "POST";
+    case NAXD_PUT: return "PUT";
+    case NAXD_DELETE: return "DELETE";
+    case NAXD_PATCH: return "PATCH";
+    default: return "";
+    }
+}
+
+static void unauthorized(naxd_req *req, const char *code, const char *field, const char *msg)
+{
+    naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
+    naxd_fail(req, 401, code, field, "%s", msg);
+}
+
+/* The credential after "Bearer " (scheme case-insensitive), or NULL. */
+static const char *bearer_token(naxd_req *req)
+{
+    const char *h = naxd_req_header(req, "authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+static void set_principal_user(naxd_req *req, naxd_principal *who, naxd_user *u)
+{
+    char label[32];
+    naxd_fmt_id(label, sizeof label, "u_", u->id);
+    who->user = u;
+    naxd_req_set_user_label(req, label);
+}
+
+/* ---- operator token ------------------------------------------------------------ */
+
+static int authenticate_operator(naxd_app *a, naxd_req *req, naxd_principal *who)
+{
+    const char *want = a->cfg->operator_token;
+    if (!want || !*want) {
+        naxd_fail(req, 403, "forbidden", NULL, "operator routes are disabled on this server");
+        return 1;
+    }
+    const char *got = bearer_token(req);
+    if (!got || !nax__ct_equal(got, strlen(got), want, strlen(want))) {
+        unauthorized(req, "invalid_token", NULL, "a valid operator token is required");
+        return 1;
+    }
+    snprintf(who->actor, sizeof who->actor, "operator");
+    naxd_req_set_user_label(req, "operator");
+    return 0;
+}
+
+/* ---- JWT sessions ----------------------------------------------------------- */
+
+static int authenticate_jwt(naxd_app *a, naxd_req *req, const char *token, naxd_principal *who)
+{
+    const naxd_config *cfg = a->cfg;
+    nax__jwt_expect expect = {cfg->jwt_issuer,       cfg->jwt_audience, "access", NULL,
+                              naxd_now_ms(a) / 1000, JWT_LEEWAY_S};
+    nax__jwt_claims c;
+    nax__jwt_status st =
+        nax__jwt_verify(&c, token, strlen(token), cfg->jwt_key, cfg->jwt_key_len, &expect);
+    if (st == NAX__JWT_EXPIRED) {
+        unauthorized(req, "token_expired", NULL, "access token expired");
+        return 1;
+    }
+    if (st != NAX__JWT_OK) {
+        unauthorized(req, "invalid_token", NULL, "access token is not valid");
+        return 1;
+    }
+    const char *dot = strchr(c.jti, '.');
+    size_t family_len = dot ? (size_t)(dot - c.jti) : 0;
+    naxd_user *u = naxd_user_by_id(a, naxd_parse_id(c.sub, "u_"));
+    if (!family_len || family_len >= sizeof who->family || !u) {
+        unauthorized(req, "invalid_token", NULL, "access token is not valid");
+        return 1;
+    }
+    memcpy(who->family, c.jti, family_len);
+    who->family[family_len] = '\0';
+    if (naxd_map_get(&a->revoked_families, who->family)) {
+        unauthorized(req, "token_revoked", NULL, "this session was logged out");
+        return 1;
+    }
+    set_principal_user(req, who, u);
+    snprintf(who->actor, sizeof who->actor, "user:u_%llu", (unsigned long long)u->id);
+    return 0;
+}
+
+/* ---- API-key signatures --------------------------------------------------------- */
+
+typedef struct prune_ctx {
+    int64_t now;
+} prune_ctx;
+
+static int drop_expired_signature(const char *key, uint64_t ukey, void *value, void *arg)
+{
+    (void)key;
+    (void)ukey;
+    const prune_ctx *p = arg;
+    return (int64_t)(uintptr_t)value <= p->now;
+}
+
+static void prune_seen_signatures(naxd_app *a, int64_t now)
+{
+    prune_ctx p = {now};
+    naxd_map_foreach(&a->seen_signatures, drop_expired_signature, &p);
+}
+
+/* Remembers (key, timestamp, signature) until the timestamp leaves the
+ * window. Returns 1 when it was seen before, 0 when new, <0 on OOM. The map
+ * is pruned whenever it doubled since the last prune, so it stays within
+ * twice the signatures of one window (plus the timer's prunes). */
+static int remember_signature(naxd_app *a, const char *key_id, const char *ts, const char *sig,
+                              int64_t ts_ms, int64_t now)
+{
+    static size_t prune_at = SEEN_PRUNE_MIN;
+    char seen[160];
+    int n = snprintf(seen, sizeof seen, "%s:%s:%s", key_id, ts, sig);
+    if (n < 0 || (size_t)n >= sizeof seen)
+        return NAX_EINVAL;
+    void *expiry = naxd_map_get(&a->seen_signatures, seen);
+    if (expiry && (int64_t)(uintptr_t)expiry > now)
+        return 1;
+    if (naxd_map_count(&a->seen_signatures) >= prune_at) {
+        prune_seen_signatures(a, now);
+        size_t live = naxd_map_count(&a->seen_signatures);
+        prune_at = live * 2 > SEEN_PRUNE_MIN ? live * 2 : SEEN_PRUNE_MIN;
+    }
+    int64_t until = (ts_ms > now ? ts_ms : now) + a->cfg->recv_window_ms + 1;
+    return naxd_map_put(&a->seen_signatures, seen, (void *)(uintptr_t)until);
+}
+
+/* Digits only, at most 18 (no overflow). -1 when malformed. */
+static int64_t parse_timestamp(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18)
+        return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static const char *scope_missing(unsigned int flags, unsigned int scopes)
+{
+    if ((flags & NAXD_R_SCOPE_READ) && !(scopes & NAX_SCOPE_READ))
+        return "read";
+    if ((flags & NAXD_R_SCOPE_TRADE) && !(scopes & NAX_SCOPE_TRADE))
+        return "trade";
+    if ((flags & NAXD_R_SCOPE_WITHDRAW) && !(scopes & NAX_SCOPE_WITHDRAW))
+        return "withdraw";
+    return NULL;
+}
+
+static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *route,
+                                naxd_principal *who)
+{
+    static const char *const names[3] = {"X-NAX-APIKEY", "X-NAX-TIMESTAMP", "X-NAX-SIGNATURE"};
+    const char *v[3];
+    for (int i = 0; i < 3; i++) {
+        v[i] = naxd_req_header(req, names[i]);
+        if (!v[i] || !*v[i]) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "the %s header is required for API-key requests", names[i]);
+            unauthorized(req, "invalid_signature", names[i], msg);
+            return 1;
+        }
+    }
+    const char *key_id = v[0], *ts = v[1], *sig = v[2];
+    naxd_api_key_rec *k = strlen(key_id) <= 64 ? naxd_map_get(&a->api_keys, key_id) : NULL;
+    naxd_user *u = k && !k->revoked ? naxd_user_by_id(a, k->user) : NULL;
+    if (!u) {
+        unauthorized(req, "invalid_api_key", "X-NAX-APIKEY", "unknown or revoked API key");
+        return 1;
+    }
+    int64_t ts_ms = parse_timestamp(ts);
+    if (ts_ms < 0) {
+        unauthorized(req, "invalid_signature", "X-NAX-TIMESTAMP",
+                     "X-NAX-TIMESTAMP must be milliseconds since the epoch, in decimal digits");
+        return 1;
+    }
+    int64_t now = naxd_now_ms(a);
+    int64_t skew = ts_ms > now ? ts_ms - now : now - ts_ms;
+    if (skew > a->cfg->recv_window_ms) {
+        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
+        naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
+                  "X-NAX-TIMESTAMP is %lld ms away from server time (window %lld ms)",
+                  (long long)skew, (long long)a->cfg->recv_window_ms);
+        return 1;
+    }
+    size_t body_len = 0;
+    const char *body = naxd_req_body(req, &body_len);
+    char expected[65];
+    if (nax__request_signature(expected, k->secret, ts, method_name(naxd_req_method(req)),
+                               naxd_req_target(req), body, body_len) != 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "the signature could not be checked");
+        return 1;
+    }
+    if (!nax__ct_equal(expected, 64, sig, strlen(sig))) {
+        unauthorized(req, "invalid_signature", "X-NAX-SIGNATURE",
+                     "the signature does not match the request");
+        return 1;
+    }
+    int seen = remember_signature(a, key_id, ts, sig, ts_ms, now);
+    if (seen < 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "out of memory");
+        return 1;
+    }
+    if (seen) {
+        unauthorized(req, "replayed_request", "X-NAX-SIGNATURE",
+                     "this signed request was already received");
+        return 1;
+    }
+    k->last_used_at = now;
+    k->last_used_dirty = 1;
+    if (route->flags & NAXD_R_SESSION) {
+        naxd_fail(req, 403, "session_required", NULL,
+                  "this operation needs a user session (Bearer token), not an API key");
+        return 1;
+    }
+    const char *missing = scope_missing(route->flags, k->scopes);
+    if (missing) {
+        naxd_fail(req, 403, "insufficient_scope", NULL, "API key lacks the %s scope", missing);
+        return 1;
+    }
+    set_principal_user(req, who, u);
+    who->api_key = k;
+    snprintf(who->actor, sizeof who->actor, "apikey:%s", k->id);
+    return 0;
+}
+
+int naxd_authenticate(naxd_app *a, naxd_req *req, const naxd_route *route)
+{
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    naxd_principal *who = &ctx->who;
+    if (route->flags & NAXD_R_OPERATOR)
+        return authenticate_operator(a, req, who);
+    if (naxd_req_header(req, "authorization")) {
+        const char *token = bearer_token(req);
+        if (!token) {
+            unauthorized(req, "invalid_token", NULL, "Authorization must be \"Bearer <token>\"");
+            return 1;
+        }
+        return authenticate_jwt(a, req, token, who);
+    }
+    if (naxd_req_header(req, "x-nax-apikey") || naxd_req_header(req, "x-nax-signature") ||
+        naxd_req_header(req, "x-nax-timestamp"))
+        return authenticate_api_key(a, req, route, who);
+    unauthorized(req, "unauthorized", NULL,
+                 "credentials required: a Bearer token or a signed API-key request");
+    return 1;
+}
+
+/* ---- token issue ------------------------------------------------------------ */
+
+static int copy_claim(char *out, size_t size, const char *value)
+{
+    int n = snprintf(out, size, "%s", value ? value : "");
+    return n < 0 || (size_t)n >= size ? NAX_EINVAL : 0;
+}
+
+static void free_refresh(naxd_refresh *r)
+{
+    if (!r)
+        return;
+    nax__free(r->token_hash);
+    nax__free(r->family);
+    nax__free(r);
+}
+
+int naxd_issue_tokens(naxd_app *a, naxd_mut *m, naxd_user *u, const char *family, nax_token *out,
+                      nax_buf *access, nax_buf *refresh)
+{
+    const naxd_config *cfg = a->cfg;
+    int64_t now_ms = naxd_now_ms(a), now_s = now_ms / 1000;
+    nax__jwt_claims c;
+    memset(&c, 0, sizeof c);
+    unsigned char rnd[REFRESH_RAW_BYTES];
+    char jti_rand[2 * JTI_RANDOM_BYTES + 1];
+    int rc = nax__random_bytes(rnd, JTI_RANDOM_BYTES);
+    if (rc)
+        return rc;
+    nax__hex_encode(jti_rand, rnd, JTI_RANDOM_BYTES);
+    snprintf(c.sub, sizeof c.sub, "u_%llu", (unsigned long long)u->id);
+    if (copy_claim(c.iss, sizeof c.iss, cfg->jwt_issuer) ||
+        copy_claim(c.aud, sizeof c.aud, cfg->jwt_audience) ||
+        copy_claim(c.typ, sizeof c.typ, "access"))
+        return nax__error(NAX_EINVAL, "JWT issuer or audience too long");
+    int n = snprintf(c.jti, sizeof c.jti, "%s.%s", family, jti_rand);
+    if (n < 0 || (size_t)n >= sizeof c.jti)
+        return nax__error(NAX_EINVAL, "session family id too long");
+    c.iat = c.nbf = now_s;
+    c.exp = now_s + cfg->access_ttl_s;
+
+    nax__buf_reset(access);
+    nax__buf_reset(refresh);
+    if ((rc = nax__jwt_sign(access, cfg->jwt_key, cfg->jwt_key_len, &c)) != 0)
+        return rc;
+    if ((rc = nax__random_bytes(rnd, sizeof rnd)) != 0 ||
+        (rc = nax__buf_append_str(refresh, "rt_")) != 0 ||
+        (rc = nax__base64url_encode(refresh, rnd, sizeof rnd)) != 0) {
+        memset(rnd, 0, sizeof rnd);
+        return rc;
+    }
+    memset(rnd, 0, sizeof rnd);
+
+    unsigned char digest[NAX__SHA256_LEN];
+    char hash_hex[2 * NAX__SHA256_LEN + 1];
+    if ((rc = nax__sha256(digest, refresh->data, refresh->len)) != 0)
+        return rc;
+    nax__hex_encode(hash_hex, digest, sizeof digest);
+
+    naxd_refresh *r = nax__calloc(1, sizeof *r);
+    if (!r || !(r->token_hash = nax__strdup(hash_hex)) || !(r->family = nax__strdup(family))) {
+        free_refresh(r);
+        return nax__error_oom();
+    }
+    r->user = u->id;
+    r->expires_at = now_ms + cfg->refresh_ttl_s * 1000;
+    rc = naxd_batch_sql(naxd_mut_batch(m),
+                        "INSERT INTO refresh_tokens(token_hash, family, user_id, expires_at, used, "
+                        "revoked) VALUES(?, ?, ?, ?, 0, 0)",
+                        "ttui", r->token_hash, r->family, r->user, r->expires_at);
+    if (!rc)
+        rc = naxd_map_put(&a->refresh_tokens, hash_hex, r);
+    if (rc) {
+        free_refresh(r);
+        return rc;
+    }
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->access_token = access->data;
+    out->refresh_token = refresh->data;
+    out->token_type = "Bearer";
+    out->expires_in = cfg->access_ttl_s;
+    out->refresh_expires_in = cfg->refresh_ttl_s;
+    return 0;
+}
+
+/* ---- housekeeping (timer) ----------------------------------------------------- */
+
+static int drop_expired_refresh(const char *key, uint64_t ukey, void *value, void *arg)
+{
+    (void)key;
+    (void)ukey;
+    const prune_ctx *p = arg;
+    naxd_refresh *r = value;
+    if (r->expires_at > p->now)
+        return 0;
+    free_refresh(r);
+    return 1;
+}
+
+typedef struct flush_ctx {
+    naxd_batch *b;
+    int rc;
+    int clear; /* second pass: the batch is built, clear the flags */
+} flush_ctx;
+
+static int flush_key(const char *key, uint64_t ukey, void *value, void *arg)
+{
+    (void)key;
+    (void)ukey;
+    naxd_api_key_rec *k = value;
+    flush_ctx *f = arg;
+    if (!k->last_used_dirty)
+        return 0;
+    if (f->clear) {
+        k->last_used_dirty = 0;
+        return 0;
+    }
+    if (!f->rc)
+        f->rc = naxd_batch_sql(f->b, "UPDATE api_keys SET last_used_at = ? WHERE id = ?", "it",
+                               k->last_used_at, k->id);
+    return 0;
+}
+
+static void key_use_flushed(void *arg, int status)
+{
+    naxd_app *a = arg;
+    if (status == 0)
+        return;
+    /* The store is failing: stop writes and restore memory like a failed mutation. */
+    if (!a->store_failed)
+        nax__log(NAX_LOG_ERROR, "naxd: writing API-key last use failed (%s)", nax_strerror(status));
+    a->store_failed = 1;
+    a->reload_needed = 1;
+    naxd__maybe_reload(a);
+}
+
+void naxd_flush_api_key_use(naxd_app *a)
+{
+    prune_ctx p = {naxd_now_ms(a)};
+    naxd_map_foreach(&a->seen_signatures, drop_expired_signature, &p);
+    naxd_map_foreach(&a->refresh_tokens, drop_expired_refresh, &p);
+    if (a->store_failed || !a->store)
+        return;
+    flush_ctx f = {naxd_batch_new(), 0, 0};
+    if (!f.b)
+        return;
+    naxd_map_foreach(&a->api_keys, flush_key, &f);
+    if (f.rc || naxd_batch_empty(f.b)) {
+        naxd_batch_free(f.b);
+        return;
+    }
+    f.clear = 1;
+    naxd_map_foreach(&a->api_keys, flush_key, &f);
+    naxd_store_submit(a->store, f.b, key_use_flushed, a);
+}
