@@ -168,6 +168,10 @@ int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char 
                      int64_t *step)
 {
     *step = -1;
+    if (totp_code && (strlen(totp_code) != 6 || !all_in(totp_code, "0123456789"))) {
+        naxd_fail(req, 400, "invalid_request", "totp_code", "totp_code must be six digits");
+        return -1;
+    }
     if (u->kyc_status != NAX_KYC_STATUS_VERIFIED) {
         naxd_fail(req, 403, "kyc_required", NULL,
                   "identity verification (KYC) must be complete before withdrawing");
@@ -178,6 +182,17 @@ int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char 
     if (!totp_code) {
         naxd_fail(req, 401, "totp_required", "totp_code",
                   "two-factor authentication is on: totp_code is required");
+        return -1;
+    }
+    /* Each attempt takes a token of the failed-login bucket: guessing codes
+     * through withdrawals is as slow as through login. */
+    char bucket[48];
+    naxd_limit lim;
+    snprintf(bucket, sizeof bucket, "totp:u_%llu", (unsigned long long)u->id);
+    naxd_limiter_take(a->limit_login_fail, bucket, naxd_req_start_ns(req), &lim);
+    if (!lim.allowed) {
+        naxd_fail(req, 429, "too_many_attempts", "totp_code",
+                  "too many two-factor attempts; retry in %u s", lim.retry_after_s);
         return -1;
     }
     unsigned char key[64];
@@ -486,6 +501,10 @@ done:
 static const char *checked_withdrawal(naxd_app *a, naxd_req *req, const nax_withdraw_request *w,
                                       char *netbuf, size_t size)
 {
+    if (!*w->address) {
+        naxd_fail(req, 400, "invalid_request", "address", "address must not be empty");
+        return NULL;
+    }
     const char *net = checked_network(a, req, w->asset, w->network, netbuf, size);
     if (!net)
         return NULL;
