@@ -14,5 +14,6 @@
 #include "nax/decimal.h"
 #include "nax/types.h"
 #include "nax/codec.h"
+#include "nax/auth.h"
 
 #endif /* NAX_H */

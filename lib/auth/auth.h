@@ -15,19 +15,28 @@
 #include <nax/common.h>
 
 #define NAX__SHA256_LEN 32
+#define NAX__SHA1_LEN   20
 
-void nax__sha256(unsigned char out[NAX__SHA256_LEN], const void *data, size_t len);
-void nax__hmac_sha256(unsigned char out[NAX__SHA256_LEN], const void *key, size_t key_len,
-                      const void *data, size_t len);
+/* Digests and MACs return 0, or NAX_ENOMEM/NAX_ERROR when OpenSSL fails; on
+ * failure `out` is zeroed, so a caller comparing MACs must check the result
+ * (a zero MAC is not secret). `key` may be NULL when key_len is 0. */
+int nax__sha256(unsigned char out[NAX__SHA256_LEN], const void *data, size_t len);
+int nax__hmac_sha256(unsigned char out[NAX__SHA256_LEN], const void *key, size_t key_len,
+                     const void *data, size_t len);
+int nax__hmac_sha1(unsigned char out[NAX__SHA1_LEN], const void *key, size_t key_len,
+                   const void *data, size_t len);
 
 /* Incremental HMAC-SHA256 over several pieces (signing strings are built
- * from parts without copying them together). */
+ * from parts without copying them together). An update that fails is
+ * remembered and reported by final, so only init and final need checking. */
 typedef struct nax__hmac {
-    void *impl; /* EVP_MAC_CTX / HMAC_CTX */
+    void *impl; /* EVP_MAC_CTX */
+    int failed; /* an update failed */
 } nax__hmac;
 int nax__hmac_init(nax__hmac *h, const void *key, size_t key_len);
 void nax__hmac_update(nax__hmac *h, const void *data, size_t len);
-void nax__hmac_final(nax__hmac *h, unsigned char out[NAX__SHA256_LEN]); /* frees */
+/* Writes the MAC and frees the context (also after a failed update). */
+int nax__hmac_final(nax__hmac *h, unsigned char out[NAX__SHA256_LEN]);
 
 /* Constant-time comparison: 1 when equal. Different lengths compare unequal
  * (the length itself is not secret). */
@@ -58,12 +67,12 @@ int nax__uuid4(char out[37]);
 /* ---- JWT (HS256 only; RFC 7519 + RFC 8725 practice) ------------------------ */
 
 typedef struct nax__jwt_claims {
-    char sub[64];  /* subject: the user id */
+    char sub[64]; /* subject: the user id */
     char iss[64];
     char aud[64];
-    char typ[16];  /* token use, e.g. "access": a claim, checked */
-    char jti[48];  /* unique id */
-    char kid[32];  /* header key id ("" when absent) */
+    char typ[16];          /* token use, e.g. "access": a claim, checked */
+    char jti[48];          /* unique id */
+    char kid[32];          /* header key id ("" when absent) */
     int64_t iat, nbf, exp; /* seconds since the epoch */
 } nax__jwt_claims;
 
@@ -74,15 +83,15 @@ int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_
 /* Why a token was refused; NAX__JWT_OK when valid. */
 typedef enum nax__jwt_status {
     NAX__JWT_OK = 0,
-    NAX__JWT_MALFORMED,     /* not three base64url parts, bad JSON, missing claims */
-    NAX__JWT_BAD_ALG,       /* alg other than "HS256" (including "none"), or typ header not JWT */
-    NAX__JWT_BAD_KID,       /* kid present and not the expected one */
+    NAX__JWT_MALFORMED, /* not three base64url parts, bad JSON, missing claims */
+    NAX__JWT_BAD_ALG,   /* alg other than "HS256" (including "none"), or typ header not JWT */
+    NAX__JWT_BAD_KID,   /* kid present and not the expected one */
     NAX__JWT_BAD_SIGNATURE,
     NAX__JWT_EXPIRED,       /* now >= exp + leeway */
     NAX__JWT_NOT_YET_VALID, /* now < nbf - leeway */
     NAX__JWT_BAD_ISSUER,
     NAX__JWT_BAD_AUDIENCE,
-    NAX__JWT_BAD_TYPE       /* typ claim not the expected use */
+    NAX__JWT_BAD_TYPE /* typ claim not the expected use */
 } nax__jwt_status;
 
 typedef struct nax__jwt_expect {
@@ -97,11 +106,19 @@ typedef struct nax__jwt_expect {
  * into nax_error_last (returns the status only): callers map it. */
 nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t len,
                                 const void *key, size_t key_len, const nax__jwt_expect *expect);
+/* A short snake_case name of a status, e.g. "bad_signature"; never NULL. */
 const char *nax__jwt_status_str(nax__jwt_status s);
+
+/* The header's kid, unverified, so a verifier holding several keys can pick
+ * one (then pass it as expect->kid). Writes "" when there is none. Returns
+ * NAX__JWT_OK, NAX__JWT_MALFORMED or NAX__JWT_BAD_KID (kid too long). */
+nax__jwt_status nax__jwt_peek_kid(char kid[32], const char *token, size_t len);
 
 /* ---- TOTP (RFC 6238, HMAC-SHA1, 30 s, 6 digits) ---------------------------- */
 
-/* The code for time t (seconds) and step size. */
+/* The code for time t (seconds) and step size, digits 1..9 (RFC 6238 uses 6
+ * or 8). NAX__TOTP_FAILED for other digits, step_s <= 0 or an HMAC failure. */
+#define NAX__TOTP_FAILED UINT32_MAX
 uint32_t nax__totp_at(const void *key, size_t key_len, int64_t t, int step_s, int digits);
 /* Checks a 6-digit code within +/- window steps of now. Returns the matched
  * time step (>= 0) or -1. Callers keep the last used step to refuse reuse. */
@@ -110,10 +127,12 @@ int64_t nax__totp_verify(const void *key, size_t key_len, const char *code, int6
 
 /* ---- API-key request signing (DESIGN §4) ---------------------------------- */
 
-/* hex(HMAC-SHA256(secret, timestamp || METHOD || target || body)); out 65 bytes. */
-void nax__request_signature(char out[65], const char *secret, const char *timestamp,
-                            const char *method, const char *target, const void *body,
-                            size_t body_len);
+/* hex(HMAC-SHA256(secret, timestamp || METHOD || target || body)); out 65 bytes.
+ * 0, or NAX_ENOMEM/NAX_ERROR (out is then "") when OpenSSL fails. Arguments
+ * are not checked here: nax_sign_request() is the checking public wrapper. */
+int nax__request_signature(char out[65], const char *secret, const char *timestamp,
+                           const char *method, const char *target, const void *body,
+                           size_t body_len);
 
 /* ---- webhooks (Standard Webhooks) ------------------------------------------ */
 
