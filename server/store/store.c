@@ -23,10 +23,12 @@ static int init_sync(naxd_store *s)
 /* Frees everything but the thread (stopped first) and the sync objects. */
 static void release(naxd_store *s)
 {
-    naxd__stmt_cache_clear(&s->writer_stmts);
-    naxd__close_db(s->writer, "writer");
+    /* The writer closes last: as the last connection it checkpoints the WAL
+     * into the database and removes it, which a read-only one cannot. */
     naxd__stmt_cache_clear(&s->reader_stmts);
     naxd__close_db(s->reader, "reader");
+    naxd__stmt_cache_clear(&s->writer_stmts);
+    naxd__close_db(s->writer, "writer");
     EVP_MD_CTX_free(s->digest);
     nax__free((char *)s->opts.dir);
     nax__free(s->path);

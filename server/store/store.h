@@ -66,7 +66,8 @@ int naxd_store_open(naxd_store **out, const naxd_store_options *opts);
 void naxd_store_close(naxd_store *s);
 
 naxd_store_state naxd_store_get_state(const naxd_store *s);
-/* Batches submitted and not yet reported. */
+/* Batches submitted whose outcome is not yet decided (a batch stops counting
+ * just before its callback is posted, so a callback never sees itself). */
 size_t naxd_store_pending(const naxd_store *s);
 
 /* A read connection for the app thread (WAL: sees only committed data).

@@ -238,6 +238,11 @@ static void run_take(naxd_store *s, naxd__job *take)
         if (s->opts.observer)
             s->opts.observer(s->opts.observer_arg, monotonic_seconds() - start, in_tx);
     }
+    /* Counted as reported before the callbacks can run, so that a callback
+     * never sees its own batch still pending. */
+    pthread_mutex_lock(&s->lock);
+    s->pending -= taken;
+    pthread_mutex_unlock(&s->lock);
     naxd__job *next;
     for (naxd__job *j = take; j; j = next) {
         naxd_batch *b = (naxd_batch *)j;
@@ -246,9 +251,6 @@ static void run_take(naxd_store *s, naxd__job *take)
         naxd__batch_release_body(b);
         s->opts.post(s->opts.post_ctx, report, b);
     }
-    pthread_mutex_lock(&s->lock);
-    s->pending -= taken;
-    pthread_mutex_unlock(&s->lock);
 }
 
 /* Detaches up to max consecutive batches from the queue head. Locked. */

@@ -81,6 +81,8 @@ START_TEST(open_creates_a_private_folder_and_migrates_from_empty)
     ck_assert_int_eq(naxd_store_get_state(s), NAXD_STORE_OK);
     ck_assert_uint_eq(naxd_store_pending(s), 0);
     naxd_store_close(s);
+    /* A clean close checkpoints: the WAL is folded into the database and removed. */
+    ck_assert_int_ne(stat(file, &st), 0);
 }
 END_TEST
 
