@@ -126,7 +126,7 @@ int naxd_store_probe(naxd_store *s);
 /* Back to NAXD_STORE_OK (call after reloading memory from the store). */
 void naxd_store_resume(naxd_store *s);
 
-/* ---- test hooks (fault injection; naxd itself never calls these) ------------ */
+/* ---- fault injection (tests, and naxd's fault mode when a flag enables it) -- */
 
 /* The next n transactions (batch commits and probes) fail as on SQLITE_IOERR,
  * after their statements ran: they are rolled back like a real failure. */
