@@ -1,0 +1,316 @@
+"""naxd HTTP benchmark driver (bench/server/run.sh runs it; see bench/README.md).
+
+Starts naxd (Release build) pinned to core 0 with a benchmark config, prepares
+a funded user and a market with a bid, an ask and a last trade, then:
+
+1. ticker: wrk (core 1) against GET /v1/markets/BTC-AUD/ticker on naxd, on
+   nginx serving the same bytes as a static file (one worker, access_log off),
+   and on a Node `http` server returning them. One warm-up run per server, then
+   `repeats` timed runs with the servers taking turns (rotating order).
+2. orders, closed loop: nax_bench_orders_load with 64 keep-alive connections,
+   every order durable (group commit) before its 201; orders rest without
+   matching (buys far below, sells far above the market).
+3. orders, open loop at 5000/s: latency from each order's scheduled send time.
+
+Prints the table (median and min-max over repeats) and writes every sample to CSV.
+Never a pass/fail test: the `met` column only compares with the targets.
+"""
+
+import argparse
+import base64
+import csv
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent / "tests" / "integ"))
+from naxlib import Api, fund_crypto, fund_fiat, new_user  # noqa: E402
+
+SERVER_CPU, LOAD_CPU = "0", "1"
+TICKER = "/v1/markets/BTC-AUD/ticker"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on {port}")
+
+
+class Naxd:
+    """naxd for the benchmark: no rate limits to speak of, cheap test KDF, quiet."""
+
+    def __init__(self, binary, work):
+        self.work = work
+        self.secrets = {p: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+                        for p in ("payments", "custody")}
+        self.operator_token = "op_" + secrets.token_hex(16)
+        config = {
+            "kdf": {"m_cost_kib": 64, "t_cost": 1, "parallelism": 1}, "kdf_test_only": True,
+            "webhook_providers": {p: [s] for p, s in self.secrets.items()},
+            "operator_token": self.operator_token,
+            "rate_limits": {"default": {"rate": 1e9, "burst": 1e9},
+                            "auth": {"rate": 1e6, "burst": 1e6}},
+            "limits": {"max_conns": 4096},
+        }
+        (work / "naxd.json").write_text(json.dumps(config))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NAXD_")}
+        self.stdout = open(work / "naxd.stdout", "wb+")
+        self.stderr = open(work / "naxd.stderr", "wb")
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, binary, "--listen", "127.0.0.1:0", "--data",
+             str(work / "data"), "--config", str(work / "naxd.json"), "--quiet"],
+            stdout=self.stdout, stderr=self.stderr, env=env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        self.port = None
+        while time.monotonic() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise RuntimeError("naxd exited:\n" + (work / "naxd.stderr").read_text()[-2000:])
+            first = (work / "naxd.stdout").read_bytes().split(b"\n", 1)
+            if len(first) > 1:
+                self.port = json.loads(first[0])["port"]
+            time.sleep(0.05)
+        if self.port is None:
+            raise RuntimeError("naxd did not report its port")
+        self.api = Api(self)
+
+    def admin(self, method, path, json=None, **kw):
+        return self.api.call(method, path, json=json, token=self.operator_token, **kw)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def prepare_market(naxd):
+    """A user with plenty of both assets; a bid, an ask and one trade on BTC-AUD.
+    Returns the user (its JWT drives the order load)."""
+    trader = new_user(naxd)
+    fund_fiat(trader, "AUD", "100000000.00")
+    fund_crypto(trader, "BTC", "100000.0")
+    other = new_user(naxd)
+    fund_fiat(other, "AUD", "1000000.00")
+    fund_crypto(other, "BTC", "10.0")
+    order = {"pair": "BTC-AUD", "type": "limit", "quantity": "0.01000000"}
+    other.post("/v1/orders", json=dict(order, side="sell", price="97251.00")).expect(201)
+    trader.post("/v1/orders", json=dict(order, side="buy", price="97251.00")).expect(201)
+    other.post("/v1/orders", json=dict(order, side="sell", price="97260.10")).expect(201)
+    other.post("/v1/orders", json=dict(order, side="buy", price="97250.50")).expect(201)
+    return trader
+
+
+NODE_SERVER = r"""
+const http = require('http');
+const fs = require('fs');
+const body = fs.readFileSync(process.argv[1]);
+http.createServer((req, res) => {
+  res.writeHead(200, {'Content-Type': 'application/json', 'Content-Length': body.length});
+  res.end(body);
+}).listen(+process.argv[2], '127.0.0.1');
+"""
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx.error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  client_body_temp_path {work}/tmp;
+  proxy_temp_path {work}/tmp;
+  fastcgi_temp_path {work}/tmp;
+  uwsgi_temp_path {work}/tmp;
+  scgi_temp_path {work}/tmp;
+  server {{
+    listen 127.0.0.1:{port};
+    root {work}/www;
+    location / {{ default_type application/json; }}
+  }}
+}}
+"""
+
+
+def start_peers(body, work):
+    """nginx and node serving `body` at the ticker path; returns {name: (port, proc)}."""
+    www = work / "nginx" / ("www" + TICKER)
+    www.parent.mkdir(parents=True)
+    www.write_bytes(body)
+    (work / "nginx" / "tmp").mkdir()
+    for p in [work, work / "nginx", *www.parents]:
+        if str(p).startswith(str(work)):
+            os.chmod(p, 0o755)  # nginx workers may run as another user
+    os.chmod(www, 0o644)
+    nginx_port = free_port()
+    (work / "nginx" / "nginx.conf").write_text(
+        NGINX_CONF.format(work=work / "nginx", port=nginx_port))
+    nginx = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-e", "stderr", "-p",
+                              str(work / "nginx"), "-c", str(work / "nginx" / "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=open(work / "nginx.stderr", "wb"),
+                             start_new_session=True)
+    (work / "body.json").write_bytes(body)
+    node_port = free_port()
+    node = subprocess.Popen(["taskset", "-c", SERVER_CPU, "node", "-e", NODE_SERVER,
+                             str(work / "body.json"), str(node_port)],
+                            stdout=subprocess.DEVNULL, stderr=open(work / "node.stderr", "wb"),
+                            start_new_session=True)
+    wait_port(nginx_port, nginx, "nginx")
+    wait_port(node_port, node, "node")
+    return {"nginx": (nginx_port, nginx), "node": (node_port, node)}
+
+
+def wrk(port, seconds, conns):
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
+                          f"http://127.0.0.1:{port}{TICKER}"],
+                         capture_output=True, text=True, check=True).stdout
+    rate, errors = None, 0
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            rate = float(line.split()[1])
+        if "Non-2xx or 3xx responses" in line:
+            errors = int(line.split(":")[1])
+    if rate is None or errors:
+        raise RuntimeError(f"wrk on port {port}: {out}")
+    return rate
+
+
+def orders_load(binary, port, token, seconds, rate=0, conns=64):
+    cmd = ["taskset", "-c", LOAD_CPU, binary, "--port", str(port), "--token", token,
+           "--conns", str(conns), "--duration", str(seconds), "--warmup", "1",
+           "--rate", str(rate)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"orders load failed: {p.stdout}{p.stderr}")
+    return dict(kv.split("=", 1) for kv in p.stdout.split())
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(v, unit):
+    med, lo, hi = v
+    if unit == "ms":
+        return f"{med:.2f} ms ({lo:.2f}-{hi:.2f})"
+    return f"{med:,.0f}/s ({lo:,.0f}-{hi:,.0f})"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--naxd", required=True)
+    ap.add_argument("--load", required=True)
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--wrk-conns", type=int, default=32)
+    ap.add_argument("--rate", type=int, default=5000)
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="nax-bench-server-"))
+    samples = []  # (metric, impl, rep, value)
+    procs = []
+    naxd = Naxd(args.naxd, work)
+    try:
+        trader = prepare_market(naxd)
+        body = naxd.api.get(TICKER).expect(200).body
+        peers = start_peers(body, work)
+        procs = [p for _, p in peers.values()]
+        targets = {"naxd": naxd.port, "nginx": peers["nginx"][0], "node": peers["node"][0]}
+        print(f"ticker body ({len(body)} bytes): {body.decode()}")
+        print(f"servers on cpu {SERVER_CPU}, load on cpu {LOAD_CPU}; {args.repeats} repeats of "
+              f"{args.seconds} s after a warm-up; wrk -t1 -c{args.wrk_conns}")
+        for name, port in targets.items():
+            wrk(port, 2, args.wrk_conns)  # warm-up
+        names = list(targets)
+        for rep in range(args.repeats):
+            for name in names[rep % 3:] + names[:rep % 3]:
+                samples.append(("ticker_rps", name, rep,
+                                wrk(targets[name], args.seconds, args.wrk_conns)))
+        for rep in range(args.repeats):
+            r = orders_load(args.load, naxd.port, trader.token, args.seconds)
+            samples.append(("orders_rps", "naxd", rep, float(r["rate"])))
+        for rep in range(args.repeats):
+            r = orders_load(args.load, naxd.port, trader.token, args.seconds, rate=args.rate,
+                            conns=256)
+            samples.append(("orders_p50_ms", "naxd", rep, float(r["p50_ms"])))
+            samples.append(("orders_p99_ms", "naxd", rep, float(r["p99_ms"])))
+            samples.append(("orders_achieved_rps", "naxd", rep, float(r["achieved"])))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait()
+        naxd.stop()
+
+    Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+    with open(args.csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "impl", "repeat", "value"])
+        w.writerows(samples)
+
+    def vals(metric, impl):
+        return [v for m, i, _, v in samples if m == metric and i == impl]
+
+    nx, ng, nd = (summary(vals("ticker_rps", i)) for i in ("naxd", "nginx", "node"))
+    ratio_nginx = statistics.median(
+        a / b for a, b in zip(vals("ticker_rps", "naxd"), vals("ticker_rps", "nginx")))
+    ratio_node = statistics.median(
+        a / b for a, b in zip(vals("ticker_rps", "naxd"), vals("ticker_rps", "node")))
+    orders = summary(vals("orders_rps", "naxd"))
+    p50 = summary(vals("orders_p50_ms", "naxd"))
+    p99 = summary(vals("orders_p99_ms", "naxd"))
+    achieved = summary(vals("orders_achieved_rps", "naxd"))
+    rows = [
+        ("GET ticker, req/s (wrk)", fmt(nx, "rps"), "nginx " + fmt(ng, "rps"),
+         f"{ratio_nginx:.2f}x", ">= 0.6x", ratio_nginx >= 0.6),
+        ("GET ticker, req/s (wrk)", fmt(nx, "rps"), "node " + fmt(nd, "rps"),
+         f"{ratio_node:.2f}x", ">= 2x", ratio_node >= 2.0),
+        ("POST /v1/orders durable, closed loop 64 conns", fmt(orders, "rps"), "-", "-",
+         ">= 20,000/s", orders[0] >= 20000),
+        (f"POST /v1/orders p50 at {args.rate}/s offered", fmt(p50, "ms"), "-", "-", "-", None),
+        (f"POST /v1/orders p99 at {args.rate}/s offered", fmt(p99, "ms"), "-", "-", "< 5 ms",
+         p99[0] < 5.0),
+        ("  (achieved rate of that run)", fmt(achieved, "rps"), "-", "-", "-", None),
+    ]
+    head = ("metric", "naxd (libnax)", "peer", "ratio", "target", "met")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
+    print()
+    print(" | ".join(h.ljust(widths[i]) if i < 5 else h for i, h in enumerate(head)))
+    print("-|-".join("-" * w for w in widths) + "-|----")
+    for r in rows:
+        met = "" if r[5] is None else ("met" if r[5] else "NOT met")
+        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:5])) + " | " + met)
+    print(f"\nmedian (min-max) of {args.repeats} repeats; every sample in {args.csv}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+# bench/server: naxd over HTTP. Run through bench/run:
+#   bench/run server [--repeats 5] [--seconds 5] [--csv FILE]
+#
+# 1. GET /v1/markets/BTC-AUD/ticker with wrk: naxd against nginx-light serving
+#    the same bytes from a static file, and a Node `http` server returning them.
+# 2. Durable POST /v1/orders: closed-loop throughput, and p50/p99 at a fixed
+#    offered 5000 orders/s (open loop, latency from the scheduled send time).
+# Servers run on core 0, load generators on core 1 (taskset).
+#
+# wrk and nginx-light are Debian packages the rest of the tree does not need;
+# this script installs them (apt-get, with sudo when not root) when they are
+# missing, and otherwise names them like every other benchmark.
+set -euo pipefail
+source "$NAX_BENCH_DIR/lib.sh"
+
+install_missing() {
+    local pkgs=() sudo=()
+    command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
+    ((${#pkgs[@]})) || return 0
+    command -v apt-get >/dev/null 2>&1 || return 0
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || return 0
+        sudo=(sudo)
+    fi
+    echo "bench/server: installing ${pkgs[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+        "${pkgs[@]}" </dev/null >&2 || true
+}
+install_missing
+export PATH=$PATH:/usr/sbin
+
+require_command wrk wrk
+require_command nginx nginx-light
+require_command node nodejs
+require_command taskset util-linux
+require_command python3 python3
+requirements_checked
+
+build_target naxd
+build_target nax_bench_orders_load
+exec python3 "$NAX_BENCH_DIR/server/bench_server.py" \
+    --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
+    --load "$NAX_BENCH_BUILD_DIR/bench/server/nax_bench_orders_load" \
+    --csv "$NAX_BENCH_BUILD_DIR/bench/server/results.csv" "$@"
