@@ -77,7 +77,10 @@ typedef struct nax__jwt_claims {
 } nax__jwt_claims;
 
 /* Encodes header {"alg":"HS256","typ":"JWT"[,"kid":...]} and the claims,
- * signs, appends the compact token to out. */
+ * signs, appends the compact token to out. Claims written: sub, iat, exp
+ * always; iss, aud, typ, jti when not empty; nbf when not 0. NAX_EINVAL for
+ * a key under 32 bytes or a field that is not terminated UTF-8; NAX_ENOMEM.
+ * On failure out is left as it was. */
 int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_claims *c);
 
 /* Why a token was refused; NAX__JWT_OK when valid. */
@@ -103,7 +106,14 @@ typedef struct nax__jwt_expect {
 
 /* Verifies signature first, then claims. Claims are filled when the token
  * parsed. exp, iat and sub are required; nbf optional. Never throws an error
- * into nax_error_last (returns the status only): callers map it. */
+ * into nax_error_last (returns the status only): callers map it. (Only an
+ * OpenSSL failure leaves one there, and gives NAX__JWT_BAD_SIGNATURE.)
+ * The header must say alg "HS256" (typ, when present, "JWT"; no crit); the
+ * key needs at least 32 bytes (RFC 7518 §3.2), else nothing verifies, and
+ * nax__jwt_sign refuses it. Tokens over 8 KiB are MALFORMED. Duplicate
+ * member names anywhere, non-integer exp/nbf/iat and an aud that is not one
+ * string are MALFORMED; other claims are ignored. Checks, in order: header
+ * (BAD_ALG, BAD_KID), signature, exp, nbf, iss, aud, typ. */
 nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t len,
                                 const void *key, size_t key_len, const nax__jwt_expect *expect);
 /* A short snake_case name of a status, e.g. "bad_signature"; never NULL. */
@@ -120,8 +130,9 @@ nax__jwt_status nax__jwt_peek_kid(char kid[32], const char *token, size_t len);
  * or 8). NAX__TOTP_FAILED for other digits, step_s <= 0 or an HMAC failure. */
 #define NAX__TOTP_FAILED UINT32_MAX
 uint32_t nax__totp_at(const void *key, size_t key_len, int64_t t, int step_s, int digits);
-/* Checks a 6-digit code within +/- window steps of now. Returns the matched
- * time step (>= 0) or -1. Callers keep the last used step to refuse reuse. */
+/* Checks a 6-digit code (exactly six ASCII digits) within +/- window steps
+ * (0..10) of now, with 30 s steps. Returns the matched time step (>= 0) or
+ * -1. Callers keep the last used step to refuse reuse. */
 int64_t nax__totp_verify(const void *key, size_t key_len, const char *code, int64_t now,
                          int window);
 
