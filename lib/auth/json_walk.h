@@ -28,9 +28,10 @@ typedef struct nax__json_member {
 typedef int (*nax__json_member_fn)(const nax__json_member *m, void *userdata);
 
 /* Reads `json`, which must be exactly one JSON object (RFC 8259, strict
- * UTF-8, no duplicate member names at any depth, nesting at most 16), and
- * calls `fn` for each of its own members in order. Returns 0, or -1 when
- * the text is not such an object or `fn` stopped. Sets no nax_error. */
+ * UTF-8, no duplicate member names at any depth, names of at most 255
+ * bytes, nesting at most 16), and calls `fn` for each of its own members in
+ * order. Returns 0, or -1 when the text is not such an object or `fn`
+ * stopped. Sets no nax_error. */
 int nax__json_walk(const char *json, size_t len, nax__json_member_fn fn, void *userdata);
 
 #endif /* NAX_LIB_AUTH_JSON_WALK_H */
