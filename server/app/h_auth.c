@@ -73,6 +73,29 @@ static void fail_oom(naxd_req *req)
     naxd_fail(req, 500, "internal_error", NULL, "out of memory");
 }
 
+/* TotpDigits in docs/openapi.yaml: exactly six decimal digits. */
+static int six_digits(const char *code)
+{
+    for (int i = 0; i < 6; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return 0;
+    return code[6] == '\0';
+}
+
+/* The time step a code matches for u's secret (within TOTP_WINDOW), or -1. */
+static int64_t totp_step(naxd_app *a, const naxd_user *u, const char *code)
+{
+    unsigned char key[64];
+    long klen = u->totp_secret
+                    ? nax__base32_decode(key, sizeof key, u->totp_secret, strlen(u->totp_secret))
+                    : -1;
+    int64_t step =
+        klen > 0 ? nax__totp_verify(key, (size_t)klen, code, naxd_now_ms(a) / 1000, TOTP_WINDOW)
+                 : -1;
+    wipe(key, sizeof key);
+    return step;
+}
+
 /* ---- failed-attempt throttle ----------------------------------------------------- */
 
 /* Bucket keys: the account (lower-cased email) and the client address. */
@@ -242,12 +265,7 @@ static int check_login_totp(naxd_app *a, naxd_req *req, naxd_user *u, const char
                   "a TOTP code is required for this account");
         return -1;
     }
-    unsigned char key[64];
-    long klen = nax__base32_decode(key, sizeof key, u->totp_secret, strlen(u->totp_secret));
-    int64_t step =
-        klen > 0 ? nax__totp_verify(key, (size_t)klen, code, naxd_now_ms(a) / 1000, TOTP_WINDOW)
-                 : -1;
-    wipe(key, sizeof key);
+    int64_t step = totp_step(a, u, code);
     if (step < 0 || step <= u->totp_last_step) {
         count_failure(a, req, email);
         naxd_fail(req, 401, "invalid_totp", "totp_code", "the TOTP code is not valid");
@@ -287,6 +305,12 @@ NAXD_HANDLER(h_login)
     nax_login_request *in = NULL;
     if (naxd_decode_body(req, NAX_TYPE_LOGIN_REQUEST, &in))
         return;
+    if (in->totp_code && !six_digits(in->totp_code)) {
+        wipe((void *)in->password, strlen(in->password));
+        nax_object_free(in);
+        naxd_fail(req, 400, "invalid_request", "totp_code", "totp_code must be six digits");
+        return;
+    }
     login_job *j = nax__calloc(1, sizeof *j);
     if (j) {
         j->email = lower_dup(in->email);
@@ -735,16 +759,16 @@ static int64_t checked_code(naxd_app *a, naxd_req *req, naxd_user *u)
     nax_totp_code *in = NULL;
     if (naxd_decode_body(req, NAX_TYPE_TOTP_CODE, &in))
         return -1;
+    if (!six_digits(in->code)) {
+        nax_object_free(in);
+        naxd_fail(req, 400, "invalid_request", "code", "code must be six digits");
+        return -1;
+    }
     if (throttled(a, req, u->email)) {
         nax_object_free(in);
         return -1;
     }
-    unsigned char key[64];
-    long klen = nax__base32_decode(key, sizeof key, u->totp_secret, strlen(u->totp_secret));
-    int64_t step =
-        klen > 0 ? nax__totp_verify(key, (size_t)klen, in->code, naxd_now_ms(a) / 1000, TOTP_WINDOW)
-                 : -1;
-    wipe(key, sizeof key);
+    int64_t step = totp_step(a, u, in->code);
     nax_object_free(in);
     if (step < 0 || step <= u->totp_last_step) {
         count_failure(a, req, u->email);

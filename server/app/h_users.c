@@ -25,7 +25,7 @@
 #define FULL_NAME_MAX    200 /* docs/openapi.yaml: maxLength 200 */
 #define FILE_NAME_MAX    255
 #define KYC_REASON_MAX   500
-#define KYC_DOC_MAX      (10u << 20) /* decoded bytes */
+#define KYC_DOC_MAX      (8u << 20) /* decoded bytes; docs/openapi.yaml: default 8 MiB */
 #define PASSWORD_HASH_SZ 256
 #define PRUNE_MARGIN_MS  60000
 
