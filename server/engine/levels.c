@@ -55,7 +55,7 @@ static void find_before(eng_side *s, int64_t key, eng_level **update)
 
 eng_level *eng_side_insert(naxd_engine *e, eng_side *s, int64_t ticks, int is_bid)
 {
-    eng_level *update[ENG_MAX_HEIGHT];
+    eng_level *update[ENG_MAX_HEIGHT] = {NULL};
     eng_level *l = eng_pool_take(&e->level_pool);
     l->ticks = ticks;
     l->key = is_bid ? -ticks : ticks;
@@ -78,7 +78,7 @@ eng_level *eng_side_insert(naxd_engine *e, eng_side *s, int64_t ticks, int is_bi
 
 void eng_side_remove(naxd_engine *e, eng_side *s, eng_level *l)
 {
-    eng_level *update[ENG_MAX_HEIGHT];
+    eng_level *update[ENG_MAX_HEIGHT] = {NULL};
     find_before(s, l->key, update);
     for (int i = 0; i < l->height; i++)
         update[i]->next[i] = l->next[i];

@@ -125,9 +125,10 @@ int naxd_engine_cancel(naxd_engine *e, naxd_user_id user, naxd_order_id id, int6
         return nax__error(NAX_EINVAL, "cancel: NULL argument");
     eng_begin(e, x);
     eng_order *o = eng_map_get(&e->orders, id);
+    /* Cancels of orders that have just filled are common traffic: the code
+     * alone answers, without formatting an error message. */
     if (o == NULL || o->user->id != user)
-        return nax__error(NAX_ENOTFOUND, "cancel: no open order %llu of this user",
-                          (unsigned long long)id);
+        return NAX_ENOTFOUND;
     int rc = eng_reserve_call(e, x, 1, 0, 1);
     if (rc == 0)
         rc = cancel_one(e, o, ts, x);
