@@ -4,7 +4,8 @@
 static size_t levels(const eng_market *m, const eng_side *s, size_t depth, naxd_level *out)
 {
     size_t n = 0;
-    for (const eng_level *l = eng_side_best(s); l != NULL && n < depth; l = l->next[0], n++) {
+    for (const eng_level *l = eng_side_best(s); l != NULL && n < depth;
+         l = eng_level_next(l), n++) {
         eng_dec(&out[n].price, (nax__u128)(uint64_t)l->ticks * m->tick_coeff, m->tick_scale);
         eng_dec(&out[n].quantity, (nax__u128)(uint64_t)l->total_lots * m->lot_coeff, m->lot_scale);
     }

@@ -146,8 +146,8 @@ void naxd_engine_balance(const naxd_engine *e, naxd_user_id user, const char *as
  * user when user is 0 (user ascending). A non-zero return from fn stops. */
 int naxd_engine_foreach_balance(const naxd_engine *e, naxd_user_id user,
                                 int (*fn)(naxd_user_id user, const char *asset,
-                                          const nax_decimal *available,
-                                          const nax_decimal *locked, void *arg),
+                                          const nax_decimal *available, const nax_decimal *locked,
+                                          void *arg),
                                 void *arg);
 
 /* Money movement from outside (deposits and withdrawals), each reported in x->balances.

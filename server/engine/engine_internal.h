@@ -78,16 +78,26 @@ typedef struct eng_user {
 
 /* ---- books --------------------------------------------------------------- */
 
-#define ENG_MAX_HEIGHT 12 /* skip list levels: 4^12 price levels before it slows */
+#define ENG_MAX_HEIGHT 11 /* skip list levels: 4^11 price levels before it slows */
 
-typedef struct eng_level {
+typedef struct eng_level eng_level;
+
+/* A skip list link keeps the key of the level it points to, so a search
+ * compares without loading the next level (one cache miss less per step). */
+typedef struct eng_link {
+    eng_level *to;
+    int64_t key;
+} eng_link;
+
+struct eng_level {
     int64_t key; /* -ticks for bids, ticks for asks: ascending key = better first */
     int64_t ticks;
     int64_t total_lots;
     eng_order *head, *tail;
     int height;
-    struct eng_level *next[ENG_MAX_HEIGHT];
-} eng_level;
+    eng_link next[ENG_MAX_HEIGHT];
+    eng_level *prev[ENG_MAX_HEIGHT]; /* removal needs no search */
+};
 
 typedef struct eng_side {
     eng_level head; /* sentinel; only next[] is used */
@@ -202,9 +212,13 @@ void eng_side_init(eng_side *s);
 void eng_side_dispose(eng_side *s);
 static inline eng_level *eng_side_best(const eng_side *s)
 {
-    return s->head.next[0];
+    return s->head.next[0].to;
 }
 eng_level *eng_side_find(const eng_side *s, int64_t ticks);
+static inline eng_level *eng_level_next(const eng_level *l)
+{
+    return l->next[0].to;
+}
 /* Room for one more level (pool object and map slot). */
 int eng_side_reserve(naxd_engine *e, eng_side *s);
 /* Adds an empty level (reserved). */

@@ -188,7 +188,7 @@ static size_t plan(const place_ctx *c, int *complete)
     nax__u128 avail = c->avail, cost;
     size_t makers = 0;
     for (eng_level *l = eng_side_best(c->opposite); remaining > 0 && crosses(c, l);
-         l = l->next[0]) {
+         l = eng_level_next(l)) {
         for (eng_order *o = l->head; o != NULL && remaining > 0; o = o->next) {
             if (o->user == c->u)
                 goto done; /* self-trade prevention stops here */

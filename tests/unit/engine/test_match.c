@@ -1,6 +1,7 @@
 /* Matching scenarios: priority, partial fills, time in force, market orders,
  * post-only, self-trade prevention, fees and holds. Expected amounts are
  * worked out by hand in the comments. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine_test.h"
@@ -473,6 +474,70 @@ START_TEST(top_of_book)
 }
 END_TEST
 
+/* Thousands of levels over a wide range, added and emptied in random order:
+ * the book stays sorted and equals a plain per-tick reference. */
+START_TEST(many_levels_stay_ordered)
+{
+    enum { TICKS = 20000, ORDERS = 4000 };
+    static int64_t lots[2 * TICKS + 1]; /* by ticks; bids below TICKS, asks above */
+    static naxd_order_id placed[ORDERS + 1];
+    static int64_t placed_ticks[ORDERS + 1], placed_lots[ORDERS + 1];
+    memset(lots, 0, sizeof lots);
+    deposit(e, B, "AUD", "100000000");
+    deposit(e, S1, "ETH", "100000000");
+    uint64_t rng = 12345;
+    for (naxd_order_id id = 1; id <= ORDERS; id++) {
+        rng = rng * 6364136223846793005u + 1442695040888963407u;
+        int64_t r = (int64_t)(rng >> 33);
+        int buy = r & 1;
+        int64_t ticks = buy ? 1 + r % (TICKS - 1) : TICKS + 1 + r % TICKS, q = 1 + r % 7;
+        char price[32], qty[32];
+        snprintf(price, sizeof price, "%lld.%02lld", (long long)(ticks * 5 / 100),
+                 (long long)(ticks * 5 % 100));
+        snprintf(qty, sizeof qty, "0.00%lld", (long long)q);
+        naxd_order_spec s =
+            order(id, buy ? B : S1, "ETH-AUD", buy ? NAX_SIDE_BUY : NAX_SIDE_SELL, price, qty);
+        place_ok(e, &s, &x);
+        lots[ticks] += q;
+        placed[id] = buy ? B : S1;
+        placed_ticks[id] = ticks;
+        placed_lots[id] = q;
+        if (id % 3 == 0) { /* cancel an earlier one, maybe already cancelled */
+            naxd_order_id victim = 1 + (naxd_order_id)(r >> 3) % id;
+            if (naxd_engine_cancel(e, placed[victim], victim, 0, &x) == 0)
+                lots[placed_ticks[victim]] -= placed_lots[victim];
+        }
+    }
+    static naxd_level bids[ORDERS], asks[ORDERS];
+    size_t nb, na;
+    ck_assert_int_eq(naxd_engine_book(e, "ETH-AUD", ORDERS, bids, &nb, asks, &na, NULL), 0);
+    size_t want_b = 0, want_a = 0;
+    for (int64_t t = TICKS - 1; t >= 1; t--) {
+        if (lots[t] == 0)
+            continue;
+        ck_assert_uint_lt(want_b, nb);
+        int64_t p, q;
+        ck_assert_int_eq(nax_decimal_to_int(&p, &bids[want_b].price, 2), 0);
+        ck_assert_int_eq(nax_decimal_to_int(&q, &bids[want_b].quantity, 3), 0);
+        ck_assert_int_eq(p, t * 5);
+        ck_assert_int_eq(q, lots[t]);
+        want_b++;
+    }
+    for (int64_t t = TICKS + 1; t <= 2 * TICKS; t++) {
+        if (lots[t] == 0)
+            continue;
+        ck_assert_uint_lt(want_a, na);
+        int64_t p;
+        ck_assert_int_eq(nax_decimal_to_int(&p, &asks[want_a].price, 2), 0);
+        ck_assert_int_eq(p, t * 5);
+        want_a++;
+    }
+    ck_assert_uint_eq(nb, want_b);
+    ck_assert_uint_eq(na, want_a);
+    ck_assert_uint_gt(nb + na, 1000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine_match");
@@ -493,6 +558,7 @@ static Suite *suite(void)
     tcase_add_test(tc, buyer_fees_never_exceed_the_hold);
     tcase_add_test(tc, seq_rises_once_per_book_change);
     tcase_add_test(tc, top_of_book);
+    tcase_add_test(tc, many_levels_stay_ordered);
     suite_add_tcase(s, tc);
     return s;
 }
