@@ -129,12 +129,15 @@ int naxd_engine_new(naxd_engine **out, naxd_user_id fee_account);
 void naxd_engine_free(naxd_engine *e);
 naxd_user_id naxd_engine_fee_account(const naxd_engine *e);
 
-/* Copies spec. NAX_EINVAL for bad sizes or a duplicate pair. */
+/* Copies spec. NAX_EINVAL for bad sizes or a duplicate pair: tick and lot
+ * must be > 0 with scales adding up to at most 18 (fees are exact at that
+ * scale), fees in [0, 1), base != quote. Status NONE is taken as ACTIVE. */
 int naxd_engine_add_market(naxd_engine *e, const naxd_market_spec *spec);
 size_t naxd_engine_market_count(const naxd_engine *e);
 const naxd_market_spec *naxd_engine_market_at(const naxd_engine *e, size_t i);
 const naxd_market_spec *naxd_engine_market(const naxd_engine *e, const char *pair);
-/* Change a market's status (halted markets refuse orders and never match). */
+/* Change a market's status (halted markets refuse orders and never match).
+ * NAX_ENOTFOUND for an unknown pair. */
 int naxd_engine_set_market_status(naxd_engine *e, const char *pair, nax_market_status status);
 
 /* ---- ledger ------------------------------------------------------------- */
@@ -143,18 +146,23 @@ int naxd_engine_set_market_status(naxd_engine *e, const char *pair, nax_market_s
 void naxd_engine_balance(const naxd_engine *e, naxd_user_id user, const char *asset,
                          nax_decimal *available, nax_decimal *locked);
 /* Calls fn for each (asset, balance) of one user, in asset name order; or every
- * user when user is 0 (user ascending). A non-zero return from fn stops. */
+ * user when user is 0 (user ascending). A non-zero return from fn stops, and
+ * the call returns NAX_EUSER. Listed: every (user, asset) ever changed. */
 int naxd_engine_foreach_balance(const naxd_engine *e, naxd_user_id user,
                                 int (*fn)(naxd_user_id user, const char *asset,
                                           const nax_decimal *available, const nax_decimal *locked,
                                           void *arg),
                                 void *arg);
 
-/* Money movement from outside (deposits and withdrawals), each reported in x->balances.
+/* Every call below that takes an exec resets it first, so x describes that
+ * call alone.
+ *
+ * Money movement from outside (deposits and withdrawals), each reported in x->balances.
  * credit: available += amount.
  * hold: available -> locked (NAX_EINVAL with x->refusal INSUFFICIENT_FUNDS if short).
  * release: locked -> available. settle: locked -= amount (funds leave the exchange).
- * amount must be > 0; NAX_EINVAL otherwise. */
+ * amount must be > 0; NAX_EINVAL otherwise (release and settle beyond `locked`
+ * also set x->refusal INSUFFICIENT_FUNDS). */
 int naxd_engine_credit(naxd_engine *e, naxd_user_id user, const char *asset,
                        const nax_decimal *amount, naxd_exec *x);
 int naxd_engine_hold(naxd_engine *e, naxd_user_id user, const char *asset,
@@ -174,20 +182,44 @@ int naxd_engine_settle(naxd_engine *e, naxd_user_id user, const char *asset,
  * incoming order's remainder) or rejected (post-only that would take).
  * Buy holds: limit: price x qty x (1 + max(maker,taker fee)); market: the
  * available quote balance bounds what fills. Sell holds: qty of base.
+ *
+ * Choices this contract leaves open:
+ * - Market orders skip the min_notional check (their price is unknown until
+ *   they match); a market buy is refused INSUFFICIENT_FUNDS when the user has
+ *   no available quote at all.
+ * - A POST_ONLY market refuses everything but post-only limit orders with
+ *   NAXD_REFUSE_MARKET_HALTED. A post-only market order is accepted as
+ *   REJECTED (it could never rest).
+ * - Self-trade prevention: meeting an own resting order stops matching and
+ *   cancels the incoming remainder; for a FOK that means it cannot fill
+ *   completely, so it is CANCELLED with nothing filled.
+ * - Fees: fee = price x qty x rate per fill, rounded up at tick scale + lot
+ *   scale. A limit buy's hold covers its fees rounded up once over the whole
+ *   quantity, and per-fill rounding can add up to more (many small fills), so
+ *   a buyer's fee in a fill is capped at what the hold still has beyond the
+ *   notional of the rest of the order: the buyer never pays more than it held.
+ * - A fill that would take a balance beyond the decimal range (10^38) is not
+ *   made: matching stops there and the remainder is cancelled.
+ * - seq rises by one per call that changed the pair's book, however many
+ *   levels changed, so one published update is one seq.
+ * - An order id that is still open is NAX_EINVAL (caller error).
  */
 int naxd_engine_place(naxd_engine *e, const naxd_order_spec *spec, naxd_exec *x);
 
 /* Cancel one open order of `user`. NAX_ENOTFOUND when no such order is open
- * for that user (closed or someone else's), nothing changed. */
+ * for that user (closed or someone else's), nothing changed; that answer, as
+ * frequent as cancels racing fills, sets no error message. */
 int naxd_engine_cancel(naxd_engine *e, naxd_user_id user, naxd_order_id id, int64_t ts,
                        naxd_exec *x);
-/* Cancel all open orders of user, optionally only in pair (NULL = all). */
+/* Cancel all open orders of user, optionally only in pair (NULL = all);
+ * NAX_ENOTFOUND for an unknown pair. */
 int naxd_engine_cancel_all(naxd_engine *e, naxd_user_id user, const char *pair, int64_t ts,
                            naxd_exec *x);
 
 /* Borrowed until the next mutating call; NULL when not open. */
 const naxd_order_state *naxd_engine_open_order(const naxd_engine *e, naxd_order_id id);
-/* Open orders of a user (all pairs, by id ascending). Non-zero from fn stops. */
+/* Open orders of a user (all pairs, by id ascending). Non-zero from fn stops
+ * (NAX_EUSER). fn must not change the engine. */
 int naxd_engine_foreach_open_order(const naxd_engine *e, naxd_user_id user,
                                    int (*fn)(const naxd_order_state *o, void *arg), void *arg);
 
@@ -210,7 +242,11 @@ int naxd_engine_top(const naxd_engine *e, const char *pair, int *has_bid, nax_de
 
 /* Rebuild state from the store without matching: set a balance, put back a
  * resting order (in original time priority: call in created order), and set the
- * next trade sequence. Restored holds are part of the given balances. */
+ * next trade sequence. Restored holds are part of the given balances.
+ * restore_order refuses with NAX_EINVAL an order that does not fit its market
+ * (off-tick price, bad lots, filled >= quantity, a hold that is not exactly
+ * the rest of a sell or does not cover the rest of a buy at its price) or that
+ * would cross the book. */
 int naxd_engine_restore_balance(naxd_engine *e, naxd_user_id user, const char *asset,
                                 const nax_decimal *available, const nax_decimal *locked);
 int naxd_engine_restore_order(naxd_engine *e, const naxd_order_state *o);
