@@ -201,6 +201,41 @@ START_TEST(refusals_change_nothing)
 }
 END_TEST
 
+/* A fill that would take a balance past the decimal range is not made:
+ * matching stops there, the incoming remainder is cancelled, nothing moves. */
+START_TEST(fills_beyond_the_decimal_range_are_not_made)
+{
+    naxd_engine *e = new_engine();
+    naxd_exec x;
+    naxd_exec_init(&x);
+    const char *huge = "99999999999999999999999999999999999999"; /* 38 digits */
+    deposit(e, 1, "AUD", huge);
+    deposit(e, 1, "BTC", "1");
+    deposit(e, 2, "AUD", "1000");
+    nax_decimal more = dec("1");
+    ck_assert_int_eq(naxd_engine_credit(e, 1, "AUD", &more, &x), NAX_EOVERFLOW);
+    ck_balance(e, 1, "AUD", huge, "0");
+
+    naxd_order_spec sell = order(1, 1, "BTC-AUD", NAX_SIDE_SELL, "100", "0.01");
+    place_ok(e, &sell, &x);
+    naxd_order_spec buy = order(2, 2, "BTC-AUD", NAX_SIDE_BUY, "100", "0.01");
+    place_ok(e, &buy, &x);
+    ck_assert_int_eq(x.orders[0].status, NAX_ORDER_STATUS_CANCELLED);
+    ck_assert_uint_eq(x.fills_count, 0);
+    ck_assert_uint_eq(x.orders_count, 1);
+    ck_balance(e, 2, "AUD", "1000", "0");
+    ck_balance(e, 2, "BTC", "0", "0");
+    ck_balance(e, 1, "AUD", huge, "0");
+    ck_balance(e, 1, "BTC", "0.99", "0.01");
+    const naxd_order_state *o = naxd_engine_open_order(e, 1);
+    ck_assert_ptr_nonnull(o);
+    ck_dec_eq(&o->filled, "0");
+    ck_balance(e, FEE_ACCOUNT, "AUD", "0", "0");
+    naxd_exec_dispose(&x);
+    naxd_engine_free(e);
+}
+END_TEST
+
 /* ---- restore ------------------------------------------------------------------- */
 
 static int copy_balance(naxd_user_id user, const char *asset, const nax_decimal *available,
@@ -461,6 +496,7 @@ static Suite *suite(void)
     tcase_add_test(tc, foreach_balance_orders_users_and_assets);
     tcase_add_test(tc, market_configuration);
     tcase_add_test(tc, refusals_change_nothing);
+    tcase_add_test(tc, fills_beyond_the_decimal_range_are_not_made);
     tcase_add_test(tc, restore_rebuilds_the_same_engine);
     tcase_add_test(tc, every_allocation_failure_changes_nothing);
     suite_add_tcase(s, tc);
