@@ -168,10 +168,14 @@ static void read_version(naxd_req *r, struct lws *wsi)
     char v[16], conn[32];
     if (lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_HTTP) > 0 && strcmp(v, "HTTP/1.0") == 0)
         r->http10 = 1;
-    /* Same test lws applies when it decides whether to keep the connection. */
-    if (r->http10 && lws_hdr_copy(wsi, conn, sizeof(conn), WSI_TOKEN_CONNECTION) > 0 &&
-        strcasecmp(conn, "keep-alive") == 0)
-        r->keep_alive10 = 1;
+    /* The tests lws applies when it decides whether to keep the connection,
+     * so that the Connection header we send says what will happen. */
+    if (lws_hdr_copy(wsi, conn, sizeof(conn), WSI_TOKEN_CONNECTION) > 0) {
+        if (r->http10 && strcasecmp(conn, "keep-alive") == 0)
+            r->keep_alive10 = 1;
+        if (!r->http10 && strcasecmp(conn, "close") == 0)
+            r->close_after = 1;
+    }
 }
 
 /* Query parameters and the rebuilt target. */

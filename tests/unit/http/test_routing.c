@@ -224,7 +224,7 @@ START_TEST(request_ids_are_echoed_when_sane_and_generated_otherwise)
     const char *const too_long[] = {line, NULL};
     static const char *const bad[] = {"X-Request-Id: has space", NULL};
     const char *const *cases[] = {too_long, bad, NULL};
-    char seen[4][64];
+    char seen[4][256];
     for (int i = 0; i < 3; i++) {
         http_request(NULL, srv.port, "GET", "/v1/echo", NULL, 0, cases[i], &r);
         ck_assert_ptr_nonnull(resp_header(&r, "X-Request-Id", v, sizeof(v)));
