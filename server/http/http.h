@@ -20,8 +20,11 @@
  * Other framework answers: a POST/PUT/PATCH without Content-Length, or any
  * Transfer-Encoding (lws 4.1 cannot read chunked request bodies), gets 411
  * `length_required`; a malformed Content-Length or control bytes in the
- * decoded path or query get 400 `invalid_request`. Malformed percent-encoding
- * in the request line is refused by lws itself (403, no access-log line).
+ * decoded path or query get 400 `invalid_request`; HEAD and OPTIONS get 405.
+ * Malformed percent-encoding in the request line is refused by lws itself
+ * (403, no access-log line). The 431 counts the headers lws knows plus the
+ * named custom ones (see extra_headers); a head beyond twice the limit
+ * overflows lws's header table and the connection is closed without a reply.
  *
  * What lws hands us is already percent-decoded and normalised ("//" and dot
  * segments folded, "+" in the query read as a space), so the request target is
@@ -214,7 +217,8 @@ struct naxd_limit;
  * http registers naxd_http_requests_total{route,status},
  * naxd_http_request_duration_seconds{route} and naxd_http_connections; route
  * is the route's name, or "unmatched" for 404/405 and requests refused
- * before routing. */
+ * before routing; status is "0" when no response was sent (reply_drop, a
+ * slow body cut off, the client gone before the reply was written). */
 struct naxd_metrics *naxd_http_registry(naxd_http *h);
 /* RateLimit-Limit / -Remaining / -Reset, plus Retry-After when not allowed. */
 void naxd_req_ratelimit_headers(naxd_req *r, const struct naxd_limit *l);

@@ -192,6 +192,32 @@ START_TEST(keep_alive_reuses_one_connection)
 }
 END_TEST
 
+START_TEST(the_connection_header_is_honoured)
+{
+    start_with(0, 0, 0);
+    char buf[8192];
+    size_t len;
+    int fd = raw_connect(srv.port);
+    raw_send_str(fd, "GET /v1/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(raw_response(fd, buf, sizeof(buf), &len, 0), 200);
+    ck_assert_ptr_nonnull(find_nocase(buf, "\r\nconnection: close\r\n"));
+    ck_assert_int_eq(raw_closed(fd, 5000), 1);
+    close(fd);
+
+    /* HTTP/1.0 keeps the connection only when asked to, and says so. */
+    fd = raw_connect(srv.port);
+    raw_send_str(fd, "GET /v1/echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    ck_assert_int_eq(raw_response(fd, buf, sizeof(buf), &len, 0), 200);
+    ck_assert_int_eq(strncmp(buf, "HTTP/1.0 200", 12), 0);
+    ck_assert_ptr_nonnull(find_nocase(buf, "\r\nconnection: keep-alive\r\n"));
+    raw_send_str(fd, "GET /v1/echo HTTP/1.0\r\n\r\n");
+    ck_assert_int_eq(raw_response(fd, buf, sizeof(buf), &len, 0), 200);
+    ck_assert_int_eq(raw_closed(fd, 5000), 1);
+    close(fd);
+    server_stop(&srv);
+}
+END_TEST
+
 START_TEST(large_replies_and_bodies_arrive_intact)
 {
     start_with(0, 0, 0);
@@ -310,6 +336,7 @@ int main(void)
     tcase_add_test(tc, headers_over_the_limit_get_431);
     tcase_add_test(tc, bodies_without_a_length_get_411);
     tcase_add_test(tc, keep_alive_reuses_one_connection);
+    tcase_add_test(tc, the_connection_header_is_honoured);
     tcase_add_test(tc, large_replies_and_bodies_arrive_intact);
     tcase_add_test(tc, slow_bodies_are_cut_off);
     tcase_add_test(tc, connections_beyond_the_limit_are_refused);
