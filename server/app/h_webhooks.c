@@ -5,8 +5,9 @@
  * withdrawals, kyc sets a user's verification status.
  *
  * An accepted event and its effect are saved in one batch together with its
- * id, so a redelivery (same webhook-id) is answered 204 without effect. A
- * refused event (4xx) is not recorded: the provider may fix and resend it.
+ * id (as "provider:id": ids are unique per sender only), so a redelivery
+ * (same webhook-id) is answered 204 without effect. A refused event (4xx) is
+ * not recorded: the provider may fix and resend it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,7 @@ const char *naxd_money_network(const char *asset, char *buf, size_t size);
 
 #define TX_COUNTER   "next_tx_id"
 #define ID_MAX       128 /* longest webhook-id */
+#define PROVIDER_MAX 32  /* longest provider name (docs/openapi.yaml) */
 #define TEXT_MAX     512 /* longest tx_hash or rejection reason kept */
 #define AUDIT_PREFIX "webhook."
 
@@ -78,6 +80,7 @@ typedef struct event {
     provider_kind kind;
     const nax_webhook_event *ev;
     const nax_webhook_data *data;
+    const char *key; /* "provider:id": ids are unique per sender only */
     int64_t now;
 } event;
 
@@ -98,9 +101,9 @@ static naxd_mut *begin_event(event *e)
     int rc = naxd_batch_sql(naxd_mut_batch(m),
                             "INSERT INTO webhook_events(id, provider, type, received_at)"
                             " VALUES(?, ?, ?, ?)",
-                            "ttti", e->ev->id, e->provider->name, type_name(e->ev->type), e->now);
+                            "ttti", e->key, e->provider->name, type_name(e->ev->type), e->now);
     if (!rc)
-        rc = naxd_map_put(&e->a->webhook_ids, e->ev->id, (void *)1);
+        rc = naxd_map_put(&e->a->webhook_ids, e->key, (void *)1);
     if (rc) {
         naxd_mut_abort(m);
         naxd_fail(e->req, 500, "internal_error", NULL, "out of memory");
@@ -112,7 +115,7 @@ static naxd_mut *begin_event(event *e)
 /* Drops a started event whose memory change did not happen. */
 static void cancel_event(event *e, naxd_mut *m)
 {
-    naxd_map_del(&e->a->webhook_ids, e->ev->id);
+    naxd_map_del(&e->a->webhook_ids, e->key);
     naxd_mut_abort(m);
 }
 
@@ -523,15 +526,17 @@ NAXD_HANDLER(h_webhook)
     nax_webhook_event *ev = NULL;
     if (verify(a, req, p, &id) || naxd_decode_body(req, NAX_TYPE_WEBHOOK_EVENT, &ev))
         return;
+    char key[PROVIDER_MAX + 1 + ID_MAX + 1];
+    snprintf(key, sizeof key, "%s:%s", p->name, id);
     if (strcmp(ev->id, id) != 0) {
         naxd_fail(req, 400, "invalid_request", "id", "the body's id differs from webhook-id");
-    } else if (naxd_map_get(&a->webhook_ids, id)) {
+    } else if (naxd_map_get(&a->webhook_ids, key)) {
         naxd_ok(a, req, 204, NAX_TYPE_NONE, NULL); /* seen: no second effect */
     } else if (!event_allowed(kind_of(p->name), ev->type)) {
         naxd_fail(req, 422, "unsupported_event", "type", "%s does not send %s events", p->name,
                   type_name(ev->type));
     } else {
-        event e = {a, req, p, kind_of(p->name), ev, ev->data, naxd_now_ms(a)};
+        event e = {a, req, p, kind_of(p->name), ev, ev->data, key, naxd_now_ms(a)};
         switch (ev->type) {
         case NAX_WEBHOOK_DEPOSIT_CONFIRMED: credit_deposit(&e); break;
         case NAX_WEBHOOK_KYC_VERIFIED:

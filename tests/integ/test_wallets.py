@@ -17,12 +17,13 @@ BTC_FEE = D("0.0001")  # the default configuration's fees
 ETH_FEE = D("0.001")
 
 
-def withdraw(user, amount, asset="BTC", address=BTC_DEST, key=None, idem=None, **extra):
+def withdraw(user, amount, asset="BTC", address=BTC_DEST, key=None, idem=None, headers=None,
+             **extra):
     """POST /v1/wallets/withdraw; extra members go into the body."""
     body = {"asset": asset, "amount": amount, "address": address}
     body.update(extra)
     kw = {"key": key} if key else {}
-    return user.post("/v1/wallets/withdraw", json=body, idem=idem, **kw)
+    return user.post("/v1/wallets/withdraw", json=body, idem=idem, headers=headers, **kw)
 
 
 def txs(user, query=""):
@@ -318,3 +319,20 @@ def test_history_is_private(naxd, rich):
 def test_history_bad_queries(user, query, field):
     r = user.get("/v1/wallets/transactions" + query).expect(400)
     assert r.code == "invalid_request" and r.error["field"] == field
+
+
+def test_failed_commit_changes_nothing(naxd, rich):
+    r = withdraw(rich, "1.0", headers={"X-NAX-Fault": "commit_fail"})
+    assert r.status == 503, r.text
+    assert balance(rich, "BTC") == (D("3"), ZERO)
+    assert txs(rich, "?type=withdrawal") == {"transactions": []}
+    for _ in range(100):  # the store recovers by itself; a bounded wait for it
+        r = withdraw(rich, "1.0")
+        if r.status != 503:
+            break
+        time.sleep(0.1)
+    w = r.expect(201).json()
+    assert balance(rich, "BTC") == (D("1.9999"), D("1.0001"))
+    assert [t["id"] for t in txs(rich, "?type=withdrawal")["transactions"]] == [w["id"]]
+    send_webhook(naxd, "custody", "payout.completed", {"reference": w["id"]}).expect(204)
+    assert balance(rich, "BTC") == (D("1.9999"), ZERO)

@@ -8,6 +8,7 @@ after a restart.
 """
 
 import base64
+import http.client
 import json
 import time
 import uuid
@@ -426,6 +427,18 @@ def test_deposit_fields_required(naxd, user, missing):
     assert r.error["field"] == "data." + missing
 
 
+def test_ids_are_per_provider(naxd, user):
+    """Each sender's ids are unique only among its own events."""
+    ftx = fiat_deposit(user, "5.00")
+    addr = user.post("/v1/wallets/deposit-address", json={"asset": "BTC"}).expect(200).json()
+    msg = "evt_" + uuid.uuid4().hex
+    paid(naxd, ftx, msg_id=msg).expect(204)
+    send_webhook(naxd, "custody", "deposit.confirmed", {
+        "amount": "0.01", "currency": "BTC", "address": addr["address"]}, msg_id=msg).expect(204)
+    assert balance(user, "AUD") == (D("5.00"), ZERO)
+    assert balance(user, "BTC") == (D("0.01"), ZERO)
+
+
 # ---- KYC ------------------------------------------------------------------------------------
 
 
@@ -480,3 +493,52 @@ def test_replay_and_pending_survive_restart(server_factory):
     assert balance(u, "BTC") == (D("0.1"), ZERO)
     rc, out = srv.verify_audit()
     assert rc == 0, out
+
+
+def until_not_503(send):
+    """The store recovers by itself after a failed commit (probe, reload,
+    resume); a bounded wait for that."""
+    for _ in range(100):
+        r = send()
+        if r.status != 503:
+            return r
+        time.sleep(0.1)
+    return r
+
+
+def test_failed_commit_forgets_the_event(naxd, user):
+    ftx = fiat_deposit(user, "40.00")
+    msg = "msg_" + uuid.uuid4().hex
+    r = paid(naxd, ftx, msg_id=msg, headers={"X-NAX-Fault": "commit_fail"})
+    assert r.status == 503, r.text
+    assert balance(user, "AUD") == (ZERO, ZERO)
+    assert fiat_tx(user, ftx["id"])["status"] == "pending"
+    # Nothing was saved, the id included: the redelivery takes effect, once.
+    until_not_503(lambda: paid(naxd, ftx, msg_id=msg)).expect(204)
+    paid(naxd, ftx, msg_id=msg).expect(204)
+    assert balance(user, "AUD") == (D("40.00"), ZERO)
+    assert fiat_tx(user, ftx["id"])["status"] == "completed"
+
+
+def test_redelivery_after_a_lost_reply(naxd, user):
+    ftx = fiat_deposit(user, "60.00")
+    msg = "msg_" + uuid.uuid4().hex
+    try:
+        r = paid(naxd, ftx, msg_id=msg, headers={"X-NAX-Fault": "drop_after_commit"},
+                 retry=False, fresh=True)
+        assert False, f"expected a dropped connection, got {r.status}"
+    except (ConnectionError, OSError, http.client.HTTPException):
+        pass
+    paid(naxd, ftx, msg_id=msg).expect(204)
+    assert balance(user, "AUD") == (D("60.00"), ZERO)
+
+
+def test_failed_payout_commit_keeps_the_hold(naxd, user):
+    w = funded_fiat_withdrawal(naxd, user, "100.00", "30.00")
+    r = send_webhook(naxd, "payments", "payout.failed", {"reference": w["reference"]},
+                     headers={"X-NAX-Fault": "commit_fail"})
+    assert r.status == 503, r.text
+    assert balance(user, "AUD") == (D("70.00"), D("30.00"))
+    until_not_503(lambda: send_webhook(naxd, "payments", "payout.completed",
+                                       {"reference": w["reference"]})).expect(204)
+    assert balance(user, "AUD") == (D("70.00"), ZERO)
