@@ -222,6 +222,21 @@ static void h_error(naxd_req *req, void *app)
                      "1.005");
 }
 
+naxd_limiter *test_limiter;
+
+/* 429 with the RateLimit headers once test_limiter runs dry. */
+static void h_limited(naxd_req *req, void *app)
+{
+    (void)app;
+    naxd_limit lim;
+    naxd_limiter_take(test_limiter, naxd_req_peer(req), naxd_req_start_ns(req), &lim);
+    naxd_req_ratelimit_headers(req, &lim);
+    if (lim.allowed)
+        naxd_reply(req, 200, "text/plain", "ok", 2);
+    else
+        naxd_reply_error(req, 429, "rate_limited", NULL, "too many requests");
+}
+
 static const naxd_route routes[] = {
     {NAXD_GET, "/v1/echo", "GET /v1/echo", h_echo, 0, 0},
     {NAXD_POST, "/v1/echo", "POST /v1/echo", h_echo, 0, 0},
@@ -239,6 +254,7 @@ static const naxd_route routes[] = {
     {NAXD_GET, "/v1/work", "GET /v1/work", h_work, 0, 0},
     {NAXD_GET, "/v1/metrics", "GET /v1/metrics", h_metrics, 0, 0},
     {NAXD_GET, "/v1/error", "GET /v1/error", h_error, 0, 0},
+    {NAXD_GET, "/v1/limited", "GET /v1/limited", h_limited, 0, 0},
 };
 
 /* ---- the server ---- */

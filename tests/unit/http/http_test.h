@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "http/http.h"
+#include "http/ratelimit.h"
 
 /* ---- the server ---- */
 
@@ -43,6 +44,9 @@ naxd_req *held_wait(int count);
 int held_count(void);
 /* Posted to the app thread: answers a parked request with 200 "held". */
 void reply_held(void *req);
+
+/* The limiter of GET /v1/limited (keyed by peer), set by the test. */
+extern naxd_limiter *test_limiter;
 
 /* Bytes of GET /v1/big and the checksum used by POST /v1/sum. */
 #define BIG_BODY_LEN (3 * 1024 * 1024 + 17)

@@ -289,6 +289,36 @@ START_TEST(error_replies_have_the_contract_shape)
 }
 END_TEST
 
+START_TEST(rate_limit_headers_are_added)
+{
+    ck_assert_int_eq(naxd_limiter_new(&test_limiter, 0.001, 2), 0);
+    start_default();
+    char v[64];
+    response r;
+    http_request(NULL, srv.port, "GET", "/v1/limited", NULL, 0, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(resp_header(&r, "RateLimit-Limit", v, sizeof(v)), "2");
+    ck_assert_str_eq(resp_header(&r, "RateLimit-Remaining", v, sizeof(v)), "1");
+    ck_assert_ptr_null(resp_header(&r, "Retry-After", v, sizeof(v)));
+    response_free(&r);
+    http_request(NULL, srv.port, "GET", "/v1/limited", NULL, 0, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(resp_header(&r, "RateLimit-Remaining", v, sizeof(v)), "0");
+    response_free(&r);
+    http_request(NULL, srv.port, "GET", "/v1/limited", NULL, 0, NULL, &r);
+    ck_assert_int_eq(r.status, 429);
+    ck_assert_str_eq(resp_header(&r, "RateLimit-Remaining", v, sizeof(v)), "0");
+    ck_assert_ptr_nonnull(resp_header(&r, "Retry-After", v, sizeof(v)));
+    ck_assert_int_gt(atoi(v), 900); /* one token per 1000 s */
+    ck_assert_ptr_nonnull(resp_header(&r, "RateLimit-Reset", v, sizeof(v)));
+    ck_assert_int_gt(atoi(v), 1900);
+    response_free(&r);
+    server_stop(&srv);
+    naxd_limiter_free(test_limiter);
+    test_limiter = NULL;
+}
+END_TEST
+
 START_TEST(dispatch_hook_sees_every_routed_request)
 {
     naxd_http_options o = test_options(&srv);
@@ -350,6 +380,7 @@ int main(void)
     tcase_add_test(tc, request_ids_are_echoed_when_sane_and_generated_otherwise);
     tcase_add_test(tc, headers_are_found_by_any_case);
     tcase_add_test(tc, error_replies_have_the_contract_shape);
+    tcase_add_test(tc, rate_limit_headers_are_added);
     tcase_add_test(tc, dispatch_hook_sees_every_routed_request);
     tcase_add_test(tc, bad_request_lines_are_refused);
     suite_add_tcase(s, tc);
