@@ -118,7 +118,6 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     info.user = h;
     info.count_threads = 1;
     info.timeout_secs = h->idle_timeout_s;
-    info.timeout_secs_ah_idle = h->idle_timeout_s;
     /* lws's header table is twice the limit, so a head somewhat over the
      * limit still parses and gets a 431 instead of a bare close. */
     size_t ah = h->max_header_bytes * 2;
@@ -142,7 +141,8 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     vi.iface = host;
     vi.protocols = h->protocols;
     vi.keepalive_timeout = (int)h->idle_timeout_s;
-    vi.alpn = "http/1.1"; /* HTTP/1.1 only: no h2 over TLS */
+    vi.timeout_secs_ah_idle = h->idle_timeout_s; /* a head must arrive in this time */
+    vi.alpn = "http/1.1";                        /* HTTP/1.1 only: no h2 over TLS */
     vi.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
     if (!strchr(host, ':'))
         vi.options |= LWS_SERVER_OPTION_DISABLE_IPV6;

@@ -281,6 +281,22 @@ START_TEST(slow_bodies_are_cut_off)
     }
     ck_assert_msg(cut, "a trickling client kept its connection");
     close(fd);
+
+    /* The same for a client trickling its request head. */
+    fd = raw_connect(srv.port);
+    static const char head[] =
+        "GET /v1/echo HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    cut = 0;
+    for (size_t i = 0; i + 1 < sizeof(head) && !cut; i++) {
+        if (send(fd, head + i, 1, MSG_NOSIGNAL) != 1)
+            cut = 1;
+        else
+            cut = raw_closed(fd, 200);
+    }
+    ck_assert_msg(cut, "a client trickling its head kept its connection");
+    close(fd);
     /* The request was never handed to the app, and is no longer in flight. */
     for (int i = 0; i < 500 && naxd_http_inflight(srv.h); i++)
         sleep_ms(10);
