@@ -579,3 +579,39 @@ def test_no_secret_reaches_the_audit_or_the_logs(server_factory):
     assert u.refresh not in json.dumps(stored)
     rc, out = srv.verify_audit()
     assert rc == 0, out
+
+
+# ---- failed commits leave no trace ----------------------------------------------------------------
+
+
+def until_not_503(call, deadline_s=30):
+    """Repeats call() while the store recovers (503); returns the first other Resp."""
+    end = time.monotonic() + deadline_s
+    while True:
+        r = call()
+        if r.status != 503 or time.monotonic() > end:
+            return r
+        time.sleep(0.2)
+
+
+def test_refresh_whose_commit_failed_can_be_used_again(server_factory):
+    srv = server_factory()
+    u = new_user(srv)
+    srv.faults("POST /v1/auth/refresh", "commit_fail")
+    r = srv.api.post("/v1/auth/refresh", json={"refresh_token": u.refresh})
+    expect_error(r, 503, "store_unavailable")
+    # the rotation was rolled back: the token is unspent, not a reuse
+    r = until_not_503(lambda: srv.api.post("/v1/auth/refresh", json={"refresh_token": u.refresh}))
+    r.expect(200)
+    u.get(PROFILE, token=r.json()["access_token"]).expect(200)
+
+
+def test_logout_whose_commit_failed_changes_nothing(server_factory):
+    srv = server_factory()
+    u = new_user(srv)
+    srv.faults("POST /v1/auth/logout", "commit_fail")
+    expect_error(srv.api.post("/v1/auth/logout", json={"refresh_token": u.refresh},
+                              token=u.token), 503, "store_unavailable")
+    until_not_503(lambda: u.get(PROFILE)).expect(200)
+    until_not_503(lambda: srv.api.post("/v1/auth/refresh",
+                                       json={"refresh_token": u.refresh})).expect(200)

@@ -427,3 +427,40 @@ def test_concurrent_registrations_get_distinct_ids(api):
     for t in threads:
         t.join()
     assert len(set(ids)) == 10
+
+
+# ---- failed commits leave no trace ----------------------------------------------------------------
+
+
+def until_not_503(call, deadline_s=30):
+    """Repeats call() while the store recovers (503); returns the first other Resp."""
+    import time
+    end = time.monotonic() + deadline_s
+    while True:
+        r = call()
+        if r.status != 503 or time.monotonic() > end:
+            return r
+        time.sleep(0.2)
+
+
+def test_registration_whose_commit_failed_frees_the_email(server_factory):
+    srv = server_factory()
+    email = unique_email()
+    srv.faults("POST /v1/auth/register", "commit_fail")
+    expect_error(register(srv.api, email=email), 503, "store_unavailable")
+    r = until_not_503(lambda: register(srv.api, email=email)).expect(201)
+    srv.api.post("/v1/auth/login", json={"email": email, "password": DEFAULT_PASSWORD}) \
+        .expect(200)
+    assert r.json()["email"] == email
+
+
+def test_kyc_upload_whose_commit_failed_leaves_no_file(server_factory):
+    srv = server_factory()
+    u = new_user(srv)
+    srv.faults("POST /v1/users/kyc-documents", "commit_fail")
+    expect_error(u.post("/v1/users/kyc-documents", json=document(PNG)), 503, "store_unavailable")
+    folder = srv.data_dir / "kyc" / u.id
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert until_not_503(lambda: u.get("/v1/users/kyc-status")).json()["status"] == "unverified"
+    until_not_503(lambda: u.post("/v1/users/kyc-documents", json=document(PNG))).expect(201)
+    assert len(list(folder.iterdir())) == 1
