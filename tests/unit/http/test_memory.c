@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,8 +68,12 @@ static int one_request(int port, const char *path)
              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
              path, sizeof(body));
     int fd = raw_connect(port);
-    raw_send_str(fd, head);
-    raw_send(fd, body, sizeof(body));
+    /* The server may close as soon as the head fails: sends may fail. */
+    if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0 ||
+        send(fd, body, sizeof(body), MSG_NOSIGNAL) < 0) {
+        close(fd);
+        return -1;
+    }
     size_t len;
     int status = raw_response(fd, buf, sizeof(buf), &len, 0);
     close(fd);
