@@ -147,7 +147,8 @@ int naxd_http_after(naxd_http *h, uint64_t delay_ms, void (*fn)(void *arg), void
 
 naxd_method naxd_req_method(const naxd_req *r);
 const naxd_route *naxd_req_route(const naxd_req *r);
-const char *naxd_req_path(const naxd_req *r); /* without the query, as sent */
+/* Without the query, percent-decoded and normalised by lws ("/v1/a b"). */
+const char *naxd_req_path(const naxd_req *r);
 /* path + "?" + query as sent, rebuilt from lws's decoded parts: every byte
  * outside the RFC 3986 unreserved set (A-Z a-z 0-9 - . _ ~) is written as
  * %XX with upper-case hex, except "/" in the path, the first "=" of each query
