@@ -122,6 +122,16 @@ int naxd_app_load(naxd_app *a)
     return rc;
 }
 
+/* Writes are taken again once a small probe transaction commits. */
+static void try_resume(naxd_app *a)
+{
+    if (a->store_failed && !a->reload_needed && naxd_store_probe(a->store) == 0) {
+        naxd_store_resume(a->store);
+        a->store_failed = 0;
+        nax__log(NAX_LOG_WARN, "naxd: the store takes writes again");
+    }
+}
+
 void naxd__maybe_reload(naxd_app *a)
 {
     if (!a->reload_needed || naxd_store_pending(a->store) != 0)
@@ -131,6 +141,7 @@ void naxd__maybe_reload(naxd_app *a)
     if (naxd_app_load(a) == 0) {
         a->reload_needed = 0;
         nax__log(NAX_LOG_WARN, "naxd: memory rebuilt from the store after a failed commit");
+        try_resume(a);
     } else {
         nax__log(NAX_LOG_ERROR, "naxd: rebuilding memory failed: %s", nax_error_last()->message);
     }
@@ -145,11 +156,7 @@ static void tick(void *arg)
         return;
     if (a->store_failed && naxd_store_pending(a->store) == 0) {
         naxd__maybe_reload(a);
-        if (!a->reload_needed && naxd_store_probe(a->store) == 0) {
-            naxd_store_resume(a->store);
-            a->store_failed = 0;
-            nax__log(NAX_LOG_WARN, "naxd: the store takes writes again");
-        }
+        try_resume(a);
     }
     if (!a->store_failed)
         naxd_flush_api_key_use(a);

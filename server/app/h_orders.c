@@ -112,14 +112,14 @@ static int persist_fill(naxd_batch *b, const naxd_fill_event *f, const naxd_mark
     int rc = naxd_batch_sql(b,
                             "INSERT INTO trades(id, pair, price, quantity, taker_side, "
                             "maker_order, taker_order, ts) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                            "uttiiuui", f->trade_seq, m->pair, price, qty, (int64_t)f->taker_side,
+                            "utttiuui", f->trade_seq, m->pair, price, qty, (int64_t)f->taker_side,
                             f->maker_order, f->taker_order, f->ts);
     if (!rc)
-        rc = naxd_batch_sql(b, fill_sql, "uuutitttiii", f->trade_seq, f->maker_user, f->maker_order,
+        rc = naxd_batch_sql(b, fill_sql, "uuutittttii", f->trade_seq, f->maker_user, f->maker_order,
                             m->pair, (int64_t)maker_side, price, qty, mfee, m->quote,
                             (int64_t)NAX_LIQUIDITY_MAKER, f->ts);
     if (!rc)
-        rc = naxd_batch_sql(b, fill_sql, "uuutitttiii", f->trade_seq, f->taker_user, f->taker_order,
+        rc = naxd_batch_sql(b, fill_sql, "uuutittttii", f->trade_seq, f->taker_user, f->taker_order,
                             m->pair, (int64_t)f->taker_side, price, qty, tfee, m->quote,
                             (int64_t)NAX_LIQUIDITY_TAKER, f->ts);
     return rc;

@@ -27,7 +27,10 @@ void naxd_fail(naxd_req *req, int status, const char *code, const char *field, c
 void naxd_fail_decode(naxd_req *req)
 {
     const nax_error *e = nax_error_last();
-    const char *code = e->code == NAX_EJSON ? "invalid_json" : "invalid_request";
+    /* The contract calls a repeated member malformed JSON (two parsers could
+     * disagree on its value); the codec reports it as a schema error. */
+    int duplicate = e->message && strstr(e->message, "duplicate member");
+    const char *code = e->code == NAX_EJSON || duplicate ? "invalid_json" : "invalid_request";
     naxd_fail(req, 400, code, e->field && *e->field ? e->field : NULL, "%s",
               e->message && *e->message ? e->message : "the body does not match the schema");
 }

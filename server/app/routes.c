@@ -188,9 +188,8 @@ void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app)
         }
         if (ctx->fault & NAXD_FAULT_ERROR_BEFORE) {
             int st = ctx->fault_status ? ctx->fault_status : 503;
-            naxd_reply_error(req, st, st == 503 ? "unavailable" : "internal_error", NULL,
-                             "fault injection: error before commit");
-            naxd__ctx_release(req);
+            naxd_fail(req, st, st == 503 ? "unavailable" : "internal_error", NULL,
+                      "fault injection: error before commit");
             return;
         }
         if ((ctx->fault & NAXD_FAULT_DELAY) && ctx->fault_delay_ms) {
