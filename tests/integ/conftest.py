@@ -28,6 +28,7 @@ DIR/naxd.stderr.log (appended across restarts).
   .admin(method, path, json=...)   operator Bearer token
   .faults(route, action, count=1, **extra) .clock_skew(ms) .clear_faults()   (/admin/faults)
   .metrics() -> {"series{labels}": Decimal}
+  .wait_writable(timeout=15)   after a failed commit: until /health says store "ok" again
 Default config: kdf m_cost_kib 64, t_cost 1 with kdf_test_only; fresh whsec_ secrets for
 payments, custody and kyc; an operator token; rate limits default 100000/s burst
 200000, auth 1000/s burst 2000, login_failures 100/s burst 200; the default markets.

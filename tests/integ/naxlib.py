@@ -464,6 +464,18 @@ class Server:
     def clear_faults(self):
         return self.admin("DELETE", "/admin/faults").expect(200, 204)
 
+    def wait_writable(self, timeout=15.0):
+        """After a failed commit naxd refuses writes until it has rebuilt its memory
+        and a probe commit succeeds (about a second): wait for /health to say
+        store "ok" again. A bounded wait, not a timing assertion."""
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.api.get("/health")
+            if r.status == 200 and r.json().get("store") == "ok":
+                return
+            assert time.monotonic() < deadline, f"store still not writable: {r.status} {r.text}"
+            time.sleep(0.1)
+
     def metrics(self):
         """/metrics as {series_with_labels: Decimal}."""
         r = self.api.get("/metrics").expect(200)

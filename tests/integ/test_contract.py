@@ -205,10 +205,10 @@ def test_session_through_the_validating_proxy(proxied):
     alice.delete(f"/v1/auth/api-keys/{spare.id}").expect(404)
 
     setup = alice.post("/v1/auth/totp/enable").expect(200).json()
-    alice.post("/v1/auth/totp/enable").expect(409)
     wrong = "000000" if totp(setup["secret"]) != "000000" else "111111"
     alice.post("/v1/auth/totp/confirm", json={"code": wrong}).expect(422)
     alice.post("/v1/auth/totp/confirm", json={"code": totp(setup["secret"])}).expect(204)
+    alice.post("/v1/auth/totp/enable").expect(409)
     r = api.post("/v1/auth/login", json={"email": alice.email, "password": alice.password})
     assert r.status == 401, r.text  # totp_required
     # the code just used is refused again (replay), so disable with the next step's code

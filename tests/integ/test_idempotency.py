@@ -162,7 +162,9 @@ def test_commit_failure_is_503_and_nothing_changes(srv, trader):
     key = str(uuid.uuid4())
     r = trader.post("/v1/orders", json=ORDER, idem=key, headers={"X-NAX-Fault": "commit_fail"})
     assert r.status == 503, r.text
+    assert r.headers.get("Retry-After") is not None, "503 carries Retry-After"
     # the server reloads its memory from the store; the order never existed
+    srv.wait_writable()
     assert orders_of(trader) == []
     assert balance(trader, "AUD") == before
     trader.post("/v1/orders", json=ORDER, idem=key).expect(201)
