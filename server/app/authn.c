@@ -20,6 +20,7 @@
 #define JTI_RANDOM_BYTES  6  /* jti = family (32 hex) "." 12 hex: fits nax__jwt_claims.jti */
 #define REFRESH_RAW_BYTES 32 /* refresh tokens: "rt_" + base64url of 32 random bytes */
 #define SEEN_PRUNE_MIN    1024
+#define PRUNE_EVERY_MS    30000
 
 _Static_assert(sizeof(uintptr_t) >= sizeof(int64_t), "replay expiry kept in a pointer");
 
@@ -426,9 +427,14 @@ static void key_use_flushed(void *arg, int status)
 
 void naxd_flush_api_key_use(naxd_app *a)
 {
+    /* Pruning walks whole maps: every PRUNE_EVERY_MS is enough. */
+    static int64_t next_prune;
     prune_ctx p = {naxd_now_ms(a)};
-    naxd_map_foreach(&a->seen_signatures, drop_expired_signature, &p);
-    naxd_map_foreach(&a->refresh_tokens, drop_expired_refresh, &p);
+    if (p.now >= next_prune) {
+        naxd_map_foreach(&a->seen_signatures, drop_expired_signature, &p);
+        naxd_map_foreach(&a->refresh_tokens, drop_expired_refresh, &p);
+        next_prune = p.now + PRUNE_EVERY_MS;
+    }
     if (a->store_failed || !a->store)
         return;
     flush_ctx f = {naxd_batch_new(), 0, 0};
