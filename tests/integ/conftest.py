@@ -56,7 +56,9 @@ balances(user, key=None) -> {asset: (Decimal available, Decimal locked)}; balanc
 sign_webhook(secret, id, ts, body) -> "v1,<base64>"     webhook_event(type, data, msg_id=None)
 send_webhook(server, provider, type, data, msg_id=None, ts=None, secret=None, body=None,
              headers=None) -> Resp
-sign_request(secret, ts, method, target, body) -> hex    totp(base32, t=None) -> "123456"
+sign_request(secret, ts, method, target, body) -> hex (signs canonical_target(target))
+canonical_target("/v1/orders?client_order_id=a b") -> "/v1/orders?client_order_id=a%20b"
+totp(base32, t=None) -> "123456"
 forge_jwt(secret, claims, header=None, alg="HS256")      jwt_claims(token)
 raw_request(server, bytes, timeout) -> bytes; status_of(raw) -> int
 D("1.5") -> Decimal; now_ms(); unique_email(); DEFAULT_PASSWORD
@@ -66,9 +68,9 @@ Money is compared as decimal.Decimal (or exact strings), never as floats.
 import pytest
 
 from naxlib import (D, DEFAULT_PASSWORD, Api, ApiKey, Headers, Resp, Server, User,  # noqa: F401
-                    balance, balances, deep_merge, default_config, forge_jwt, fund_crypto,
-                    fund_fiat, jwt_claims, make_api_key, naxd_binary, new_user, now_ms,
-                    raw_request, send_webhook, sign_request, sign_webhook, status_of, totp,
+                    balance, balances, canonical_target, deep_merge, default_config, forge_jwt,
+                    fund_crypto, fund_fiat, jwt_claims, make_api_key, naxd_binary, new_user,
+                    now_ms, raw_request, send_webhook, sign_request, sign_webhook, status_of, totp,
                     unique_email, verify_kyc, webhook_event)
 
 

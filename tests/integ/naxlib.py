@@ -152,9 +152,31 @@ class Resp:
         return f"<Resp {self.method} {self.target} {self.status} {self.body[:200]!r}>"
 
 
+def canonical_target(target):
+    """The request target in the canonical form API-key signatures cover
+    (docs/openapi.yaml): every byte but A-Z a-z 0-9 - . _ ~ percent-encoded with
+    upper-case hex, except the / between segments, the ? before the query, and the
+    = and & of its parameters. Already-encoded input is decoded first."""
+    from urllib.parse import quote, unquote_to_bytes
+
+    def enc(part):
+        return quote(unquote_to_bytes(part), safe="-._~")
+
+    path, sep, query = target.partition("?")
+    out = "/".join(enc(seg) for seg in path.split("/"))
+    if sep:
+        params = []
+        for p in query.split("&"):
+            name, eq, value = p.partition("=")
+            params.append(enc(name) + eq + enc(value))
+        out += "?" + "&".join(params)
+    return out
+
+
 def sign_request(secret, timestamp, method, target, body=b""):
-    """X-NAX-SIGNATURE: hex HMAC-SHA256(secret, ts || METHOD || target || body)."""
-    msg = str(timestamp).encode() + method.upper().encode() + target.encode() + (body or b"")
+    """X-NAX-SIGNATURE: hex HMAC-SHA256(secret, ts || METHOD || canonical target || body)."""
+    msg = (str(timestamp).encode() + method.upper().encode() + canonical_target(target).encode() +
+           (body or b""))
     return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
 
 
@@ -166,7 +188,8 @@ class Api:
     - json: encoded compactly; body: raw bytes (wins over json).
     - token: Bearer token (a JWT, or the operator token).
     - key: API key (id, secret) tuple or an object with .id/.secret; the request is
-      signed per docs/openapi.yaml; key_ts overrides the timestamp (ms).
+      signed per docs/openapi.yaml (over the canonical form of the target, which is
+      sent as given); key_ts overrides the timestamp (ms).
     - idem: POSTs get a fresh uuid4 Idempotency-Key unless idem=False; a string is used as is.
     - retry: one reconnect-and-resend when a reused keep-alive connection turns out
       closed (RemoteDisconnected, reset, broken pipe). Pass retry=False when the
