@@ -106,17 +106,6 @@ static void throttle_keys(char *acct, size_t acct_size, char *ip, size_t ip_size
     snprintf(ip, ip_size, "ip:%s", naxd_req_peer(req));
 }
 
-/* Reads a bucket without spending it when the limiter can (failures only are
- * counted then); without naxd_limiter_peek every attempt spends a token. */
-static void bucket_check(naxd_limiter *l, const char *key, int64_t now, naxd_limit *out)
-{
-#ifdef NAXD_LIMITER_HAS_PEEK
-    naxd_limiter_peek(l, key, now, out);
-#else
-    naxd_limiter_take(l, key, now, out);
-#endif
-}
-
 /* 1 (after replying 429) when the account or the address has no attempts
  * left; checked before any password or code is looked at. */
 static int throttled(naxd_app *a, naxd_req *req, const char *email)
@@ -125,8 +114,8 @@ static int throttled(naxd_app *a, naxd_req *req, const char *email)
     throttle_keys(acct, sizeof acct, ip, sizeof ip, req, email);
     int64_t now = naxd_req_start_ns(req);
     naxd_limit la, li;
-    bucket_check(a->limit_login_fail, acct, now, &la);
-    bucket_check(a->limit_login_fail, ip, now, &li);
+    naxd_limiter_peek(a->limit_login_fail, acct, now, &la);
+    naxd_limiter_peek(a->limit_login_fail, ip, now, &li);
     if (la.allowed && li.allowed)
         return 0;
     uint32_t wait = 0;
@@ -137,26 +126,19 @@ static int throttled(naxd_app *a, naxd_req *req, const char *email)
     char ra[16];
     snprintf(ra, sizeof ra, "%u", wait ? (unsigned)wait : 1u);
     naxd_req_add_header(req, "Retry-After", ra);
-    naxd_reply_error(req, 429, "too_many_attempts", NULL,
-                     "too many failed attempts; retry after %s s", ra);
-    /* Not naxd_fail: it would add a second Retry-After (of 1 s). */
-    naxd_idem_finish(a, req, 0);
-    naxd__ctx_release(req);
+    naxd_fail(req, 429, "too_many_attempts", NULL, "too many failed attempts; retry after %s s",
+              ra);
     return 1;
 }
 
 static void count_failure(naxd_app *a, naxd_req *req, const char *email)
 {
-#ifdef NAXD_LIMITER_HAS_PEEK
     char acct[300], ip[80];
     throttle_keys(acct, sizeof acct, ip, sizeof ip, req, email);
     int64_t now = naxd_req_start_ns(req);
     naxd_limit l;
     naxd_limiter_take(a->limit_login_fail, acct, now, &l);
     naxd_limiter_take(a->limit_login_fail, ip, now, &l);
-#else
-    (void)a, (void)req, (void)email; /* bucket_check spent the token already */
-#endif
 }
 
 /* ---- session families ----------------------------------------------------------- */

@@ -191,6 +191,7 @@ int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char 
     snprintf(bucket, sizeof bucket, "totp:u_%llu", (unsigned long long)u->id);
     naxd_limiter_take(a->limit_login_fail, bucket, naxd_req_start_ns(req), &lim);
     if (!lim.allowed) {
+        naxd_req_ratelimit_headers(req, &lim);
         naxd_fail(req, 429, "too_many_attempts", "totp_code",
                   "too many two-factor attempts; retry in %u s", lim.retry_after_s);
         return -1;

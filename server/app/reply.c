@@ -18,7 +18,8 @@ void naxd_fail(naxd_req *req, int status, const char *code, const char *field, c
     naxd_ctx *ctx = naxd_ctx_of(req);
     if (ctx)
         naxd_idem_finish(ctx->app, req, 0);
-    if (status == 503 || status == 429)
+    /* 429s carry their limiter's own Retry-After. */
+    if (status == 503)
         naxd_req_add_header(req, "Retry-After", "1");
     naxd_reply_error(req, status, code, field, "%s", message);
     naxd__ctx_release(req);
@@ -43,7 +44,11 @@ int naxd_decode_body(naxd_req *req, nax_type type, void *out_obj)
         naxd_fail(req, 400, "invalid_json", NULL, "a JSON body is required");
         return -1;
     }
-    if (nax_decode(out_obj, type, body, len, NULL) != 0) {
+    /* The route's body limit, not the codec's default, bounds what is read. */
+    nax_decode_options opts;
+    nax_decode_options_init(&opts, NAX_DECODE_OPTIONS_VERSION);
+    opts.max_bytes = len;
+    if (nax_decode(out_obj, type, body, len, &opts) != 0) {
         naxd_fail_decode(req);
         return -1;
     }

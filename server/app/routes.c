@@ -104,14 +104,17 @@ void naxd__ctx_release(naxd_req *req)
 
 /* ---- rate limits ------------------------------------------------------------------ */
 
-static int limited(naxd_app *a, naxd_req *req, naxd_limiter *l, const char *key)
+/* Takes a token; replies 429 when there is none. RateLimit-* headers describe
+ * the most specific bucket only (the caller's, else the address's), so the
+ * address bucket reports them only when it is the last one or refuses. */
+static int limited(naxd_req *req, naxd_limiter *l, const char *key, int last)
 {
     naxd_limit lim;
     naxd_limiter_take(l, key, naxd_req_start_ns(req), &lim);
-    naxd_req_ratelimit_headers(req, &lim);
+    if (last || !lim.allowed)
+        naxd_req_ratelimit_headers(req, &lim);
     if (lim.allowed)
         return 0;
-    (void)a;
     char ra[16];
     snprintf(ra, sizeof ra, "%u", lim.retry_after_s ? lim.retry_after_s : 1);
     naxd_reply_error(req, 429, "rate_limited", NULL, "too many requests; retry after %s s", ra);
@@ -128,12 +131,12 @@ static void run_handler(naxd_app *a, naxd_req *req, const naxd_route *route)
         if (naxd_authenticate(a, req, route))
             return;
         if (ctx->who.api_key) {
-            if (limited(a, req, a->limit_key, ctx->who.api_key->id))
+            if (limited(req, a->limit_key, ctx->who.api_key->id, 1))
                 return;
         } else if (ctx->who.user) {
             char key[32];
             naxd_fmt_id(key, sizeof key, "u_", ctx->who.user->id);
-            if (limited(a, req, a->limit_user, key))
+            if (limited(req, a->limit_user, key, 1))
                 return;
         }
     }
@@ -172,8 +175,9 @@ void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app)
         naxd_reply_error(req, 500, "internal_error", NULL, "out of memory");
         return;
     }
-    if (limited(a, req, (route->flags & NAXD_R_AUTH_LIMIT) ? a->limit_auth : a->limit_ip,
-                naxd_req_peer(req)))
+    int caller_bucket = (route->flags & (NAXD_R_USER | NAXD_R_OPERATOR)) != 0;
+    if (limited(req, (route->flags & NAXD_R_AUTH_LIMIT) ? a->limit_auth : a->limit_ip,
+                naxd_req_peer(req), !caller_bucket))
         return;
     if (a->fault_mode && !(route->flags & NAXD_R_FAULT_ONLY)) {
         if (naxd__fault_match(a, req, route, ctx))

@@ -177,6 +177,42 @@ static uint32_t seconds_up(double s)
     return (double)t < s ? t + 1 : t;
 }
 
+static bucket *find(const naxd_limiter *l, const char *key)
+{
+    uint32_t h = key_hash(key);
+    for (bucket *b = l->table[h & (l->table_size - 1)]; b; b = b->chain)
+        if (b->hash == h && strcmp(b->key, key) == 0)
+            return b;
+    return NULL;
+}
+
+/* Tokens in b at now_ns, without changing b. */
+static double tokens_at(const naxd_limiter *l, const bucket *b, int64_t now_ns)
+{
+    double tokens = b->tokens;
+    if (now_ns > b->last_ns) {
+        tokens += (double)(now_ns - b->last_ns) * l->rate / 1e9;
+        if (tokens > l->burst)
+            tokens = l->burst;
+    }
+    return tokens;
+}
+
+/* Refill sums fractions (0.1 ten times is just under 1): allow a hair. */
+#define ENOUGH(tokens) ((tokens) >= 1 - 1e-6)
+
+static void report(const naxd_limiter *l, double tokens, int allowed, naxd_limit *out)
+{
+    out->allowed = allowed;
+    if (!allowed) {
+        out->retry_after_s = seconds_up((1 - tokens) / l->rate);
+        if (out->retry_after_s == 0)
+            out->retry_after_s = 1;
+    }
+    out->remaining = (uint32_t)tokens; /* tokens >= 0: truncation is floor */
+    out->reset_s = seconds_up((l->burst - tokens) / l->rate);
+}
+
 void naxd_limiter_take(naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out)
 {
     memset(out, 0, sizeof(*out));
@@ -189,21 +225,20 @@ void naxd_limiter_take(naxd_limiter *l, const char *key, int64_t now_ns, naxd_li
     }
     lru_unlink(l, b);
     lru_push_newest(l, b);
-    if (now_ns > b->last_ns) {
-        b->tokens += (double)(now_ns - b->last_ns) * l->rate / 1e9;
-        if (b->tokens > l->burst)
-            b->tokens = l->burst;
+    b->tokens = tokens_at(l, b, now_ns);
+    if (now_ns > b->last_ns)
         b->last_ns = now_ns;
-    }
-    /* Refill sums fractions (0.1 ten times is just under 1): allow a hair. */
-    if (b->tokens >= 1 - 1e-6) {
+    int allowed = ENOUGH(b->tokens);
+    if (allowed)
         b->tokens = b->tokens > 1 ? b->tokens - 1 : 0;
-        out->allowed = 1;
-    } else {
-        out->retry_after_s = seconds_up((1 - b->tokens) / l->rate);
-        if (out->retry_after_s == 0)
-            out->retry_after_s = 1;
-    }
-    out->remaining = (uint32_t)b->tokens; /* tokens >= 0: truncation is floor */
-    out->reset_s = seconds_up((l->burst - b->tokens) / l->rate);
+    report(l, b->tokens, allowed, out);
+}
+
+void naxd_limiter_peek(const naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->limit = (uint32_t)l->burst;
+    const bucket *b = find(l, key ? key : "");
+    double tokens = b ? tokens_at(l, b, now_ns) : l->burst;
+    report(l, tokens, ENOUGH(tokens), out);
 }

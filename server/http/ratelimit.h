@@ -37,5 +37,7 @@ size_t naxd_limiter_keys(const naxd_limiter *l);
 /* Takes one token for key at now_ns and describes the bucket afterwards.
  * If memory for a new bucket runs out the request is allowed (fail open). */
 void naxd_limiter_take(naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out);
+/* What take() would answer, without spending a token or creating a bucket. */
+void naxd_limiter_peek(const naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out);
 
 #endif
