@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/money.h"
 #include "core/core.h"
 
 static naxd_http *signal_target;
@@ -67,10 +68,7 @@ static int free_refresh(const char *k, uint64_t uk, void *v, void *arg)
 static int free_tx(const char *k, uint64_t uk, void *v, void *arg)
 {
     (void)k, (void)uk, (void)arg;
-    naxd_pending_tx *t = v;
-    nax__free(t->asset);
-    nax__free(t->reference);
-    nax__free(t);
+    naxd_pending_tx_free(v);
     return 1;
 }
 

@@ -6,27 +6,10 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/money.h"
 #include "auth/auth.h"
 #include "core/core.h"
 
-/* Defined in h_wallets.c. */
-int naxd_money_is_fiat(const naxd_app *a, const char *asset);
-int naxd_money_check_amount(naxd_req *req, const nax_decimal *amount, int max_scale);
-int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char *totp_code,
-                     int64_t *step);
-void naxd_money_fee(const naxd_app *a, const char *asset, const nax_decimal *amount,
-                    nax_decimal *fee);
-int naxd_money_audit(naxd_mut *m, const char *action, uint64_t user, const char *member,
-                     nax_type type, const void *obj);
-int naxd_money_list_filters(naxd_req *req, const char *asset_param, const char **asset,
-                            int64_t *type, int64_t *from, int64_t *to);
-naxd_pending_tx *naxd_pending_tx_new(uint64_t id, int fiat, uint64_t user, const char *asset,
-                                     nax_tx_type type, const nax_decimal *amount,
-                                     const nax_decimal *fee, const char *reference,
-                                     int64_t created_at);
-void naxd_pending_tx_free(naxd_pending_tx *p);
-
-#define TX_COUNTER   "next_tx_id"
 #define FIAT_SCALE   2   /* cents */
 #define ACCOUNT_MAX  128 /* longest account name, number or bank code */
 #define REF_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -173,7 +156,7 @@ static void create_fiat_tx(naxd_app *a, naxd_req *req, const fiat_new *f)
                             (int64_t)tx.status, (int64_t)f->method, ref, f->account_name,
                             f->account_number, f->bank_code, now, now);
     if (!rc)
-        rc = naxd_batch_counter(b, TX_COUNTER, tx_id + 1);
+        rc = naxd_batch_counter(b, NAXD_TX_COUNTER, tx_id + 1);
     if (!rc)
         rc = naxd_money_audit(m, withdrawal ? "fiat.withdraw" : "fiat.deposit", f->user->id,
                               "fiat_tx", NAX_TYPE_FIAT_TX, &tx);

@@ -1,37 +1,15 @@
 /*
  * Crypto wallets: balances, deposit addresses, withdrawals and their history,
- * plus the money helpers the fiat and webhook handlers share (declared in
- * each of those files; defined once here) and naxd_load_money.
+ * plus the money helpers the fiat and webhook handlers share (app/money.h)
+ * and naxd_load_money.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "app/money.h"
 #include "auth/auth.h"
 #include "core/core.h"
-
-/* Helpers shared with h_fiat.c and h_webhooks.c. */
-int naxd_money_is_fiat(const naxd_app *a, const char *asset);
-int naxd_money_is_crypto(const naxd_app *a, const char *asset);
-int naxd_money_check_amount(naxd_req *req, const nax_decimal *amount, int max_scale);
-int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char *totp_code,
-                     int64_t *step);
-void naxd_money_fee(const naxd_app *a, const char *asset, const nax_decimal *amount,
-                    nax_decimal *fee);
-int naxd_money_audit(naxd_mut *m, const char *action, uint64_t user, const char *member,
-                     nax_type type, const void *obj);
-int naxd_money_list_filters(naxd_req *req, const char *asset_param, const char **asset,
-                            int64_t *type, int64_t *from, int64_t *to);
-naxd_pending_tx *naxd_pending_tx_new(uint64_t id, int fiat, uint64_t user, const char *asset,
-                                     nax_tx_type type, const nax_decimal *amount,
-                                     const nax_decimal *fee, const char *reference,
-                                     int64_t created_at);
-void naxd_pending_tx_free(naxd_pending_tx *p);
-int naxd_money_deposit_address(naxd_app *a, uint64_t user, const char *asset, const char *network,
-                               char *out, size_t size);
-const char *naxd_money_network(const char *asset, char *buf, size_t size);
-
-#define TX_COUNTER "next_tx_id"
 
 /* ---- assets and networks ------------------------------------------------------ */
 
@@ -592,7 +570,7 @@ NAXD_HANDLER(h_withdraw)
                             "uutittittttii", tx_id, u->id, w->asset, (int64_t)tx.type, amount_s,
                             fee_s, (int64_t)tx.status, w->address, net, w->memo, id, now, now);
     if (!rc)
-        rc = naxd_batch_counter(b, TX_COUNTER, tx_id + 1);
+        rc = naxd_batch_counter(b, NAXD_TX_COUNTER, tx_id + 1);
     if (!rc)
         rc = naxd_money_audit(m, "wallet.withdraw", u->id, "wallet_tx", NAX_TYPE_WALLET_TX, &tx);
     naxd_pending_tx *p =
@@ -812,7 +790,7 @@ static int load_webhook_ids(naxd_app *a)
 static int load_next_tx_id(naxd_app *a)
 {
     uint64_t next = 0;
-    int rc = naxd_store_counter_load(a->store, TX_COUNTER, &next);
+    int rc = naxd_store_counter_load(a->store, NAXD_TX_COUNTER, &next);
     if (rc)
         return rc;
     sqlite3_stmt *st =

@@ -13,18 +13,9 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/money.h"
 #include "core/core.h"
 
-/* Defined in h_wallets.c. */
-int naxd_money_is_crypto(const naxd_app *a, const char *asset);
-int naxd_money_audit(naxd_mut *m, const char *action, uint64_t user, const char *member,
-                     nax_type type, const void *obj);
-void naxd_pending_tx_free(naxd_pending_tx *p);
-int naxd_money_deposit_address(naxd_app *a, uint64_t user, const char *asset, const char *network,
-                               char *out, size_t size);
-const char *naxd_money_network(const char *asset, char *buf, size_t size);
-
-#define TX_COUNTER   "next_tx_id"
 #define ID_MAX       128 /* longest webhook-id */
 #define PROVIDER_MAX 32  /* longest provider name (docs/openapi.yaml) */
 #define TEXT_MAX     512 /* longest tx_hash or rejection reason kept */
@@ -390,7 +381,7 @@ static void credit_deposit(event *e)
                             tx_id, owner, asset, (int64_t)tx.type, amount_s, (int64_t)tx.status,
                             d->address, network, d->tx_hash, e->now, e->now);
     if (!rc)
-        rc = naxd_batch_counter(b, TX_COUNTER, tx_id + 1);
+        rc = naxd_batch_counter(b, NAXD_TX_COUNTER, tx_id + 1);
     if (!rc)
         rc = naxd_money_audit(m, action, owner, "wallet_tx", NAX_TYPE_WALLET_TX, &tx);
     if (rc) {

@@ -176,13 +176,16 @@ static const char migration_1[] =
     " ts INTEGER NOT NULL);";
 
 /* Audit rows may only be appended. */
-static const char migration_2[] =
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;";
+static const char migration_2[] = "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+                                  " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+                                  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+                                  " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/* Custody deposits are deduplicated by transaction hash. */
+static const char migration_3[] =
+    "CREATE INDEX wallet_txs_hash ON wallet_txs(tx_hash) WHERE tx_hash IS NOT NULL;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3};
 
 size_t naxd__schema_migration_count(void)
 {
