@@ -118,9 +118,11 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     info.user = h;
     info.count_threads = 1;
     info.timeout_secs = h->idle_timeout_s;
-    /* lws's header table is twice the limit, so a head somewhat over the
-     * limit still parses and gets a 431 instead of a bare close. */
-    size_t ah = h->max_header_bytes * 2;
+    /* lws's header table is the limit: lws 4.1 cannot say which unknown
+     * headers it stored, so only the table's size bounds them. A head that
+     * does not fit is closed by lws without a reply; one that fits but whose
+     * counted headers exceed the limit gets a 431 from request.c. */
+    size_t ah = h->max_header_bytes;
     if (ah < 4096)
         ah = 4096;
     if (ah <= 65535)

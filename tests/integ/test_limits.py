@@ -88,12 +88,23 @@ def test_body_over_a_configured_limit_is_413(server_factory):
 
 
 def test_huge_headers_are_refused(srv):
-    one_big = (b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000 +
-               b"\r\n\r\n")
-    assert status_of(raw_request(srv, one_big)) in (400, 431)
+    # A head over max_header_bytes (8 KiB here) is answered 431/400, or, when it
+    # does not fit libwebsockets' header table at all, the connection is closed
+    # without a reply (lws 4.1 cannot answer it). It is never served.
+    def refused(raw):
+        try:
+            status = status_of(raw_request(srv, raw))
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        return status in (None, 400, 431)
+
+    for size in (9000, 12000, 20000):
+        one_big = (b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * size +
+                   b"\r\n\r\n")
+        assert refused(one_big), size
     many = b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(
         f"X-H{i}: {'b' * 100}\r\n".encode() for i in range(200)) + b"\r\n"
-    assert status_of(raw_request(srv, many)) in (400, 431)
+    assert refused(many)
     srv.api.get("/v1/time").expect(200)
 
 
@@ -150,7 +161,7 @@ def closed_within(sock, seconds):
             data = sock.recv(4096)
         except socket.timeout:
             return False
-        except ConnectionResetError:
+        except (ConnectionResetError, BrokenPipeError):
             return True
         if not data:
             return True
