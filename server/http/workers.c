@@ -1,6 +1,7 @@
 /* A small pool of worker threads for slow CPU work (password hashing): a
  * job queue under a mutex; each finished job posts its done() back to the
  * app thread. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "internal.h"
 
 void naxd__job_done(void *p)
@@ -16,6 +17,7 @@ void naxd__job_done(void *p)
 static void *worker_main(void *arg)
 {
     naxd_http *h = arg;
+    pthread_setname_np(pthread_self(), "naxd-worker");
     for (;;) {
         pthread_mutex_lock(&h->job_lock);
         while (!h->jobs_quit && !h->jobs)
