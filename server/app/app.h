@@ -43,7 +43,7 @@ enum {
     NAXD_R_SCOPE_READ = 1u << 2, /* API key scope needed */
     NAXD_R_SCOPE_TRADE = 1u << 3,
     NAXD_R_SCOPE_WITHDRAW = 1u << 4,
-    NAXD_R_IDEMPOTENT = 1u << 5, /* POST: Idempotency-Key honoured and stored */
+    NAXD_R_IDEMPOTENT = 1u << 5,    /* POST: Idempotency-Key honoured and stored */
     NAXD_R_IDEM_REQUIRED = 1u << 6, /* ... and required (orders, wallets, fiat) */
     NAXD_R_AUTH_LIMIT = 1u << 7,    /* the tighter auth rate limit */
     NAXD_R_OPERATOR = 1u << 8,      /* operator token (admin routes) */
@@ -101,10 +101,10 @@ typedef struct naxd_pending_tx {
 
 /* What authenticated the request. */
 typedef struct naxd_principal {
-    naxd_user *user;            /* NULL for public routes */
-    naxd_api_key_rec *api_key;  /* set for API-key requests */
-    char family[48];            /* session family for JWT requests */
-    char actor[64];             /* audit actor: "user:u_1", "apikey:ak_x", "provider:payments", ... */
+    naxd_user *user;           /* NULL for public routes */
+    naxd_api_key_rec *api_key; /* set for API-key requests */
+    char family[48];           /* session family for JWT requests */
+    char actor[64]; /* audit actor: "user:u_1", "apikey:ak_x", "provider:payments", ... */
 } naxd_principal;
 
 typedef struct naxd_idem naxd_idem; /* idempotency entry, app/idempotency.c */
@@ -113,10 +113,10 @@ typedef struct naxd_idem naxd_idem; /* idempotency entry, app/idempotency.c */
 typedef struct naxd_ctx {
     struct naxd_app *app;
     naxd_principal who;
-    char *idem_key;         /* "scope\nkey" of the in-flight idempotency entry, or NULL */
-    uint64_t generation;    /* app->generation when the request started */
-    unsigned int fault;     /* NAXD_FAULT_* for this request */
-    int fault_status;       /* status for error faults */
+    char *idem_key;      /* "scope\nkey" of the in-flight idempotency entry, or NULL */
+    uint64_t generation; /* app->generation when the request started */
+    unsigned int fault;  /* NAXD_FAULT_* for this request */
+    int fault_status;    /* status for error faults */
     uint32_t fault_delay_ms;
     uint32_t fault_retry_after_s;
 } naxd_ctx;
@@ -143,16 +143,16 @@ typedef struct naxd_app {
     int64_t clock_skew_ms; /* fault mode: added to the server clock */
 
     /* users and credentials */
-    naxd_map users_by_id;     /* u64 -> naxd_user* (owns) */
-    naxd_map users_by_email;  /* str -> naxd_user* (borrowed) */
-    naxd_map api_keys;        /* str id -> naxd_api_key_rec* (owns) */
-    naxd_map refresh_tokens;  /* str hash -> naxd_refresh* (owns) */
-    naxd_map revoked_families; /* str family -> (void*)1 */
-    naxd_map seen_signatures; /* str "key:ts:sig" -> expiry (replay guard) */
-    naxd_map pending_txs;     /* str reference -> naxd_pending_tx* (owns) */
-    naxd_map deposit_addresses; /* str address -> (uintptr_t)user id */
-    naxd_map webhook_ids;     /* str id -> (void*)1: seen, durable or in flight */
-    naxd_map idem;            /* str "scope\nkey" -> naxd_idem* (owns) */
+    naxd_map users_by_id;        /* u64 -> naxd_user* (owns) */
+    naxd_map users_by_email;     /* str -> naxd_user* (borrowed) */
+    naxd_map api_keys;           /* str id -> naxd_api_key_rec* (owns) */
+    naxd_map refresh_tokens;     /* str hash -> naxd_refresh* (owns) */
+    naxd_map revoked_families;   /* str family -> (void*)1 */
+    naxd_map seen_signatures;    /* str "key:ts:sig" -> expiry (replay guard) */
+    naxd_map pending_txs;        /* str reference -> naxd_pending_tx* (owns) */
+    naxd_map deposit_addresses;  /* str address -> (uintptr_t)user id */
+    naxd_map webhook_ids;        /* str id -> (void*)1: seen, durable or in flight */
+    naxd_map idem;               /* str "scope\nkey" -> naxd_idem* (owns) */
     naxd_map pending_client_ids; /* str "user\ncid" -> (void*)1, orders not yet durable */
 
     /* id counters (persisted in the counters table) */
@@ -212,8 +212,8 @@ naxd_user *naxd_user_by_id(naxd_app *a, uint64_t id);
  * Waits for earlier changes to be durable before sending. */
 void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj);
 /* Error reply with the one error body; field may be NULL. */
-void naxd_fail(naxd_req *req, int status, const char *code, const char *field, const char *fmt,
-               ...) __attribute__((format(printf, 5, 6)));
+void naxd_fail(naxd_req *req, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* 400 from the codec's nax_error_last() after nax_decode failed: invalid_json
  * (syntax, duplicate member) or invalid_request (schema), with the field. */
 void naxd_fail_decode(naxd_req *req);
@@ -264,8 +264,8 @@ void naxd_flush_api_key_use(naxd_app *a);
 
 /* Issue a token pair for user in a (new or rotated) family; writes the refresh
  * record into m's batch and memory. */
-int naxd_issue_tokens(naxd_app *a, naxd_mut *m, naxd_user *u, const char *family,
-                      nax_token *out, nax_buf *access, nax_buf *refresh);
+int naxd_issue_tokens(naxd_app *a, naxd_mut *m, naxd_user *u, const char *family, nax_token *out,
+                      nax_buf *access, nax_buf *refresh);
 
 /* ---- idempotency (app/idempotency.c) ------------------------------------------ */
 
@@ -329,9 +329,9 @@ NAXD_HANDLER(h_admin_faults);
 NAXD_HANDLER(h_admin_faults_clear);
 
 /* Loading per area (rebuild memory from the store), called by naxd_app_load. */
-int naxd_load_users(naxd_app *a);    /* users, api keys, refresh tokens (h_auth/h_users) */
-int naxd_load_money(naxd_app *a);    /* pending txs, deposit addresses, webhook ids (wallets/fiat) */
-int naxd_load_orders(naxd_app *a);   /* balances and open orders into the engine (orders) */
+int naxd_load_users(naxd_app *a);  /* users, api keys, refresh tokens (h_auth/h_users) */
+int naxd_load_money(naxd_app *a);  /* pending txs, deposit addresses, webhook ids (wallets/fiat) */
+int naxd_load_orders(naxd_app *a); /* balances and open orders into the engine (orders) */
 
 /* Pagination helpers (app/util.c): limit (1..1000, default) and an opaque
  * cursor carrying the last id. Reply 400 and return non-zero when bad. */

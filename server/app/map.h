@@ -36,7 +36,7 @@ void *naxd_map_del_u64(naxd_map *m, uint64_t key);
 size_t naxd_map_count(const naxd_map *m);
 /* Visits every entry (unordered). fn returns non-zero to delete the entry;
  * must not otherwise modify the map. */
-void naxd_map_foreach(naxd_map *m, int (*fn)(const char *key, uint64_t ukey, void *value, void *arg),
-                      void *arg);
+void naxd_map_foreach(naxd_map *m,
+                      int (*fn)(const char *key, uint64_t ukey, void *value, void *arg), void *arg);
 
 #endif
