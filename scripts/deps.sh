@@ -11,6 +11,8 @@ packages=(
     # naxd: Argon2id password hashing (the DESIGN's memory-hard KDF); sqlite3
     # CLI for operators and the crash tests that inspect the store.
     libargon2-dev sqlite3
+    # the TLS integration test makes a self-signed certificate with the openssl CLI
+    openssl
     check doxygen abigail-tools clang-format
     libcjson-dev libjansson-dev
     python3 python3-yaml python3-pytest
