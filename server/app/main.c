@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/operator.h"
 #include "core/core.h"
 
 static void usage(FILE *f)
@@ -12,6 +13,7 @@ static void usage(FILE *f)
     fputs("usage: naxd [--listen HOST:PORT] [--data DIR] [--config FILE]\n"
           "            [--tls-cert FILE --tls-key FILE] [--fault-injection] [--quiet]\n"
           "       naxd verify-audit --data DIR\n"
+          "       naxd set-kyc [--url URL] --user ID --status verified|rejected [--reason T]\n"
           "       naxd --help | --version\n"
           "\n"
           "  --listen HOST:PORT  address to serve HTTP and WebSocket on (127.0.0.1:8080;\n"
@@ -23,6 +25,9 @@ static void usage(FILE *f)
           "  --tls-key FILE      ... and this PEM private key\n"
           "  --fault-injection   enable the test-only fault routes and header\n"
           "  --quiet             no per-request access log\n"
+          "\n"
+          "verify-audit checks the audit log's hash chain; set-kyc asks a running naxd\n"
+          "to set a user's KYC status (operator token from NAXD_OPERATOR_TOKEN).\n"
           "\n"
           "Secrets from the environment: NAXD_JWT_SECRET, NAXD_WEBHOOK_SECRET_<PROVIDER>,\n"
           "NAXD_OPERATOR_TOKEN. SIGTERM or SIGINT stops gracefully.\n",
@@ -84,8 +89,9 @@ int main(int argc, char **argv)
 {
     nax_global_init(NULL);
     nax_log_set(log_to_stderr, NAX_LOG_INFO, NULL);
-    if (argc > 1 && !strcmp(argv[1], "verify-audit")) {
-        int rc = verify_audit(argc, argv);
+    if (argc > 1 && (!strcmp(argv[1], "verify-audit") || !strcmp(argv[1], "set-kyc"))) {
+        int rc = !strcmp(argv[1], "set-kyc") ? naxd_operator_set_kyc(argc, argv)
+                                             : verify_audit(argc, argv);
         nax_global_shutdown();
         return rc;
     }
