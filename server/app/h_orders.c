@@ -140,6 +140,45 @@ static int persist_exec(naxd_batch *b, const naxd_exec *x, const char *first_cli
     return rc;
 }
 
+/* Audit record of an execution: "after" holds the result the client sees, the
+ * trades made and every balance changed (maker, taker and fee account). */
+static int exec_audit(naxd_mut *mut, const char *action, const char *before_json,
+                      const char *result_json, const naxd_exec *x)
+{
+    nax_buf after = NAX_BUF_INIT;
+    int rc = nax__buf_printf(&after, "{\"result\":%s,\"trades\":[", result_json);
+    for (size_t i = 0; !rc && i < x->fills_count; i++) {
+        const naxd_fill_event *f = &x->fills[i];
+        char price[64], qty[64];
+        fmt_dec(price, sizeof price, &f->price);
+        fmt_dec(qty, sizeof qty, &f->quantity);
+        rc =
+            nax__buf_printf(&after,
+                            "%s{\"id\":\"t_%llu\",\"price\":\"%s\",\"quantity\":\"%s\","
+                            "\"maker_order\":\"o_%llu\",\"taker_order\":\"o_%llu\"}",
+                            i ? "," : "", (unsigned long long)f->trade_seq, price, qty,
+                            (unsigned long long)f->maker_order, (unsigned long long)f->taker_order);
+    }
+    if (!rc)
+        rc = nax__buf_append_str(&after, "],\"balances\":[");
+    for (size_t i = 0; !rc && i < x->balances_count; i++) {
+        const naxd_balance_event *e = &x->balances[i];
+        char av[64], lk[64];
+        fmt_dec(av, sizeof av, &e->available);
+        fmt_dec(lk, sizeof lk, &e->locked);
+        rc = nax__buf_printf(&after,
+                             "%s{\"user\":\"u_%llu\",\"asset\":\"%s\",\"available\":\"%s\","
+                             "\"locked\":\"%s\"}",
+                             i ? "," : "", (unsigned long long)e->user, e->asset, av, lk);
+    }
+    if (!rc)
+        rc = nax__buf_append_str(&after, "]}");
+    if (!rc)
+        rc = naxd_mut_audit(mut, action, before_json, after.data);
+    nax_buf_dispose(&after);
+    return rc;
+}
+
 /* What to do once the execution is durable: market data and metrics. */
 typedef struct exec_done {
     char pair[32];
@@ -349,7 +388,7 @@ NAXD_HANDLER(h_order_place)
     if (!rc)
         rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
     if (!rc)
-        rc = naxd_mut_audit(mut, "order.place", NULL, after.data);
+        rc = exec_audit(mut, "order.place", NULL, after.data, &x);
     nax_buf_dispose(&after);
     exec_done *d = exec_done_new(&x, m->pair);
     if (d && cid_key[0]) {
@@ -583,12 +622,25 @@ NAXD_HANDLER(h_order_cancel)
         return;
     }
     const naxd_market_spec *m = naxd_engine_market(a->engine, open->pair);
-    naxd_mut *mut = naxd_mut_begin(a, req);
-    if (!mut)
+    /* The client order id is in the store; the response repeats it. */
+    order_row row;
+    int found = load_order(a, user, id, &row);
+    const char *cid = found > 0 && row.has_cid ? row.cid : NULL;
+    order_view was;
+    view_order(&was, open, cid, m);
+    nax_buf before = NAX_BUF_INIT;
+    naxd_mut *mut =
+        nax_encode(&before, NAX_TYPE_ORDER, &was.o) == 0 ? naxd_mut_begin(a, req) : NULL;
+    if (!mut) {
+        if (!before.data)
+            naxd_fail(req, 500, "internal_error", NULL, "out of memory");
+        nax_buf_dispose(&before);
         return;
+    }
     naxd_exec x;
     naxd_exec_init(&x);
     if (naxd_engine_cancel(a->engine, user, id, naxd_now_ms(a), &x) != 0 || !x.orders_count) {
+        nax_buf_dispose(&before);
         naxd_mut_abort(mut);
         naxd_exec_dispose(&x);
         naxd_fail(req, 404, "not_found", "id", "no such open order");
@@ -597,16 +649,14 @@ NAXD_HANDLER(h_order_cancel)
     naxd_batch *b = naxd_mut_batch(mut);
     int rc = persist_exec(b, &x, NULL, m);
     order_view v;
-    /* The client order id is in the store; the response repeats it. */
-    order_row row;
-    int found = load_order(a, user, id, &row);
-    view_order(&v, &x.orders[0], found > 0 && row.has_cid ? row.cid : NULL, m);
+    view_order(&v, &x.orders[0], cid, m);
     nax_buf after = NAX_BUF_INIT;
     if (!rc)
         rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
     if (!rc)
-        rc = naxd_mut_audit(mut, "order.cancel", NULL, after.data);
+        rc = exec_audit(mut, "order.cancel", before.data, after.data, &x);
     nax_buf_dispose(&after);
+    nax_buf_dispose(&before);
     exec_done *d = exec_done_new(&x, m->pair);
     if (rc || !d)
         naxd_batch_fail_commit(b);
@@ -655,7 +705,7 @@ NAXD_HANDLER(h_order_cancel_all)
         nax_buf after = NAX_BUF_INIT;
         rc = nax_encode(&after, NAX_TYPE_CANCEL_RESULT, &res);
         if (!rc)
-            rc = naxd_mut_audit(mut, "order.cancel_all", NULL, after.data);
+            rc = exec_audit(mut, "order.cancel_all", NULL, after.data, &x);
         nax_buf_dispose(&after);
     }
     /* Book changes per pair are reported as touches once durable. */
