@@ -629,11 +629,13 @@ NAXD_HANDLER(h_order_cancel)
     order_view was;
     view_order(&was, open, cid, m);
     nax_buf before = NAX_BUF_INIT;
-    naxd_mut *mut =
-        nax_encode(&before, NAX_TYPE_ORDER, &was.o) == 0 ? naxd_mut_begin(a, req) : NULL;
+    if (nax_encode(&before, NAX_TYPE_ORDER, &was.o) != 0) {
+        nax_buf_dispose(&before);
+        naxd_fail(req, 500, "internal_error", NULL, "the order could not be encoded");
+        return;
+    }
+    naxd_mut *mut = naxd_mut_begin(a, req);
     if (!mut) {
-        if (!before.data)
-            naxd_fail(req, 500, "internal_error", NULL, "out of memory");
         nax_buf_dispose(&before);
         return;
     }
