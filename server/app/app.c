@@ -90,7 +90,7 @@ void naxd_app_clear(naxd_app *a)
     reset_map(&a->api_keys, 0, free_key);
     reset_map(&a->refresh_tokens, 0, free_refresh);
     reset_map(&a->revoked_families, 0, NULL);
-    reset_map(&a->seen_signatures, 0, NULL);
+    /* seen_signatures is kept: a reload must not reopen the replay window. */
     reset_map(&a->pending_txs, 0, free_tx);
     reset_map(&a->deposit_addresses, 0, NULL);
     reset_map(&a->webhook_ids, 0, NULL);
@@ -210,6 +210,10 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
     if (!rc)
         rc = naxd_limiter_new(&a->limit_login_fail, cfg->rate_login_failures.rate,
                               cfg->rate_login_failures.burst);
+    if (!rc)
+        rc = naxd_limiter_new(&a->limit_totp, cfg->rate_totp_failures.rate,
+                              cfg->rate_totp_failures.burst);
+    a->started_ms = naxd_now_ms(NULL);
     if (!rc) {
         size_t nroutes;
         naxd_http_options ho = {0};
@@ -256,9 +260,10 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
 
 int naxd_app_run(naxd_app *a)
 {
-    printf("{\"event\":\"listening\",\"host\":\"%s\",\"port\":%d,\"tls\":%s,\"version\":\"%s\"}\n",
+    printf("{\"event\":\"listening\",\"host\":\"%s\",\"port\":%d,\"tls\":%s,\"version\":\"%s\","
+           "\"started_ms\":%lld}\n",
            a->cfg->listen_host, naxd_http_port(a->http), a->cfg->tls_cert ? "true" : "false",
-           nax_version_string());
+           nax_version_string(), (long long)a->started_ms);
     fflush(stdout);
     signal_target = a->http;
     struct sigaction sa;
@@ -305,5 +310,6 @@ void naxd_app_close(naxd_app *a)
     naxd_limiter_free(a->limit_key);
     naxd_limiter_free(a->limit_auth);
     naxd_limiter_free(a->limit_login_fail);
+    naxd_limiter_free(a->limit_totp);
     nax__free(a);
 }

@@ -159,7 +159,8 @@ typedef struct naxd_app {
     uint64_t next_user_id, next_order_id, next_tx_id, next_doc_id;
 
     /* rate limits */
-    naxd_limiter *limit_ip, *limit_user, *limit_key, *limit_auth, *limit_login_fail;
+    naxd_limiter *limit_ip, *limit_user, *limit_key, *limit_auth, *limit_login_fail, *limit_totp;
+    int64_t started_ms; /* signed requests from before this are refused (replays) */
 
     /* Bumped by every reload of memory from the store. Work that resumes
      * asynchronously (worker jobs, timers) compares it and answers 503 instead
@@ -259,6 +260,16 @@ int naxd_batch_exec_balances(naxd_batch *b, const naxd_exec *x);
  * token_revoked, invalid_signature, timestamp_out_of_window, replayed_request,
  * invalid_api_key; 403 insufficient_scope), 0 to go on. */
 int naxd_authenticate(naxd_app *a, naxd_req *req, const naxd_route *route);
+/* Checks a TOTP code of u. Spends one attempt of the user's two-factor
+ * budget first (given back when the code is good), so concurrent guesses
+ * cannot slip past the limit, and refuses a code whose step is not after the
+ * last one used. Returns the matched step, or -1 after replying: 429
+ * too_many_attempts, `fail_status` `fail_code` on `field` for a wrong code. */
+int64_t naxd_totp_check(naxd_app *a, naxd_req *req, naxd_user *u, const char *code, int fail_status,
+                        const char *fail_code, const char *field);
+/* Marks step used, in memory and (for restarts) in b. */
+int naxd_totp_use(naxd_user *u, naxd_batch *b, int64_t step);
+
 /* Writes api_keys.last_used_at for keys used since the last flush (timer). */
 void naxd_flush_api_key_use(naxd_app *a);
 

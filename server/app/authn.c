@@ -73,11 +73,23 @@ static int authenticate_operator(naxd_app *a, naxd_req *req, naxd_principal *who
         naxd_fail(req, 403, "forbidden", NULL, "operator routes are disabled on this server");
         return 1;
     }
+    /* Wrong tokens spend the address's failed-attempt budget, so the token
+     * cannot be guessed at the request rate. */
+    char key[80];
+    snprintf(key, sizeof key, "op:%s", naxd_req_peer(req));
+    naxd_limit lim;
+    naxd_limiter_take(a->limit_login_fail, key, naxd_req_start_ns(req), &lim);
+    if (!lim.allowed) {
+        naxd_req_ratelimit_headers(req, &lim);
+        naxd_fail(req, 429, "too_many_attempts", NULL, "too many failed attempts");
+        return 1;
+    }
     const char *got = bearer_token(req);
     if (!got || !nax__ct_equal(got, strlen(got), want, strlen(want))) {
         unauthorized(req, "invalid_token", NULL, "a valid operator token is required");
         return 1;
     }
+    naxd_limiter_refund(a->limit_login_fail, key, naxd_req_start_ns(req));
     snprintf(who->actor, sizeof who->actor, "operator");
     naxd_req_set_user_label(req, "operator");
     return 0;
@@ -223,6 +235,14 @@ static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *ro
         naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
                   "X-NAX-TIMESTAMP is %lld ms away from server time (window %lld ms)",
                   (long long)skew, (long long)a->cfg->recv_window_ms);
+        return 1;
+    }
+    /* The replay guard is memory: what was signed before this process
+     * started may have been seen by the one before it. */
+    if (ts_ms < a->started_ms + a->clock_skew_ms) {
+        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
+        naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
+                  "X-NAX-TIMESTAMP is from before the server started; sign again");
         return 1;
     }
     size_t body_len = 0;
@@ -448,4 +468,46 @@ void naxd_flush_api_key_use(naxd_app *a)
     f.clear = 1;
     naxd_map_foreach(&a->api_keys, flush_key, &f);
     naxd_store_submit(a->store, f.b, key_use_flushed, a);
+}
+
+/* ---- two-factor codes -------------------------------------------------------------- */
+
+int64_t naxd_totp_check(naxd_app *a, naxd_req *req, naxd_user *u, const char *code, int fail_status,
+                        const char *fail_code, const char *field)
+{
+    char key[48];
+    naxd_fmt_id(key, sizeof key, "totp:u_", u->id);
+    int64_t now_ns = naxd_req_start_ns(req);
+    naxd_limit lim;
+    naxd_limiter_take(a->limit_totp, key, now_ns, &lim);
+    if (!lim.allowed) {
+        naxd_req_ratelimit_headers(req, &lim);
+        naxd_fail(req, 429, "too_many_attempts", field,
+                  "too many two-factor attempts; retry in %u s", lim.retry_after_s);
+        return -1;
+    }
+    unsigned char secret[64];
+    long len = u->totp_secret ? nax__base32_decode(secret, sizeof secret, u->totp_secret,
+                                                   strlen(u->totp_secret))
+                              : -1;
+    int64_t step = len > 0 && code
+                       ? nax__totp_verify(secret, (size_t)len, code, naxd_now_ms(a) / 1000, 1)
+                       : -1;
+    memset(secret, 0, sizeof secret);
+    if (len <= 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "the stored TOTP secret is unusable");
+        return -1;
+    }
+    if (step < 0 || step <= u->totp_last_step) {
+        naxd_fail(req, fail_status, fail_code, field, "the TOTP code is wrong, expired or used");
+        return -1;
+    }
+    naxd_limiter_refund(a->limit_totp, key, now_ns);
+    return step;
+}
+
+int naxd_totp_use(naxd_user *u, naxd_batch *b, int64_t step)
+{
+    u->totp_last_step = step;
+    return naxd_batch_sql(b, "UPDATE users SET totp_last_step = ? WHERE id = ?", "iu", step, u->id);
 }

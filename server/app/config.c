@@ -97,6 +97,9 @@ static int set_defaults(naxd_config *c)
     c->rate_default = (naxd_rate){1000, 2000};
     c->rate_auth = (naxd_rate){5, 20};
     c->rate_login_failures = (naxd_rate){0.1, 5};
+    /* Six digits with a +-1 step window: ten tries an hour keeps guessing
+     * below 0.1 % a day. */
+    c->rate_totp_failures = (naxd_rate){10.0 / 3600, 10};
     c->recv_window_ms = 5000;
     c->max_body = 1u << 20;
     c->max_kyc_body = 12u << 20;
@@ -388,6 +391,8 @@ static int read_file(naxd_config *c, const char *path)
             rc = read_rate(v, "auth", &c->rate_auth);
         if (!rc)
             rc = read_rate(v, "login_failures", &c->rate_login_failures);
+        if (!rc)
+            rc = read_rate(v, "totp_failures", &c->rate_totp_failures);
     }
     if (!rc && member(root, "recv_window_ms")) {
         rc = int_member(root, "recv_window_ms", &c->recv_window_ms, "config");

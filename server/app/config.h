@@ -48,7 +48,7 @@ typedef struct naxd_config {
     int64_t access_ttl_s, refresh_ttl_s;
     char *operator_token; /* NULL disables the admin routes */
 
-    naxd_rate rate_default, rate_auth, rate_login_failures;
+    naxd_rate rate_default, rate_auth, rate_login_failures, rate_totp_failures;
     int64_t recv_window_ms; /* API-key signatures, 5000 default, max 60000 */
 
     size_t max_body, max_kyc_body, max_header_bytes;

@@ -21,7 +21,6 @@
 #define API_KEYS_MAX      20
 #define API_KEY_LABEL_MAX 64
 #define TOTP_SECRET_BYTES 20
-#define TOTP_WINDOW       1 /* one step each way for clock drift */
 #define TOTP_ISSUER       "NA-X"
 #define ALL_SCOPES        (NAX_SCOPE_READ | NAX_SCOPE_TRADE | NAX_SCOPE_WITHDRAW)
 
@@ -82,20 +81,6 @@ static int six_digits(const char *code)
     return code[6] == '\0';
 }
 
-/* The time step a code matches for u's secret (within TOTP_WINDOW), or -1. */
-static int64_t totp_step(naxd_app *a, const naxd_user *u, const char *code)
-{
-    unsigned char key[64];
-    long klen = u->totp_secret
-                    ? nax__base32_decode(key, sizeof key, u->totp_secret, strlen(u->totp_secret))
-                    : -1;
-    int64_t step =
-        klen > 0 ? nax__totp_verify(key, (size_t)klen, code, naxd_now_ms(a) / 1000, TOTP_WINDOW)
-                 : -1;
-    wipe(key, sizeof key);
-    return step;
-}
-
 /* ---- failed-attempt throttle ----------------------------------------------------- */
 
 /* Bucket keys: the account (lower-cased email) and the client address. */
@@ -106,18 +91,24 @@ static void throttle_keys(char *acct, size_t acct_size, char *ip, size_t ip_size
     snprintf(ip, ip_size, "ip:%s", naxd_req_peer(req));
 }
 
-/* 1 (after replying 429) when the account or the address has no attempts
- * left; checked before any password or code is looked at. */
+/* Takes one attempt from the account's and the address's failed-login
+ * budgets before the password is checked (so concurrent guesses cannot all
+ * pass), and 1 after replying 429 when either is spent. A login that succeeds
+ * gives its attempt back (attempt_ok), so only failures count. */
 static int throttled(naxd_app *a, naxd_req *req, const char *email)
 {
     char acct[300], ip[80];
     throttle_keys(acct, sizeof acct, ip, sizeof ip, req, email);
     int64_t now = naxd_req_start_ns(req);
     naxd_limit la, li;
-    naxd_limiter_peek(a->limit_login_fail, acct, now, &la);
-    naxd_limiter_peek(a->limit_login_fail, ip, now, &li);
+    naxd_limiter_take(a->limit_login_fail, acct, now, &la);
+    naxd_limiter_take(a->limit_login_fail, ip, now, &li);
     if (la.allowed && li.allowed)
         return 0;
+    if (la.allowed)
+        naxd_limiter_refund(a->limit_login_fail, acct, now);
+    if (li.allowed)
+        naxd_limiter_refund(a->limit_login_fail, ip, now);
     uint32_t wait = 0;
     if (!la.allowed)
         wait = la.retry_after_s;
@@ -131,14 +122,13 @@ static int throttled(naxd_app *a, naxd_req *req, const char *email)
     return 1;
 }
 
-static void count_failure(naxd_app *a, naxd_req *req, const char *email)
+static void attempt_ok(naxd_app *a, naxd_req *req, const char *email)
 {
     char acct[300], ip[80];
     throttle_keys(acct, sizeof acct, ip, sizeof ip, req, email);
     int64_t now = naxd_req_start_ns(req);
-    naxd_limit l;
-    naxd_limiter_take(a->limit_login_fail, acct, now, &l);
-    naxd_limiter_take(a->limit_login_fail, ip, now, &l);
+    naxd_limiter_refund(a->limit_login_fail, acct, now);
+    naxd_limiter_refund(a->limit_login_fail, ip, now);
 }
 
 /* ---- session families ----------------------------------------------------------- */
@@ -238,23 +228,17 @@ static void login_work(void *arg)
     }
 }
 
-/* 0 when the code is good (and records its step), else replies 401. */
-static int check_login_totp(naxd_app *a, naxd_req *req, naxd_user *u, const char *code,
-                            const char *email)
+/* The matched step (-2 when TOTP is off), or -1 after replying 401/429. */
+static int64_t check_login_totp(naxd_app *a, naxd_req *req, naxd_user *u, const char *code)
 {
+    if (!u->totp_enabled)
+        return -2;
     if (!code) {
         naxd_fail(req, 401, "totp_required", "totp_code",
                   "a TOTP code is required for this account");
         return -1;
     }
-    int64_t step = totp_step(a, u, code);
-    if (step < 0 || step <= u->totp_last_step) {
-        count_failure(a, req, email);
-        naxd_fail(req, 401, "invalid_totp", "totp_code", "the TOTP code is not valid");
-        return -1;
-    }
-    u->totp_last_step = step;
-    return 0;
+    return naxd_totp_check(a, req, u, code, 401, "invalid_totp", "totp_code");
 }
 
 static void login_done(void *arg)
@@ -263,19 +247,25 @@ static void login_done(void *arg)
     naxd_app *a = j->a;
     naxd_req *req = j->req;
     naxd_user *u = j->user_id ? naxd_user_by_id(a, j->user_id) : NULL;
+    int64_t step;
     if (a->generation != j->generation) {
         naxd_fail(req, 503, "store_unavailable", NULL, "the server state was restored; retry");
     } else if (!j->verified || !u) {
-        count_failure(a, req, j->email);
         naxd_fail(req, 401, "invalid_credentials", NULL, "email or password is wrong");
-    } else if (!(u->totp_enabled && check_login_totp(a, req, u, j->totp_code, j->email))) {
+    } else if ((step = check_login_totp(a, req, u, j->totp_code)) != -1) {
         char family[2 * FAMILY_BYTES + 1];
         naxd_mut *m;
+        attempt_ok(a, req, j->email);
         if (new_family(family)) {
             naxd_fail(req, 500, "internal_error", NULL, "no randomness available");
         } else if ((m = naxd_mut_begin(a, req)) != NULL) {
             user_actor(naxd_ctx_of(req), u);
-            commit_tokens(a, req, m, u, family, "auth.login");
+            if (step >= 0 && naxd_totp_use(u, naxd_mut_batch(m), step) != 0) {
+                naxd_mut_abort(m);
+                fail_oom(req);
+            } else {
+                commit_tokens(a, req, m, u, family, "auth.login");
+            }
         }
     }
     login_job_free(j);
@@ -746,17 +736,8 @@ static int64_t checked_code(naxd_app *a, naxd_req *req, naxd_user *u)
         naxd_fail(req, 400, "invalid_request", "code", "code must be six digits");
         return -1;
     }
-    if (throttled(a, req, u->email)) {
-        nax_object_free(in);
-        return -1;
-    }
-    int64_t step = totp_step(a, u, in->code);
+    int64_t step = naxd_totp_check(a, req, u, in->code, 422, "invalid_totp_code", "code");
     nax_object_free(in);
-    if (step < 0 || step <= u->totp_last_step) {
-        count_failure(a, req, u->email);
-        naxd_fail(req, 422, "invalid_totp_code", "code", "the TOTP code is not valid");
-        return -1;
-    }
     return step;
 }
 
@@ -781,13 +762,13 @@ NAXD_HANDLER(h_totp_confirm)
         return;
     if (naxd_batch_sql(naxd_mut_batch(m), "UPDATE users SET totp_enabled = 1 WHERE id = ?", "u",
                        u->id) ||
+        naxd_totp_use(u, naxd_mut_batch(m), step) ||
         naxd_mut_audit(m, "totp.confirm", NULL, NULL)) {
         naxd_mut_abort(m);
         fail_oom(req);
         return;
     }
     u->totp_enabled = 1;
-    u->totp_last_step = step;
     naxd_mut_commit(m, 204, NAX_TYPE_NONE, NULL);
 }
 
@@ -808,13 +789,13 @@ NAXD_HANDLER(h_totp_disable)
     if (naxd_batch_sql(naxd_mut_batch(m),
                        "UPDATE users SET totp_secret = NULL, totp_enabled = 0 WHERE id = ?", "u",
                        u->id) ||
+        naxd_totp_use(u, naxd_mut_batch(m), step) ||
         naxd_mut_audit(m, "totp.disable", NULL, NULL)) {
         naxd_mut_abort(m);
         fail_oom(req);
         return;
     }
     u->totp_enabled = 0;
-    u->totp_last_step = step;
     wipe_free(u->totp_secret);
     u->totp_secret = NULL;
     naxd_mut_commit(m, 204, NAX_TYPE_NONE, NULL);

@@ -191,8 +191,8 @@ static void create_fiat_tx(naxd_app *a, naxd_req *req, const fiat_new *f)
         naxd_exec_dispose(&x);
     }
     a->next_tx_id = tx_id + 1;
-    if (f->totp_step >= 0)
-        f->user->totp_last_step = f->totp_step;
+    if (f->totp_step >= 0 && naxd_totp_use(f->user, b, f->totp_step) != 0)
+        naxd_batch_fail_commit(b);
     naxd_mut_commit(m, 201, NAX_TYPE_FIAT_TX, &tx);
 }
 

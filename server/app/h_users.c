@@ -885,8 +885,10 @@ static int load_failed(naxd_store *s, const char *what)
 static int load_user_rows(naxd_app *a, uint64_t *max_id)
 {
     sqlite3_stmt *st = naxd_store_query(
-        a->store, "SELECT id, email, password_hash, full_name, country, phone, kyc_status, "
-                  "kyc_reason, kyc_updated_at, totp_secret, totp_enabled, created_at FROM users");
+        a->store,
+        "SELECT id, email, password_hash, full_name, country, phone, kyc_status, "
+        "kyc_reason, kyc_updated_at, totp_secret, totp_enabled, created_at, totp_last_step "
+        "FROM users");
     if (!st)
         return nax_error_last()->code;
     int rc = 0, step;
@@ -909,6 +911,7 @@ static int load_user_rows(naxd_app *a, uint64_t *max_id)
         u->totp_secret = column_dup(st, 9, &failed);
         u->totp_enabled = sqlite3_column_int(st, 10);
         u->created_at = sqlite3_column_int64(st, 11);
+        u->totp_last_step = sqlite3_column_int64(st, 12);
         if (failed || !u->email || naxd_map_put_u64(&a->users_by_id, u->id, u)) {
             user_free(u);
             rc = nax__error_oom();

@@ -142,8 +142,7 @@ int naxd_money_check_amount(naxd_req *req, const nax_decimal *amount, int max_sc
  * Replies (403 kyc_required, 401 totp_required / invalid_totp) and returns
  * non-zero when refused; *step is the code's time step to mark used once the
  * withdrawal is accepted (-1 when TOTP is off). */
-int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char *totp_code,
-                     int64_t *step)
+int naxd_money_guard(naxd_app *a, naxd_req *req, naxd_user *u, const char *totp_code, int64_t *step)
 {
     *step = -1;
     if (totp_code && (strlen(totp_code) != 6 || !all_in(totp_code, "0123456789"))) {
@@ -162,35 +161,9 @@ int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char 
                   "two-factor authentication is on: totp_code is required");
         return -1;
     }
-    /* Each attempt takes a token of the failed-login bucket: guessing codes
-     * through withdrawals is as slow as through login. */
-    char bucket[48];
-    naxd_limit lim;
-    snprintf(bucket, sizeof bucket, "totp:u_%llu", (unsigned long long)u->id);
-    naxd_limiter_take(a->limit_login_fail, bucket, naxd_req_start_ns(req), &lim);
-    if (!lim.allowed) {
-        naxd_req_ratelimit_headers(req, &lim);
-        naxd_fail(req, 429, "too_many_attempts", "totp_code",
-                  "too many two-factor attempts; retry in %u s", lim.retry_after_s);
+    int64_t s = naxd_totp_check(a, req, u, totp_code, 401, "invalid_totp", "totp_code");
+    if (s < 0)
         return -1;
-    }
-    unsigned char key[64];
-    long key_len = u->totp_secret
-                       ? nax__base32_decode(key, sizeof key, u->totp_secret, strlen(u->totp_secret))
-                       : -1;
-    int64_t s = key_len > 0
-                    ? nax__totp_verify(key, (size_t)key_len, totp_code, naxd_now_ms(a) / 1000, 1)
-                    : -1;
-    memset(key, 0, sizeof key);
-    if (key_len <= 0) {
-        naxd_fail(req, 500, "internal_error", NULL, "the stored TOTP secret is unusable");
-        return -1;
-    }
-    if (s < 0 || s <= u->totp_last_step) {
-        naxd_fail(req, 401, "invalid_totp", "totp_code",
-                  "totp_code is wrong, expired or already used");
-        return -1;
-    }
     *step = s;
     return 0;
 }
@@ -597,9 +570,7 @@ NAXD_HANDLER(h_withdraw)
         goto done;
     }
     a->next_tx_id = tx_id + 1;
-    if (step >= 0)
-        u->totp_last_step = step;
-    if (naxd_batch_exec_balances(b, &x) != 0)
+    if ((step >= 0 && naxd_totp_use(u, b, step) != 0) || naxd_batch_exec_balances(b, &x) != 0)
         naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
     naxd_mut_commit(m, 201, NAX_TYPE_WALLET_TX, &tx);
 done:

@@ -17,7 +17,7 @@ int naxd_money_is_crypto(const naxd_app *a, const char *asset);
 int naxd_money_check_amount(naxd_req *req, const nax_decimal *amount, int max_scale);
 /* Withdrawal guard: verified KYC and, when on, a fresh TOTP code (its step in
  * *step). Replies and returns -1 when refused. */
-int naxd_money_guard(naxd_app *a, naxd_req *req, const naxd_user *u, const char *totp_code,
+int naxd_money_guard(naxd_app *a, naxd_req *req, naxd_user *u, const char *totp_code,
                      int64_t *step);
 /* The configured withdrawal fee of asset, at the scale of amount. */
 void naxd_money_fee(const naxd_app *a, const char *asset, const nax_decimal *amount,

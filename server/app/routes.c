@@ -30,8 +30,7 @@ static const naxd_route routes[] = {
     {NAXD_GET, "/v1/auth/api-keys", "GET /v1/auth/api-keys", h_api_key_list, SESS, 0},
     {NAXD_DELETE, "/v1/auth/api-keys/{id}", "DELETE /v1/auth/api-keys/{id}", h_api_key_delete,
      SESS | MUT, 0},
-    {NAXD_POST, "/v1/auth/totp/enable", "POST /v1/auth/totp/enable", h_totp_enable,
-     SESS | IDEM | MUT, 0},
+    {NAXD_POST, "/v1/auth/totp/enable", "POST /v1/auth/totp/enable", h_totp_enable, SESS | MUT, 0},
     {NAXD_POST, "/v1/auth/totp/confirm", "POST /v1/auth/totp/confirm", h_totp_confirm, SESS | MUT,
      0},
     {NAXD_POST, "/v1/auth/totp/disable", "POST /v1/auth/totp/disable", h_totp_disable, SESS | MUT,
@@ -68,9 +67,10 @@ static const naxd_route routes[] = {
     {NAXD_GET, "/metrics", "GET /metrics", h_metrics, PUB, 0},
     {NAXD_POST, "/admin/users/{id}/kyc", "POST /admin/users/{id}/kyc", h_admin_kyc,
      NAXD_R_OPERATOR | MUT, 0},
-    {NAXD_POST, "/admin/faults", "POST /admin/faults", h_admin_faults, NAXD_R_FAULT_ONLY, 0},
-    {NAXD_DELETE, "/admin/faults", "DELETE /admin/faults", h_admin_faults_clear, NAXD_R_FAULT_ONLY,
-     0},
+    {NAXD_POST, "/admin/faults", "POST /admin/faults", h_admin_faults,
+     NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
+    {NAXD_DELETE, "/admin/faults", "DELETE /admin/faults", h_admin_faults_clear,
+     NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
 };
 
 const naxd_route *naxd_app_routes(size_t *count)
@@ -173,6 +173,15 @@ void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app)
     naxd_ctx *ctx = naxd__ctx_attach(a, req);
     if (!ctx) {
         naxd_reply_error(req, 500, "internal_error", NULL, "out of memory");
+        return;
+    }
+    /* GET and DELETE take no body: a body there could only be a second request
+     * smuggled under a signature made for the first. */
+    size_t body_len = 0;
+    naxd_method method = naxd_req_method(req);
+    naxd_req_body(req, &body_len);
+    if (body_len && (method == NAXD_GET || method == NAXD_DELETE)) {
+        naxd_fail(req, 400, "invalid_request", NULL, "this request takes no body");
         return;
     }
     int caller_bucket = (route->flags & (NAXD_R_USER | NAXD_R_OPERATOR)) != 0;

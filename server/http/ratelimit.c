@@ -242,3 +242,15 @@ void naxd_limiter_peek(const naxd_limiter *l, const char *key, int64_t now_ns, n
     double tokens = b ? tokens_at(l, b, now_ns) : l->burst;
     report(l, tokens, ENOUGH(tokens), out);
 }
+
+void naxd_limiter_refund(naxd_limiter *l, const char *key, int64_t now_ns)
+{
+    bucket *b = find(l, key ? key : "");
+    if (!b)
+        return; /* evicted: it refilled to full in the meantime anyway */
+    b->tokens = tokens_at(l, b, now_ns) + 1;
+    if (b->tokens > l->burst)
+        b->tokens = l->burst;
+    if (now_ns > b->last_ns)
+        b->last_ns = now_ns;
+}

@@ -37,6 +37,10 @@ size_t naxd_limiter_keys(const naxd_limiter *l);
 /* Takes one token for key at now_ns and describes the bucket afterwards.
  * If memory for a new bucket runs out the request is allowed (fail open). */
 void naxd_limiter_take(naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out);
+/* Gives back a token taken for an attempt that turned out fine (throttles
+ * that count failures take before the outcome is known, so concurrent
+ * attempts cannot all pass a peek). */
+void naxd_limiter_refund(naxd_limiter *l, const char *key, int64_t now_ns);
 /* What take() would answer, without spending a token or creating a bucket. */
 void naxd_limiter_peek(const naxd_limiter *l, const char *key, int64_t now_ns, naxd_limit *out);
 

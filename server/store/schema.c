@@ -185,7 +185,11 @@ static const char migration_2[] = "CREATE TRIGGER audit_no_update BEFORE UPDATE 
 static const char migration_3[] =
     "CREATE INDEX wallet_txs_hash ON wallet_txs(tx_hash) WHERE tx_hash IS NOT NULL;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3};
+/* The last TOTP step used survives restarts, so a code cannot be used twice. */
+static const char migration_4[] =
+    "ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
 
 size_t naxd__schema_migration_count(void)
 {
