@@ -94,6 +94,7 @@ void naxd_app_clear(naxd_app *a)
     reset_map(&a->pending_txs, 0, free_tx);
     reset_map(&a->deposit_addresses, 0, NULL);
     reset_map(&a->webhook_ids, 0, NULL);
+    reset_map(&a->deposit_hashes, 0, NULL);
     reset_map(&a->pending_client_ids, 0, NULL);
     naxd__idem_clear(a);
     naxd__market_data_free(a);
@@ -191,6 +192,7 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
     naxd_map_init(&a->pending_txs);
     naxd_map_init(&a->deposit_addresses);
     naxd_map_init(&a->webhook_ids);
+    naxd_map_init(&a->deposit_hashes);
     naxd_map_init(&a->idem);
     naxd_map_init(&a->pending_client_ids);
 
@@ -302,6 +304,7 @@ void naxd_app_close(naxd_app *a)
     naxd_map_dispose(&a->pending_txs);
     naxd_map_dispose(&a->deposit_addresses);
     naxd_map_dispose(&a->webhook_ids);
+    naxd_map_dispose(&a->deposit_hashes);
     naxd_map_dispose(&a->idem);
     naxd_map_dispose(&a->pending_client_ids);
     naxd__fault_clear(a);

@@ -152,6 +152,8 @@ typedef struct naxd_app {
     naxd_map pending_txs;        /* str reference -> naxd_pending_tx* (owns) */
     naxd_map deposit_addresses;  /* str address -> (uintptr_t)user id */
     naxd_map webhook_ids;        /* str id -> (void*)1: seen, durable or in flight */
+    naxd_map deposit_hashes;     /* "address\ntx_hash", hash lower-cased -> (void*)1: credited
+                                    deposits, durable or in flight */
     naxd_map idem;               /* str "scope\nkey" -> naxd_idem* (owns) */
     naxd_map pending_client_ids; /* str "user\ncid" -> (void*)1, orders not yet durable */
 

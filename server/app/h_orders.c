@@ -210,6 +210,8 @@ static exec_done *exec_done_new(const naxd_exec *x, const char *pair)
 static void exec_committed(naxd_app *a, void *arg, int status)
 {
     exec_done *d = arg;
+    if (!d)
+        return; /* out of memory when built: the commit was made to fail */
     if (d->pending_cid) {
         naxd_map_del(&a->pending_client_ids, d->pending_cid);
         nax__free(d->pending_cid);
@@ -218,8 +220,14 @@ static void exec_committed(naxd_app *a, void *arg, int status)
         for (size_t i = 0; i < d->fills_count; i++)
             naxd__market_data_trade(a, d->pair, &d->fills[i].price, &d->fills[i].quantity,
                                     d->fills[i].ts);
-        if (d->book_changed && !d->fills_count)
-            naxd__market_data_touch(a, d->pair);
+        if (d->book_changed && !d->fills_count) {
+            if (d->pair[0]) {
+                naxd__market_data_touch(a, d->pair);
+            } else { /* cancel-all over every market */
+                for (size_t i = 0; i < naxd_engine_market_count(a->engine); i++)
+                    naxd__market_data_touch(a, naxd_engine_market_at(a->engine, i)->pair);
+            }
+        }
         if (a->m_fills && d->fills_count)
             naxd_counter_add(a->m_fills, d->fills_count);
     }
@@ -612,9 +620,8 @@ NAXD_HANDLER(h_order_cancel)
         order_row row;
         int found = load_order(a, user, id, &row);
         if (found > 0)
-            naxd_fail(req, 409, "order_closed", "id", "the order is already %s",
-                      status_names[row.s.status < 6 ? row.s.status : 0] ? status_names[row.s.status]
-                                                                        : "closed");
+            /* The stored row may still say open while a fill is being saved. */
+            naxd_fail(req, 409, "order_closed", "id", "the order is no longer open");
         else if (found == 0)
             naxd_fail(req, 404, "not_found", "id", "no such order");
         else
@@ -710,8 +717,8 @@ NAXD_HANDLER(h_order_cancel_all)
             rc = exec_audit(mut, "order.cancel_all", NULL, after.data, &x);
         nax_buf_dispose(&after);
     }
-    /* Book changes per pair are reported as touches once durable. */
-    exec_done *d = x.orders_count ? exec_done_new(&x, pm ? pm->pair : x.orders[0].pair) : NULL;
+    /* Book changes are reported as ticker touches once durable ("" = every pair). */
+    exec_done *d = x.orders_count ? exec_done_new(&x, pm ? pm->pair : "") : NULL;
     if (rc || (x.orders_count && !d))
         naxd_batch_fail_commit(b);
     if (d)

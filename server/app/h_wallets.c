@@ -756,6 +756,39 @@ static int load_webhook_ids(naxd_app *a)
     return err;
 }
 
+int naxd_money_deposit_key(nax_buf *out, const char *address, const char *tx_hash)
+{
+    int rc = nax__buf_printf(out, "%s\n", address);
+    for (const char *p = tx_hash; !rc && *p; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        rc = nax__buf_append(out, &c, 1);
+    }
+    return rc;
+}
+
+static int load_deposit_hashes(naxd_app *a)
+{
+    sqlite3_stmt *st = naxd_store_query(a->store, "SELECT address, tx_hash FROM wallet_txs"
+                                                  " WHERE type = 1 AND tx_hash IS NOT NULL"
+                                                  " AND address IS NOT NULL");
+    if (!st)
+        return NAX_EIO;
+    int rc = SQLITE_DONE, err = 0;
+    nax_buf key = NAX_BUF_INIT;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nax__buf_reset(&key);
+        if (naxd_money_deposit_key(&key, (const char *)sqlite3_column_text(st, 0),
+                                   (const char *)sqlite3_column_text(st, 1)) != 0 ||
+            naxd_map_put(&a->deposit_hashes, key.data, (void *)1) != 0)
+            err = nax__error_oom();
+    }
+    nax_buf_dispose(&key);
+    sqlite3_reset(st);
+    if (!err && rc != SQLITE_DONE)
+        err = nax__error(NAX_EIO, "loading deposit hashes failed");
+    return err;
+}
+
 /* next_tx_id: past the counter and past every id in either table, so ids
  * never repeat even if the counter row lagged. */
 static int load_next_tx_id(naxd_app *a)
@@ -795,6 +828,8 @@ int naxd_load_money(naxd_app *a)
         rc = load_addresses(a);
     if (!rc)
         rc = load_webhook_ids(a);
+    if (!rc)
+        rc = load_deposit_hashes(a);
     if (!rc)
         rc = load_next_tx_id(a);
     return rc;

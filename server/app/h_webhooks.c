@@ -240,8 +240,14 @@ static void settle_reference(event *e)
         return;
     }
     /* Final from here on: a second event for this reference is refused. */
+    int drift = naxd_batch_exec_balances(b, &x) != 0;
+    /* A paid-out withdrawal's fee stays on the exchange: it moves to the fee
+     * account, so the ledger still adds up to what custody holds. */
+    if (!drift && t == NAX_WEBHOOK_PAYOUT_COMPLETED && nax_decimal_sign(&p->fee) > 0)
+        drift = naxd_engine_credit(e->a->engine, NAXD_FEE_ACCOUNT, p->asset, &p->fee, &x) != 0 ||
+                naxd_batch_exec_balances(b, &x) != 0;
     naxd_pending_tx_free(naxd_map_del(&e->a->pending_txs, d->reference));
-    if (naxd_batch_exec_balances(b, &x) != 0)
+    if (drift)
         naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
     naxd_exec_dispose(&x);
     naxd_mut_commit(m, 204, NAX_TYPE_NONE, NULL);
@@ -288,28 +294,16 @@ static int address_asset(naxd_app *a, const char *address, uint64_t owner, char 
     return 0;
 }
 
-/* 1 when this on-chain transaction was already credited to this address. */
-static int deposit_seen(naxd_app *a, const char *tx_hash, const char *address)
-{
-    sqlite3_stmt *st = naxd_store_query(a->store, "SELECT 1 FROM wallet_txs WHERE type = 1"
-                                                  " AND tx_hash = ? AND address = ?");
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, tx_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
 static void credit_deposit(event *e)
 {
     naxd_app *a = e->a;
     const nax_webhook_data *d = e->data;
-    if (!d->address || !d->currency || !d->amount) {
+    /* The transaction hash is what makes a credit unique: required. */
+    if (!d->address || !d->currency || !d->amount || !d->tx_hash) {
         missing(e->req, !d->address    ? "data.address"
                         : !d->currency ? "data.currency"
-                                       : "data.amount");
+                        : !d->amount   ? "data.amount"
+                                       : "data.tx_hash");
         return;
     }
     if (nax_decimal_sign(d->amount) <= 0) {
@@ -339,13 +333,17 @@ static void credit_deposit(event *e)
                   asset);
         return;
     }
-    int seen = d->tx_hash ? deposit_seen(a, d->tx_hash, d->address) : 0;
-    if (seen) {
-        if (seen < 0)
-            naxd_fail(e->req, 500, "internal_error", NULL, "the store could not be read");
-        else
-            naxd_fail(e->req, 409, "already_final", "data.tx_hash",
-                      "this transaction was already credited to this address");
+    /* Credited, or being credited by a delivery still committing: memory
+     * knows both (a different webhook-id does not make it a new deposit). */
+    nax_buf seen_key = NAX_BUF_INIT;
+    if (naxd_money_deposit_key(&seen_key, d->address, d->tx_hash) != 0) {
+        naxd_fail(e->req, 500, "internal_error", NULL, "out of memory");
+        return;
+    }
+    if (naxd_map_get(&a->deposit_hashes, seen_key.data)) {
+        nax_buf_dispose(&seen_key);
+        naxd_fail(e->req, 409, "already_final", "data.tx_hash",
+                  "this transaction was already credited to this address");
         return;
     }
 
@@ -369,8 +367,14 @@ static void credit_deposit(event *e)
                         e->now};
 
     naxd_mut *m = begin_event(e);
-    if (!m)
+    if (!m || naxd_map_put(&a->deposit_hashes, seen_key.data, (void *)1) != 0) {
+        if (m) {
+            cancel_event(e, m);
+            naxd_fail(e->req, 500, "internal_error", NULL, "out of memory");
+        }
+        nax_buf_dispose(&seen_key);
         return;
+    }
     naxd_batch *b = naxd_mut_batch(m);
     int rc = naxd_batch_sql(b,
                             "INSERT INTO wallet_txs(id, user_id, asset, type, amount, fee, status,"
@@ -385,6 +389,8 @@ static void credit_deposit(event *e)
     if (!rc)
         rc = naxd_money_audit(m, action, owner, "wallet_tx", NAX_TYPE_WALLET_TX, &tx);
     if (rc) {
+        naxd_map_del(&a->deposit_hashes, seen_key.data);
+        nax_buf_dispose(&seen_key);
         cancel_event(e, m);
         naxd_fail(e->req, 500, "internal_error", NULL, "out of memory");
         return;
@@ -394,6 +400,8 @@ static void credit_deposit(event *e)
     rc = naxd_engine_credit(a->engine, owner, asset, d->amount, &x);
     if (rc) {
         naxd_exec_dispose(&x);
+        naxd_map_del(&a->deposit_hashes, seen_key.data);
+        nax_buf_dispose(&seen_key);
         cancel_event(e, m);
         naxd_fail(e->req, rc == NAX_EOVERFLOW ? 422 : 500,
                   rc == NAX_EOVERFLOW ? "invalid_amount" : "internal_error", "data.amount",
@@ -401,6 +409,7 @@ static void credit_deposit(event *e)
         return;
     }
     a->next_tx_id = tx_id + 1;
+    nax_buf_dispose(&seen_key);
     if (naxd_batch_exec_balances(b, &x) != 0)
         naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
     naxd_exec_dispose(&x);

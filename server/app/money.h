@@ -34,6 +34,10 @@ int naxd_money_deposit_address(naxd_app *a, uint64_t user, const char *asset, co
 /* The network of a crypto asset ("bitcoin", "ethereum", else its lower-case name). */
 const char *naxd_money_network(const char *asset, char *buf, size_t size);
 
+/* Key of a credited crypto deposit in a->deposit_hashes: "address\ntx_hash",
+ * the hash lower-cased (explorers print it either way). */
+int naxd_money_deposit_key(nax_buf *out, const char *address, const char *tx_hash);
+
 naxd_pending_tx *naxd_pending_tx_new(uint64_t id, int fiat, uint64_t user, const char *asset,
                                      nax_tx_type type, const nax_decimal *amount,
                                      const nax_decimal *fee, const char *reference,

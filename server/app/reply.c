@@ -57,6 +57,7 @@ int naxd_decode_body(naxd_req *req, nax_type type, void *out_obj)
 
 /* A success reply held until a barrier batch reports. */
 typedef struct held_reply {
+    naxd_app *app;
     naxd_req *req;
     int status;
     nax_buf body;
@@ -80,19 +81,17 @@ void naxd__send(naxd_req *req, int status, const char *body, size_t len)
 static void held_done(void *arg, int status)
 {
     held_reply *h = arg;
-    naxd_ctx *ctx = naxd_ctx_of(h->req);
+    naxd_app *a = h->app; /* the reply below frees the request's context */
     if (status != 0) {
         naxd_fail(h->req, 503, "store_unavailable", NULL,
                   "the store failed; state is being restored, retry shortly");
     } else {
-        if (ctx)
-            naxd_idem_finish(ctx->app, h->req, 1);
+        naxd_idem_finish(a, h->req, 1);
         naxd__send(h->req, h->status, h->body.data, h->body.len);
     }
     nax_buf_dispose(&h->body);
     nax__free(h);
-    if (ctx && ctx->app)
-        naxd__maybe_reload(ctx->app);
+    naxd__maybe_reload(a);
 }
 
 void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj)
@@ -119,6 +118,7 @@ void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
         return;
     }
+    h->app = a;
     h->req = req;
     h->status = status;
     h->body = body;

@@ -181,9 +181,11 @@ static const char migration_2[] = "CREATE TRIGGER audit_no_update BEFORE UPDATE 
                                   "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
                                   " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;";
 
-/* Custody deposits are deduplicated by transaction hash. */
+/* One credit per on-chain transaction and address (the app checks first;
+ * this is the backstop). */
 static const char migration_3[] =
-    "CREATE INDEX wallet_txs_hash ON wallet_txs(tx_hash) WHERE tx_hash IS NOT NULL;";
+    "CREATE UNIQUE INDEX wallet_txs_deposit ON wallet_txs(address, lower(tx_hash))"
+    " WHERE type = 1 AND tx_hash IS NOT NULL;";
 
 /* The last TOTP step used survives restarts, so a code cannot be used twice. */
 static const char migration_4[] =

@@ -134,6 +134,7 @@ int naxd_store_submit(naxd_store *s, naxd_batch *b, naxd_commit_fn cb, void *arg
     b->job.kind = NAXD__JOB_BATCH;
     b->cb = cb;
     b->cb_arg = arg;
+    b->owner = s;
     pthread_mutex_lock(&s->lock);
     /* Refused while failed, but still reported in order by the writer. */
     b->preset_status = s->state == NAXD_STORE_FAILED ? NAX_EUNAVAILABLE : 0;

@@ -86,6 +86,7 @@ struct naxd_batch {
     int status;
     naxd_commit_fn cb;
     void *cb_arg;
+    naxd_store *owner; /* its pending count drops when the report runs */
 };
 
 /* Text of a string field stored in a batch, or NULL. */

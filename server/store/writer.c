@@ -204,13 +204,20 @@ static void fail_store(naxd_store *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* On the app thread. The batch stops counting as pending only here, just
+ * before its callback: until the app has seen a failure, it must not take
+ * "nothing pending" to mean that its memory matches the store. */
 static void report(void *arg)
 {
     naxd_batch *b = arg;
     naxd_commit_fn cb = b->cb;
     void *cb_arg = b->cb_arg;
     int status = b->status;
+    naxd_store *s = b->owner;
     nax__free(b);
+    pthread_mutex_lock(&s->lock);
+    s->pending--;
+    pthread_mutex_unlock(&s->lock);
     if (cb)
         cb(cb_arg, status);
 }
@@ -218,10 +225,9 @@ static void report(void *arg)
 /* Runs one take (a chain of batches) and posts every outcome in order. */
 static void run_take(naxd_store *s, naxd__job *take)
 {
-    size_t in_tx = 0, work = 0, taken = 0;
+    size_t in_tx = 0, work = 0;
     for (naxd__job *j = take; j; j = j->next) {
         naxd_batch *b = (naxd_batch *)j;
-        taken++;
         if (!b->preset_status) {
             in_tx++;
             work += !naxd_batch_empty(b);
@@ -239,11 +245,6 @@ static void run_take(naxd_store *s, naxd__job *take)
         if (s->opts.observer)
             s->opts.observer(s->opts.observer_arg, monotonic_seconds() - start, in_tx);
     }
-    /* Counted as reported before the callbacks can run, so that a callback
-     * never sees its own batch still pending. */
-    pthread_mutex_lock(&s->lock);
-    s->pending -= taken;
-    pthread_mutex_unlock(&s->lock);
     naxd__job *next;
     for (naxd__job *j = take; j; j = next) {
         naxd_batch *b = (naxd_batch *)j;

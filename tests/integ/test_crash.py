@@ -236,7 +236,7 @@ def check_store(data_dir):
                 if type_ == DEPOSIT and status == COMPLETED:
                     flows[asset] += amount
                 elif type_ == WITHDRAWAL and status == COMPLETED:
-                    flows[asset] -= amount + fee
+                    flows[asset] -= amount  # the fee stays, in the fee account
                 elif type_ == WITHDRAWAL and status == PENDING:
                     holds[(user, asset)] += amount + fee
         for user, asset, remaining in db.execute(

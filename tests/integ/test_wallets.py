@@ -145,7 +145,8 @@ def test_deposit_address_survives_restart(server_factory):
     after = u.post("/v1/wallets/deposit-address", json={"asset": "BTC"}).expect(200).json()
     assert after == before
     send_webhook(srv, "custody", "deposit.confirmed",
-                 {"amount": "0.3", "currency": "BTC", "address": before["address"]}).expect(204)
+                 {"amount": "0.3", "currency": "BTC", "address": before["address"],
+                  "tx_hash": uuid.uuid4().hex}).expect(204)
     assert balance(u, "BTC") == (D("0.3"), ZERO)
 
 

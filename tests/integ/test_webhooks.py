@@ -397,7 +397,7 @@ def test_deposit_confirmed_credits_owner(naxd, user):
 
 def test_deposit_to_unknown_address(naxd):
     r = send_webhook(naxd, "custody", "deposit.confirmed", {
-        "amount": "1.0", "currency": "BTC",
+        "amount": "1.0", "currency": "BTC", "tx_hash": uuid.uuid4().hex,
         "address": "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"}).expect(422)
     assert r.code == "unknown_address" and r.error["field"] == "data.address"
 
@@ -405,7 +405,8 @@ def test_deposit_to_unknown_address(naxd):
 def test_deposit_currency_must_match_address(naxd, user):
     addr = user.post("/v1/wallets/deposit-address", json={"asset": "BTC"}).expect(200).json()
     r = send_webhook(naxd, "custody", "deposit.confirmed", {
-        "amount": "1.0", "currency": "ETH", "address": addr["address"]}).expect(422)
+        "amount": "1.0", "currency": "ETH", "address": addr["address"],
+        "tx_hash": uuid.uuid4().hex}).expect(422)
     assert r.code == "currency_mismatch"
     assert balance(user, "ETH") == (ZERO, ZERO) and balance(user, "BTC") == (ZERO, ZERO)
 
@@ -414,14 +415,16 @@ def test_deposit_currency_must_match_address(naxd, user):
 def test_deposit_amount_must_be_positive_decimal(naxd, user, amount, status):
     addr = user.post("/v1/wallets/deposit-address", json={"asset": "BTC"}).expect(200).json()
     send_webhook(naxd, "custody", "deposit.confirmed", {
-        "amount": amount, "currency": "BTC", "address": addr["address"]}).expect(status)
+        "amount": amount, "currency": "BTC", "address": addr["address"],
+        "tx_hash": uuid.uuid4().hex}).expect(status)
     assert balance(user, "BTC") == (ZERO, ZERO)
 
 
-@pytest.mark.parametrize("missing", ["amount", "currency", "address"])
+@pytest.mark.parametrize("missing", ["amount", "currency", "address", "tx_hash"])
 def test_deposit_fields_required(naxd, user, missing):
     addr = user.post("/v1/wallets/deposit-address", json={"asset": "BTC"}).expect(200).json()
-    data = {"amount": "1", "currency": "BTC", "address": addr["address"]}
+    data = {"amount": "1", "currency": "BTC", "address": addr["address"],
+            "tx_hash": uuid.uuid4().hex}
     del data[missing]
     r = send_webhook(naxd, "custody", "deposit.confirmed", data).expect(400)
     assert r.error["field"] == "data." + missing
@@ -434,7 +437,8 @@ def test_ids_are_per_provider(naxd, user):
     msg = "evt_" + uuid.uuid4().hex
     paid(naxd, ftx, msg_id=msg).expect(204)
     send_webhook(naxd, "custody", "deposit.confirmed", {
-        "amount": "0.01", "currency": "BTC", "address": addr["address"]}, msg_id=msg).expect(204)
+        "amount": "0.01", "currency": "BTC", "address": addr["address"],
+        "tx_hash": uuid.uuid4().hex}, msg_id=msg).expect(204)
     assert balance(user, "AUD") == (D("5.00"), ZERO)
     assert balance(user, "BTC") == (D("0.01"), ZERO)
 
@@ -485,7 +489,8 @@ def test_replay_and_pending_survive_restart(server_factory):
     paid(srv, later).expect(204)  # still pending after the restart
     assert balance(u, "AUD") == (D("30.00"), ZERO)
     send_webhook(srv, "custody", "deposit.confirmed", {
-        "amount": "0.1", "currency": "BTC", "address": addr["address"]}).expect(204)
+        "amount": "0.1", "currency": "BTC", "address": addr["address"],
+        "tx_hash": uuid.uuid4().hex}).expect(204)
     assert balance(u, "BTC") == (D("0.1"), ZERO)
     srv.restart(kill=True)
     u.login()
