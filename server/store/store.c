@@ -59,13 +59,19 @@ int naxd_store_open(naxd_store **out, const naxd_store_options *opts)
     if (!opts || !opts->dir || !*opts->dir || !opts->post)
         return nax__error(NAX_EINVAL, "store: options need a data folder and a poster");
     naxd_store *s = nax__calloc(1, sizeof *s);
-    if (!s)
+    naxd__tally *t = s ? nax__calloc(1, sizeof *t) : NULL;
+    if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
+        nax__free(t);
+        nax__free(s);
         return nax__error_oom();
+    }
+    s->tally = t;
     s->opts = *opts;
     if (!s->opts.max_batches_per_commit)
         s->opts.max_batches_per_commit = 1024;
     int rc = init_sync(s);
     if (rc) {
+        naxd__tally_release(s->tally, 0);
         nax__free(s);
         return rc;
     }
@@ -76,6 +82,7 @@ int naxd_store_open(naxd_store **out, const naxd_store_options *opts)
         pthread_cond_destroy(&s->synced);
         pthread_cond_destroy(&s->work);
         pthread_mutex_destroy(&s->lock);
+        naxd__tally_release(s->tally, 0);
         nax__free(s);
         return rc;
     }
@@ -99,7 +106,23 @@ void naxd_store_close(naxd_store *s)
     pthread_cond_destroy(&s->synced);
     pthread_cond_destroy(&s->work);
     pthread_mutex_destroy(&s->lock);
+    naxd__tally_release(s->tally, 0);
     nax__free(s);
+}
+
+void naxd__tally_release(naxd__tally *t, int report)
+{
+    pthread_mutex_lock(&t->lock);
+    if (report)
+        t->pending--;
+    else
+        t->closed = 1;
+    int last = t->closed && t->pending == 0;
+    pthread_mutex_unlock(&t->lock);
+    if (last) {
+        pthread_mutex_destroy(&t->lock);
+        nax__free(t);
+    }
 }
 
 naxd_store_state naxd_store_get_state(const naxd_store *s)
@@ -117,10 +140,10 @@ size_t naxd_store_pending(const naxd_store *s)
 {
     if (!s)
         return 0;
-    naxd_store *m = (naxd_store *)s;
-    pthread_mutex_lock(&m->lock);
-    size_t n = m->pending;
-    pthread_mutex_unlock(&m->lock);
+    naxd__tally *t = s->tally;
+    pthread_mutex_lock(&t->lock);
+    size_t n = t->pending;
+    pthread_mutex_unlock(&t->lock);
     return n;
 }
 
@@ -134,7 +157,10 @@ int naxd_store_submit(naxd_store *s, naxd_batch *b, naxd_commit_fn cb, void *arg
     b->job.kind = NAXD__JOB_BATCH;
     b->cb = cb;
     b->cb_arg = arg;
-    b->owner = s;
+    b->tally = s->tally;
+    pthread_mutex_lock(&s->tally->lock);
+    s->tally->pending++;
+    pthread_mutex_unlock(&s->tally->lock);
     pthread_mutex_lock(&s->lock);
     /* Refused while failed, but still reported in order by the writer. */
     b->preset_status = s->state == NAXD_STORE_FAILED ? NAX_EUNAVAILABLE : 0;
@@ -143,7 +169,6 @@ int naxd_store_submit(naxd_store *s, naxd_batch *b, naxd_commit_fn cb, void *arg
     else
         s->head = &b->job;
     s->tail = &b->job;
-    s->pending++;
     pthread_cond_signal(&s->work);
     pthread_mutex_unlock(&s->lock);
     return 0;

@@ -86,7 +86,7 @@ struct naxd_batch {
     int status;
     naxd_commit_fn cb;
     void *cb_arg;
-    naxd_store *owner; /* its pending count drops when the report runs */
+    struct naxd__tally *tally; /* its pending count drops when the report runs */
 };
 
 /* Text of a string field stored in a batch, or NULL. */
@@ -135,6 +135,20 @@ int naxd__audit_load_head(sqlite3 *db, naxd__audit_head *head);
 
 /* ---- the store ------------------------------------------------------------------ */
 
+/* Batches submitted whose report has not run yet. Reports run on the app
+ * thread, possibly after naxd_store_close (close only waits until they are
+ * posted), so the count lives apart from the store: the last of the store and
+ * its outstanding reports frees it. */
+typedef struct naxd__tally {
+    pthread_mutex_t lock;
+    size_t pending;
+    int closed;
+} naxd__tally;
+
+/* Count one report done (or the store closed); frees the tally when both
+ * the store and every report are gone. */
+void naxd__tally_release(naxd__tally *t, int report);
+
 struct naxd_store {
     naxd_store_options opts;
     char *path; /* DIR/naxd.db */
@@ -155,7 +169,7 @@ struct naxd_store {
     pthread_cond_t work;   /* the writer waits for jobs or stop */
     pthread_cond_t synced; /* app threads wait for sync jobs */
     naxd__job *head, *tail;
-    size_t pending;
+    naxd__tally *tally;
     naxd_store_state state;
     unsigned int fail_next; /* test: transactions still to fail */
     int stopping;

@@ -213,11 +213,9 @@ static void report(void *arg)
     naxd_commit_fn cb = b->cb;
     void *cb_arg = b->cb_arg;
     int status = b->status;
-    naxd_store *s = b->owner;
+    naxd__tally *t = b->tally;
     nax__free(b);
-    pthread_mutex_lock(&s->lock);
-    s->pending--;
-    pthread_mutex_unlock(&s->lock);
+    naxd__tally_release(t, 1);
     if (cb)
         cb(cb_arg, status);
 }
