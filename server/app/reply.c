@@ -96,6 +96,11 @@ static void held_done(void *arg, int status)
 
 void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj)
 {
+    if (a->reload_needed) { /* memory still holds a change that was not saved */
+        naxd_fail(req, 503, "store_unavailable", NULL,
+                  "the store failed; state is being restored, retry shortly");
+        return;
+    }
     nax_buf body = NAX_BUF_INIT;
     if (type != NAX_TYPE_NONE && nax_encode(&body, type, obj) != 0) {
         nax_buf_dispose(&body);
