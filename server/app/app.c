@@ -122,13 +122,35 @@ int naxd_app_load(naxd_app *a)
 }
 
 /* Writes are taken again once a small probe transaction commits. */
+/* Writes are taken again once a probe commits (it writes a blob, so a full
+ * disk fails it). Probes back off, 1 s doubling to 30 s, while they fail. */
+#define PROBE_FIRST_MS 1000
+#define PROBE_MAX_MS   30000
+
 static void try_resume(naxd_app *a)
 {
-    if (a->store_failed && !a->reload_needed && naxd_store_probe(a->store) == 0) {
-        naxd_store_resume(a->store);
-        a->store_failed = 0;
-        nax__log(NAX_LOG_WARN, "naxd: the store takes writes again");
+    int64_t now = naxd_now_ms(NULL);
+    if (!a->store_failed || a->reload_needed || now < a->next_probe_ms)
+        return;
+    if (naxd_store_probe(a->store) != 0) {
+        a->next_probe_ms = now + a->probe_wait_ms;
+        a->probe_wait_ms =
+            a->probe_wait_ms * 2 > PROBE_MAX_MS ? PROBE_MAX_MS : a->probe_wait_ms * 2;
+        return;
     }
+    naxd_store_resume(a->store);
+    a->store_failed = 0;
+    nax__log(NAX_LOG_WARN, "naxd: the store takes writes again");
+}
+
+void naxd__store_failed(naxd_app *a)
+{
+    a->reload_needed = 1;
+    if (a->store_failed)
+        return;
+    a->store_failed = 1;
+    a->probe_wait_ms = PROBE_FIRST_MS;
+    a->next_probe_ms = 0;
 }
 
 void naxd__maybe_reload(naxd_app *a)
@@ -218,21 +240,24 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
     a->started_ms = naxd_now_ms(NULL);
     if (!rc) {
         size_t nroutes;
+        a->routes = naxd_app_routes(&nroutes, cfg);
         naxd_http_options ho = {0};
         ho.listen_host = cfg->listen_host;
         ho.port = cfg->port;
         ho.tls_cert = cfg->tls_cert;
         ho.tls_key = cfg->tls_key;
-        ho.routes = naxd_app_routes(&nroutes);
+        ho.routes = a->routes;
         ho.routes_count = nroutes;
         ho.dispatch = naxd_app_dispatch;
+        ho.admit = naxd_app_admit;
         ho.app = a;
         ho.max_body = cfg->max_body;
+        ho.max_body_total = cfg->max_body_total;
         ho.max_header_bytes = cfg->max_header_bytes;
         ho.max_conns = cfg->max_conns;
         ho.idle_timeout_s = cfg->idle_timeout_s;
         ho.access_log = cfg->access_log;
-        rc = naxd_http_new(&a->http, &ho);
+        rc = a->routes ? naxd_http_new(&a->http, &ho) : nax__error_oom();
     }
     if (!rc) {
         naxd_metrics *reg = naxd_http_registry(a->http);
@@ -294,6 +319,7 @@ void naxd_app_close(naxd_app *a)
     a->store = NULL;
     naxd_http_free(a->http);
     a->http = NULL;
+    nax__free(a->routes);
     naxd_app_clear(a);
     naxd_map_dispose(&a->users_by_id);
     naxd_map_dispose(&a->users_by_email);

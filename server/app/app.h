@@ -139,6 +139,7 @@ typedef struct naxd_app {
     naxd_engine *engine;
     naxd_store *store;
     naxd_http *http;
+    naxd_route *routes; /* owned; the server borrows it */
     int fault_mode;
     int64_t clock_skew_ms; /* fault mode: added to the server clock */
 
@@ -171,8 +172,9 @@ typedef struct naxd_app {
     uint64_t generation;
 
     /* store health */
-    int store_failed;  /* a commit failed: mutations refused */
-    int reload_needed; /* memory holds changes that were not saved */
+    int store_failed;                     /* a commit failed: mutations refused */
+    int reload_needed;                    /* memory holds changes that were not saved */
+    int64_t probe_wait_ms, next_probe_ms; /* probe backoff */
 
     naxd_market_data *market_data; /* per market: last trade, 24 h volume, ticker seq */
 
@@ -194,9 +196,14 @@ int naxd_app_load(naxd_app *a);
 /* Free all in-memory state (before a reload, and at close). */
 void naxd_app_clear(naxd_app *a);
 
-/* The route table (app/routes.c). */
-const naxd_route *naxd_app_routes(size_t *count);
+/* The route table (app/routes.c), with the configured body limits; the
+ * caller frees it (nax__free) after the server. */
+naxd_route *naxd_app_routes(size_t *count, const naxd_config *cfg);
 void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app);
+/* naxd_http_options.admit: refuses throttled or credential-less requests
+ * before their body is read. */
+int naxd_app_admit(naxd_req *req, const naxd_route *route, void *app, const char **code,
+                   const char **message);
 
 /* ---- time and ids (app/util.c) --------------------------------------------- */
 

@@ -440,8 +440,7 @@ static void key_use_flushed(void *arg, int status)
     /* The store is failing: stop writes and restore memory like a failed mutation. */
     if (!a->store_failed)
         nax__log(NAX_LOG_ERROR, "naxd: writing API-key last use failed (%s)", nax_strerror(status));
-    a->store_failed = 1;
-    a->reload_needed = 1;
+    naxd__store_failed(a);
     naxd__maybe_reload(a);
 }
 

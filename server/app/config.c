@@ -103,6 +103,7 @@ static int set_defaults(naxd_config *c)
     c->recv_window_ms = 5000;
     c->max_body = 1u << 20;
     c->max_kyc_body = 12u << 20;
+    c->max_body_total = (size_t)64 << 20;
     c->max_header_bytes = 8192;
     c->max_conns = 1024;
     c->idle_timeout_s = 30;
@@ -401,6 +402,7 @@ static int read_file(naxd_config *c, const char *path)
                                   "config: recv_window_ms must be 1..60000");
     }
     if (!rc && (v = member(root, "limits"))) {
+        int64_t total = (int64_t)c->max_body_total;
         int64_t body = (int64_t)c->max_body, kyc = (int64_t)c->max_kyc_body,
                 hdr = (int64_t)c->max_header_bytes, conns = c->max_conns, idle = c->idle_timeout_s;
         rc = int_member(v, "max_body", &body, "limits");
@@ -412,6 +414,13 @@ static int read_file(naxd_config *c, const char *path)
             rc = int_member(v, "max_conns", &conns, "limits");
         if (!rc)
             rc = int_member(v, "idle_timeout_s", &idle, "limits");
+        if (!rc)
+            rc = int_member(v, "max_body_total", &total, "limits");
+        if (!rc && (total < kyc || total < body))
+            rc = nax__error_field(NAX_EINVAL, "limits.max_body_total",
+                                  "config: max_body_total must be at least max_body and "
+                                  "max_kyc_body");
+        c->max_body_total = (size_t)total;
         c->max_body = (size_t)body;
         c->max_kyc_body = (size_t)kyc;
         c->max_header_bytes = (size_t)hdr;

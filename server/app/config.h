@@ -52,6 +52,7 @@ typedef struct naxd_config {
     int64_t recv_window_ms; /* API-key signatures, 5000 default, max 60000 */
 
     size_t max_body, max_kyc_body, max_header_bytes;
+    size_t max_body_total; /* request bodies held at once, all connections */
     unsigned int max_conns, idle_timeout_s;
     int access_log;
 } naxd_config;

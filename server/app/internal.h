@@ -10,6 +10,8 @@ naxd_ctx *naxd__ctx_attach(naxd_app *a, naxd_req *req);
 void naxd__ctx_release(naxd_req *req);
 /* Sends a success reply body, applying after-commit faults; releases the ctx. */
 void naxd__send(naxd_req *req, int status, const char *body, size_t len);
+/* A batch failed: refuse writes, rebuild memory once drained, probe with backoff. */
+void naxd__store_failed(naxd_app *a);
 /* Reloads memory from the store once a failed commit has drained. */
 void naxd__maybe_reload(naxd_app *a);
 /* Fault rules (app/fault.c): fill ctx->fault* for this request. 0, or 1 when replied

@@ -75,8 +75,7 @@ static void committed(void *arg, int status)
                      "naxd: commit failed (%s); refusing writes until the store "
                      "recovers",
                      nax_strerror(status));
-        a->store_failed = 1;
-        a->reload_needed = 1;
+        naxd__store_failed(a);
         if (a->m_commit_failures)
             naxd_counter_add(a->m_commit_failures, 1);
     }

@@ -73,10 +73,17 @@ static const naxd_route routes[] = {
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
 };
 
-const naxd_route *naxd_app_routes(size_t *count)
+naxd_route *naxd_app_routes(size_t *count, const naxd_config *cfg)
 {
     *count = sizeof(routes) / sizeof(routes[0]);
-    return routes;
+    naxd_route *copy = nax__malloc(sizeof(routes));
+    if (!copy)
+        return NULL;
+    memcpy(copy, routes, sizeof(routes));
+    for (size_t i = 0; i < *count; i++)
+        if (copy[i].max_body == KYC_BODY)
+            copy[i].max_body = cfg->max_kyc_body;
+    return copy;
 }
 
 /* ---- request context ------------------------------------------------------------ */
@@ -120,6 +127,39 @@ static int limited(naxd_req *req, naxd_limiter *l, const char *key, int last)
     naxd_reply_error(req, 429, "rate_limited", NULL, "too many requests; retry after %s s", ra);
     naxd__ctx_release(req);
     return 1;
+}
+
+/* ---- before the body ------------------------------------------------------------------ */
+
+int naxd_app_admit(naxd_req *req, const naxd_route *route, void *app, const char **code,
+                   const char **message)
+{
+    naxd_app *a = app;
+    /* A throttled address, or a private route without any credentials, is
+     * refused before its body is read, so that neither can make the server
+     * hold megabytes of upload. */
+    naxd_limit lim;
+    naxd_limiter_peek((route->flags & NAXD_R_AUTH_LIMIT) ? a->limit_auth : a->limit_ip,
+                      naxd_req_peer(req), naxd_req_start_ns(req), &lim);
+    if (!lim.allowed) {
+        naxd_req_ratelimit_headers(req, &lim);
+        *code = "rate_limited";
+        *message = "too many requests";
+        return 429;
+    }
+    int any_credential =
+        naxd_req_header(req, "authorization") || naxd_req_header(req, "x-nax-apikey") ||
+        naxd_req_header(req, "x-nax-signature") || naxd_req_header(req, "x-nax-timestamp");
+    if ((route->flags & (NAXD_R_USER | NAXD_R_OPERATOR)) && !any_credential) {
+        /* The same answers naxd_authenticate gives when nothing is sent. */
+        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
+        int op = (route->flags & NAXD_R_OPERATOR) != 0;
+        *code = op ? "invalid_token" : "unauthorized";
+        *message = op ? "a valid operator token is required"
+                      : "credentials required: a Bearer token or a signed API-key request";
+        return 401;
+    }
+    return 0;
 }
 
 /* ---- the pipeline -------------------------------------------------------------------- */

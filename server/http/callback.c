@@ -165,6 +165,10 @@ static int on_request(naxd_http *h, struct lws *wsi, const char *uri, size_t uri
     int rc = naxd__req_read(r, wsi, uri, uri_len);
     if (rc < 0)
         return -1; /* out of memory: the close reports the request */
+    /* lws ends the target at a decoded CR or LF and drops the rest of the
+     * request line, version included: such a target was cut short. */
+    if (rc == 0 && !r->http10 && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP) <= 0)
+        rc = 400;
     if (rc == 400) {
         refuse(r, 1, 400, "invalid_request", "control characters in the request target");
         return 0;
@@ -183,14 +187,24 @@ static int on_request(naxd_http *h, struct lws *wsi, const char *uri, size_t uri
     rc = route_request(h, r);
     if (rc)
         return rc < 0 ? -1 : 0;
+    const char *code = NULL, *message = NULL;
+    int status = h->admit ? h->admit(r, r->route, h->app, &code, &message) : 0;
+    if (status) {
+        refuse(r, 1, status, code ? code : "forbidden", message ? message : "refused");
+        return 0;
+    }
     if (r->content_length == 0) {
         dispatch(r);
         return 0;
     }
-    if (nax__buf_reserve(&r->body, (size_t)r->content_length)) {
-        refuse(r, 1, 503, "unavailable", "out of memory");
+    /* Bodies are held whole until dispatch: bound what all of them take. */
+    if (r->content_length > h->max_body_total - h->body_bytes) {
+        naxd_req_add_header(r, "Retry-After", "1");
+        refuse(r, 1, 503, "unavailable", "the server is busy receiving other requests");
         return 0;
     }
+    r->body_budget = (size_t)r->content_length;
+    h->body_bytes += r->body_budget;
     const char *expect = naxd_req_header(r, "expect");
     if (expect && strcasecmp(expect, "100-continue") == 0 && !r->http10) {
         c->send_continue = 1;

@@ -104,6 +104,16 @@ typedef struct naxd_http_options {
      * x-request-id). lws stores unknown headers only by name, so they must be
      * named to be read. NULL-terminated; borrowed during naxd_http_new(). */
     const char *const *extra_headers;
+    /* Called once the headers are in and the route is known, before the body
+     * is read: lets the app refuse unauthenticated or throttled callers
+     * before their body takes memory. Returns 0 to go on, or an HTTP status
+     * (with *code and *message, static strings) to refuse; the connection is
+     * then closed. Optional. */
+    int (*admit)(naxd_req *req, const naxd_route *route, void *app, const char **code,
+                 const char **message);
+    /* Bytes of request bodies held at once across all connections; a request
+     * that would go over it is refused 503 before its body is read. 0 = 64 MiB. */
+    size_t max_body_total;
 } naxd_http_options;
 
 /* Creates the lws context and listens. NAX_EIO / NAX_EINVAL with message.

@@ -78,6 +78,7 @@ struct naxd_req {
     size_t header_bytes; /* approximate size of the request head */
     nax_buf body;
     uint64_t content_length;
+    size_t body_budget; /* bytes of the server's body budget this request holds */
     size_t max_body;
     char id[NAXD_HTTP_REQUEST_ID_MAX + 1];
     char peer[64];
@@ -132,6 +133,10 @@ struct naxd_http {
     size_t max_header_bytes;
     unsigned int max_conns;
     unsigned int idle_timeout_s;
+    int (*admit)(naxd_req *req, const naxd_route *route, void *app, const char **code,
+                 const char **message);
+    size_t max_body_total; /* budget for buffered bodies */
+    size_t body_bytes;     /* bodies held now (declared lengths of admitted requests) */
     int access_log;
     const struct lws_protocols *ws_protocol;
     char *ws_path;

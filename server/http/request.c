@@ -70,6 +70,7 @@ void naxd__req_free(naxd_req *r)
 {
     if (!r)
         return;
+    r->h->body_bytes -= r->body_budget;
     naxd_arena *a = r->arena;
     while (a) {
         naxd_arena *next = a->next;

@@ -88,6 +88,8 @@ static void configure(naxd_http *h, const naxd_http_options *o)
     h->max_body = o->max_body ? o->max_body : NAXD_HTTP_DEFAULT_MAX_BODY;
     h->max_header_bytes = o->max_header_bytes ? o->max_header_bytes : NAXD_HTTP_DEFAULT_MAX_HEADERS;
     h->max_conns = o->max_conns ? o->max_conns : NAXD_HTTP_DEFAULT_MAX_CONNS;
+    h->admit = o->admit;
+    h->max_body_total = o->max_body_total ? o->max_body_total : (size_t)64 << 20;
     h->idle_timeout_s = o->idle_timeout_s ? o->idle_timeout_s : NAXD_HTTP_DEFAULT_IDLE_S;
     h->access_log = o->access_log;
     h->ws_protocol = o->ws_protocol;

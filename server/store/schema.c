@@ -191,7 +191,11 @@ static const char migration_3[] =
 static const char migration_4[] =
     "ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* The health probe writes a blob, so that it needs free space like a real commit. */
+static const char migration_5[] = "ALTER TABLE health_probe ADD COLUMN pad BLOB;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5};
 
 size_t naxd__schema_migration_count(void)
 {

@@ -329,9 +329,15 @@ int naxd__writer_call(naxd_store *s, int (*run)(naxd_store *s, void *arg), void 
 
 /* ---- probe -------------------------------------------------------------------- */
 
+/* Rewriting one row needs no new page, so a full disk would pass; the probe
+ * also writes (then drops) a blob of PROBE_PAD bytes, which must find room. */
+#define PROBE_PAD (256 * 1024)
+
 static int probe_body(naxd_store *s, void *arg)
 {
-    static const char probe_sql[] = "INSERT OR REPLACE INTO health_probe(id, ts) VALUES(1, ?)";
+    static const char probe_sql[] =
+        "INSERT OR REPLACE INTO health_probe(id, ts, pad) VALUES(1, ?, zeroblob(?))";
+    static const char unpad_sql[] = "UPDATE health_probe SET pad = NULL WHERE id = 1";
     (void)arg;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -340,9 +346,15 @@ static int probe_body(naxd_store *s, void *arg)
     if (rc)
         return rc;
     int src = sqlite3_bind_int64(st, 1, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    if (src == SQLITE_OK)
+        src = sqlite3_bind_int(st, 2, PROBE_PAD);
     if (src != SQLITE_OK)
         return fail(s, src, "bind probe");
-    return step_done(s, st, probe_sql);
+    if ((rc = step_done(s, st, probe_sql)))
+        return rc;
+    if ((rc = naxd__stmt_cache_get(&s->writer_stmts, s->writer, unpad_sql, &st)))
+        return rc;
+    return step_done(s, st, unpad_sql);
 }
 
 static int probe_run(naxd_store *s, void *arg)

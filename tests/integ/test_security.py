@@ -121,3 +121,46 @@ def test_operator_token_guessing_is_throttled(server_factory):
     statuses = [srv.api.post("/admin/users/u_1/kyc", json={"status": "verified"},
                              token=f"op_guess_{i}", idem=False).status for i in range(6)]
     assert statuses[:3] == [401, 401, 401] and set(statuses[3:]) == {429}, statuses
+
+
+def _head_only(srv, head, wait=3.0):
+    """Send a request head (no body), return what the server answers meanwhile."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=wait)
+    s.sendall(head)
+    try:
+        return s, s.recv(65536)
+    except socket.timeout:
+        return s, b""
+
+
+def test_uploads_without_credentials_are_refused_before_the_body(naxd):
+    head = (b"POST /v1/users/kyc-documents HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 12000000\r\n\r\n")
+    s, reply = _head_only(naxd, head)
+    s.close()
+    assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
+
+
+def test_bodies_in_flight_have_a_server_wide_budget(server_factory):
+    srv = server_factory(config={"limits": {"max_body": 1048576, "max_kyc_body": 1048576,
+                                            "max_body_total": 1572864}})
+    head = (b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+    first, reply = _head_only(srv, head, wait=1.0)
+    assert reply == b""  # admitted: the server waits for its body
+    second, reply = _head_only(srv, head)
+    assert reply.startswith(b"HTTP/1.1 503"), reply[:200]
+    first.close()
+    second.close()
+    time.sleep(0.3)  # the first request's budget comes back when its connection goes
+    third, reply = _head_only(srv, head, wait=1.0)
+    assert reply == b""
+    third.close()
+
+
+def test_a_target_cut_by_an_encoded_newline_is_refused(naxd):
+    from naxlib import raw_request, status_of
+    for target in (b"/v1/time%0dgarbage", b"/v1/time%0agarbage"):
+        raw = raw_request(naxd, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status_of(raw) == 400, raw[:200]

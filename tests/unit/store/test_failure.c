@@ -218,6 +218,9 @@ START_TEST(a_full_disk_fails_the_commit_and_changes_nothing)
     ck_assert_int_eq(count_rows(s, "idempotency"), 1);
     ck_assert_int_eq(count_rows(s, "audit"), 0);
     ck_assert_int_eq(submit_and_wait(s, big_batch("refused", 10)), NAX_EUNAVAILABLE);
+    /* Still full: the probe needs room too, so it must not pass. */
+    ck_assert_int_eq(naxd_store_probe(s), NAX_EIO);
+    ck_assert_int_eq(naxd_store_get_state(s), NAXD_STORE_FAILED);
 
     /* Space again: the probe passes and the same write now commits. */
     ck_assert_int_eq(naxd_store_test_set_max_pages(s, 0), 0);
