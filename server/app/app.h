@@ -353,6 +353,17 @@ int naxd_load_users(naxd_app *a);  /* users, api keys, refresh tokens (h_auth/h_
 int naxd_load_money(naxd_app *a);  /* pending txs, deposit addresses, webhook ids (wallets/fiat) */
 int naxd_load_orders(naxd_app *a); /* balances and open orders into the engine (orders) */
 
+/* Reading store rows (app/util.c). column_dup copies a text column (NULL for
+ * SQL NULL; sets *oom when the copy fails); column_decimal parses one (zero
+ * and NAX_EINVAL when NULL or malformed). */
+char *naxd_column_dup(sqlite3_stmt *st, int col, int *oom);
+int naxd_column_decimal(sqlite3_stmt *st, int col, nax_decimal *out);
+
+/* An unsigned query parameter in [min, max], dflt when absent. Replies 400
+ * naming the parameter and returns non-zero when it is malformed. */
+int naxd_query_u32(naxd_req *req, const char *name, uint32_t min, uint32_t max, uint32_t dflt,
+                   uint32_t *out);
+
 /* Pagination helpers (app/util.c): limit (1..1000, default) and an opaque
  * cursor carrying the last id. Reply 400 and return non-zero when bad. */
 int naxd_page_params(naxd_req *req, uint32_t default_limit, uint32_t *limit, uint64_t *before_id);

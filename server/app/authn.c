@@ -26,18 +26,6 @@ _Static_assert(sizeof(uintptr_t) >= sizeof(int64_t), "replay expiry kept in a po
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static const char *method_name(naxd_method m)
-{
-    switch (m) {
-    case NAXD_GET: return "GET";
-    case NAXD_POST: return "POST";
-    case NAXD_PUT: return "PUT";
-    case NAXD_DELETE: return "DELETE";
-    case NAXD_PATCH: return "PATCH";
-    default: return "";
-    }
-}
-
 static void unauthorized(naxd_req *req, const char *code, const char *field, const char *msg)
 {
     naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
@@ -248,7 +236,7 @@ static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *ro
     size_t body_len = 0;
     const char *body = naxd_req_body(req, &body_len);
     char expected[65];
-    if (nax__request_signature(expected, k->secret, ts, method_name(naxd_req_method(req)),
+    if (nax__request_signature(expected, k->secret, ts, naxd_req_method_name(req),
                                naxd_req_target(req), body, body_len) != 0) {
         naxd_fail(req, 500, "internal_error", NULL, "the signature could not be checked");
         return 1;

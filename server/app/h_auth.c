@@ -72,6 +72,33 @@ static void fail_oom(naxd_req *req)
     naxd_fail(req, 500, "internal_error", NULL, "out of memory");
 }
 
+/* Reads {"refresh_token"} from the body and finds its record (NULL when
+ * unknown); hash receives the token's hash. -1 after replying on bad input. */
+static int refresh_from_body(naxd_app *a, naxd_req *req, char hash[2 * NAX__SHA256_LEN + 1],
+                             naxd_refresh **out)
+{
+    nax_refresh_request *in = NULL;
+    if (naxd_decode_body(req, NAX_TYPE_REFRESH_REQUEST, &in))
+        return -1;
+    int rc = refresh_hash(hash, in->refresh_token);
+    nax_object_free(in);
+    if (rc) {
+        naxd_fail(req, 500, "internal_error", NULL, "the token could not be checked");
+        return -1;
+    }
+    *out = naxd_map_get(&a->refresh_tokens, hash);
+    return 0;
+}
+
+/* Audit record of a session event: who and which family, never a token. */
+static int session_audit(naxd_mut *m, const char *action, uint64_t user, const char *family)
+{
+    char after[96];
+    snprintf(after, sizeof after, "{\"user\":\"u_%llu\",\"family\":\"%s\"}",
+             (unsigned long long)user, family);
+    return naxd_mut_audit(m, action, NULL, after);
+}
+
 /* TotpDigits in docs/openapi.yaml: exactly six decimal digits. */
 static int six_digits(const char *code)
 {
@@ -173,10 +200,7 @@ static int commit_tokens(naxd_app *a, naxd_req *req, naxd_mut *m, naxd_user *u, 
 {
     nax_buf access = NAX_BUF_INIT, refresh = NAX_BUF_INIT;
     nax_token tok;
-    char after[96];
-    snprintf(after, sizeof after, "{\"user\":\"u_%llu\",\"family\":\"%s\"}",
-             (unsigned long long)u->id, family);
-    int rc = naxd_mut_audit(m, action, NULL, after);
+    int rc = session_audit(m, action, u->id, family);
     if (!rc)
         rc = naxd_issue_tokens(a, m, u, family, &tok, &access, &refresh);
     if (rc) {
@@ -326,17 +350,10 @@ NAXD_HANDLER(h_login)
 NAXD_HANDLER(h_refresh)
 {
     naxd_app *a = app;
-    nax_refresh_request *in = NULL;
-    if (naxd_decode_body(req, NAX_TYPE_REFRESH_REQUEST, &in))
-        return;
     char hash[2 * NAX__SHA256_LEN + 1];
-    int rc = refresh_hash(hash, in->refresh_token);
-    nax_object_free(in);
-    if (rc) {
-        naxd_fail(req, 500, "internal_error", NULL, "the token could not be checked");
+    naxd_refresh *r;
+    if (refresh_from_body(a, req, hash, &r))
         return;
-    }
-    naxd_refresh *r = naxd_map_get(&a->refresh_tokens, hash);
     naxd_user *u = r ? naxd_user_by_id(a, r->user) : NULL;
     if (!u) {
         naxd_fail(req, 401, "invalid_token", "refresh_token", "unknown refresh token");
@@ -358,10 +375,7 @@ NAXD_HANDLER(h_refresh)
     snprintf(family, sizeof family, "%s", r->family);
     if (r->used) {
         /* A spent token came back: someone holds a copy. End the whole session. */
-        char after[96];
-        snprintf(after, sizeof after, "{\"user\":\"u_%llu\",\"family\":\"%s\"}",
-                 (unsigned long long)u->id, family);
-        if (naxd_mut_audit(m, "auth.refresh_reuse", NULL, after) || revoke_family(a, m, family)) {
+        if (session_audit(m, "auth.refresh_reuse", u->id, family) || revoke_family(a, m, family)) {
             naxd_mut_abort(m);
             fail_oom(req);
             return;
@@ -390,17 +404,10 @@ NAXD_HANDLER(h_logout)
 {
     naxd_app *a = app;
     naxd_user *u = naxd_ctx_of(req)->who.user;
-    nax_refresh_request *in = NULL;
-    if (naxd_decode_body(req, NAX_TYPE_REFRESH_REQUEST, &in))
-        return;
     char hash[2 * NAX__SHA256_LEN + 1];
-    int rc = refresh_hash(hash, in->refresh_token);
-    nax_object_free(in);
-    if (rc) {
-        naxd_fail(req, 500, "internal_error", NULL, "the token could not be checked");
+    naxd_refresh *r;
+    if (refresh_from_body(a, req, hash, &r))
         return;
-    }
-    naxd_refresh *r = naxd_map_get(&a->refresh_tokens, hash);
     if (!r || r->user != u->id) {
         naxd_fail(req, 401, "invalid_token", "refresh_token", "unknown refresh token");
         return;
@@ -412,11 +419,9 @@ NAXD_HANDLER(h_logout)
     naxd_mut *m = naxd_mut_begin(a, req);
     if (!m)
         return;
-    char family[48], after[96];
+    char family[48];
     snprintf(family, sizeof family, "%s", r->family);
-    snprintf(after, sizeof after, "{\"user\":\"u_%llu\",\"family\":\"%s\"}",
-             (unsigned long long)u->id, family);
-    if (naxd_mut_audit(m, "auth.logout", NULL, after) || revoke_family(a, m, family)) {
+    if (session_audit(m, "auth.logout", u->id, family) || revoke_family(a, m, family)) {
         naxd_mut_abort(m);
         fail_oom(req);
         return;

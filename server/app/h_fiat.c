@@ -255,23 +255,6 @@ static void free_ftx_rows(ftx_row *rows, size_t n)
     nax__free(rows);
 }
 
-static char *column_dup(sqlite3_stmt *st, int col, int *oom)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    char *s = nax__strdup(t ? (const char *)t : "");
-    if (!s)
-        *oom = 1;
-    return s;
-}
-
-static void column_decimal(sqlite3_stmt *st, int col, nax_decimal *out)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    memset(out, 0, sizeof(*out));
-    if (t)
-        nax_decimal_parse(out, t, strlen(t), NULL);
-}
-
 NAXD_HANDLER(h_fiat_txs)
 {
     naxd_app *a = app;
@@ -295,17 +278,7 @@ NAXD_HANDLER(h_fiat_txs)
         naxd_fail(req, 500, "internal_error", NULL, "transactions could not be listed");
         return;
     }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)u->id);
-    if (currency)
-        sqlite3_bind_text(st, 2, currency, -1, SQLITE_STATIC);
-    if (type >= 0)
-        sqlite3_bind_int64(st, 3, type);
-    if (from >= 0)
-        sqlite3_bind_int64(st, 4, from);
-    if (to >= 0)
-        sqlite3_bind_int64(st, 5, to);
-    sqlite3_bind_int64(st, 6, before > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)before);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
+    naxd_money_bind_list(st, u->id, currency, type, from, to, before, limit);
     size_t n = 0;
     int rc = SQLITE_DONE, oom = 0;
     while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -314,13 +287,13 @@ NAXD_HANDLER(h_fiat_txs)
         t->struct_size = sizeof(*t);
         naxd_fmt_id(r->id, sizeof r->id, "ftx_", (uint64_t)sqlite3_column_int64(st, 0));
         t->id = r->id;
-        t->currency = r->currency = column_dup(st, 1, &oom);
+        t->currency = r->currency = naxd_column_dup(st, 1, &oom);
         t->type = (nax_tx_type)sqlite3_column_int(st, 2);
-        column_decimal(st, 3, &t->amount);
-        column_decimal(st, 4, &t->fee);
+        (void)naxd_column_decimal(st, 3, &t->amount);
+        (void)naxd_column_decimal(st, 4, &t->fee);
         t->status = (nax_tx_status)sqlite3_column_int(st, 5);
         t->method = (nax_fiat_method)sqlite3_column_int(st, 6);
-        t->reference = r->reference = column_dup(st, 7, &oom);
+        t->reference = r->reference = naxd_column_dup(st, 7, &oom);
         t->created_at = sqlite3_column_int64(st, 8);
         t->updated_at = sqlite3_column_int64(st, 9);
     }

@@ -102,12 +102,6 @@ void naxd__market_data_free(naxd_app *a)
     a->market_data = NULL;
 }
 
-static int parse_dec(nax_decimal *out, const unsigned char *text)
-{
-    return text ? nax_decimal_parse(out, (const char *)text, strlen((const char *)text), NULL)
-                : NAX_EINVAL;
-}
-
 int naxd__market_data_load(naxd_app *a)
 {
     naxd_market_data *d = nax__calloc(1, sizeof(*d));
@@ -135,8 +129,7 @@ int naxd__market_data_load(naxd_app *a)
     int rc = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         nax_decimal price, qty;
-        if (parse_dec(&price, sqlite3_column_text(st, 1)) ||
-            parse_dec(&qty, sqlite3_column_text(st, 2))) {
+        if (naxd_column_decimal(st, 1, &price) || naxd_column_decimal(st, 2, &qty)) {
             rc = nax__error(NAX_EIO, "store: a trade holds a malformed decimal");
             break;
         }
@@ -154,7 +147,7 @@ int naxd__market_data_load(naxd_app *a)
         if (!q)
             return NAX_EIO;
         sqlite3_bind_text(q, 1, m->pair, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && parse_dec(&m->last, sqlite3_column_text(q, 0)) == 0)
+        if (sqlite3_step(q) == SQLITE_ROW && naxd_column_decimal(q, 0, &m->last) == 0)
             m->has_last = 1;
         sqlite3_reset(q);
     }
@@ -218,29 +211,12 @@ NAXD_HANDLER(h_ticker)
     naxd_ok(a, req, 200, NAX_TYPE_TICKER, &t);
 }
 
-static int depth_param(naxd_req *req, size_t *depth)
-{
-    const char *d = naxd_req_query(req, "depth");
-    *depth = 50;
-    if (!d)
-        return 0;
-    size_t v = 0, n = strlen(d);
-    for (size_t i = 0; i < n && n <= 4; i++)
-        v = (d[i] >= '0' && d[i] <= '9') ? v * 10 + (size_t)(d[i] - '0') : 0;
-    if (n == 0 || n > 4 || v < 1 || v > 1000) {
-        naxd_fail(req, 400, "invalid_request", "depth", "depth must be an integer from 1 to 1000");
-        return -1;
-    }
-    *depth = v;
-    return 0;
-}
-
 NAXD_HANDLER(h_orderbook)
 {
     naxd_app *a = app;
     const naxd_market_spec *spec = market_param(a, req);
-    size_t depth;
-    if (!spec || depth_param(req, &depth))
+    uint32_t depth;
+    if (!spec || naxd_query_u32(req, "depth", 1, 1000, 50, &depth))
         return;
     naxd_level *levels = nax__calloc(depth * 2, sizeof(*levels));
     nax_book_level *out = nax__calloc(depth * 2, sizeof(*out));
@@ -270,8 +246,7 @@ NAXD_HANDLER(h_trades)
     naxd_app *a = app;
     const naxd_market_spec *spec = market_param(a, req);
     uint32_t limit;
-    uint64_t before;
-    if (!spec || naxd_page_params(req, 100, &limit, &before))
+    if (!spec || naxd_query_u32(req, "limit", 1, 1000, 100, &limit))
         return;
     sqlite3_stmt *st =
         naxd_store_query(a->store, "SELECT id, price, quantity, taker_side, ts FROM trades "
@@ -293,8 +268,7 @@ NAXD_HANDLER(h_trades)
         naxd_fmt_id(ids[n], sizeof ids[n], "t_", (uint64_t)sqlite3_column_int64(st, 0));
         t->id = ids[n];
         t->pair = spec->pair;
-        bad = parse_dec(&t->price, sqlite3_column_text(st, 1)) ||
-              parse_dec(&t->quantity, sqlite3_column_text(st, 2));
+        bad = naxd_column_decimal(st, 1, &t->price) || naxd_column_decimal(st, 2, &t->quantity);
         t->side = (nax_side)sqlite3_column_int(st, 3);
         t->ts = sqlite3_column_int64(st, 4);
         ptrs[n] = t;

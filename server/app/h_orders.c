@@ -10,12 +10,6 @@
 
 /* ---- conversions ------------------------------------------------------------------- */
 
-static int dec_text(nax_decimal *out, const unsigned char *text)
-{
-    return text ? nax_decimal_parse(out, (const char *)text, strlen((const char *)text), NULL)
-                : NAX_EINVAL;
-}
-
 static void fmt_dec(char *out, size_t size, const nax_decimal *d)
 {
     if (nax_decimal_format(out, size, d) < 0)
@@ -442,13 +436,11 @@ static int read_order_row(sqlite3_stmt *st, order_row *r)
     r->s.pair = r->pair;
     r->s.side = (nax_side)sqlite3_column_int(st, 4);
     r->s.type = (nax_order_type)sqlite3_column_int(st, 5);
-    if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
-        dec_text(&r->s.price, sqlite3_column_text(st, 6)))
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL && naxd_column_decimal(st, 6, &r->s.price))
         return NAX_EIO;
-    if (dec_text(&r->s.quantity, sqlite3_column_text(st, 7)) ||
-        dec_text(&r->s.filled, sqlite3_column_text(st, 8)) ||
-        dec_text(&r->s.filled_notional, sqlite3_column_text(st, 9)) ||
-        dec_text(&r->s.hold_remaining, sqlite3_column_text(st, 14)))
+    if (naxd_column_decimal(st, 7, &r->s.quantity) || naxd_column_decimal(st, 8, &r->s.filled) ||
+        naxd_column_decimal(st, 9, &r->s.filled_notional) ||
+        naxd_column_decimal(st, 14, &r->s.hold_remaining))
         return NAX_EIO;
     r->s.tif = (nax_time_in_force)sqlite3_column_int(st, 10);
     r->s.post_only = sqlite3_column_int(st, 11);
@@ -782,9 +774,8 @@ NAXD_HANDLER(h_fills)
         r->f.order_id = r->order_id;
         r->f.pair = r->pair;
         r->f.side = (nax_side)sqlite3_column_int(st, 3);
-        bad = dec_text(&r->f.price, sqlite3_column_text(st, 4)) ||
-              dec_text(&r->f.quantity, sqlite3_column_text(st, 5)) ||
-              dec_text(&r->f.fee, sqlite3_column_text(st, 6));
+        bad = naxd_column_decimal(st, 4, &r->f.price) ||
+              naxd_column_decimal(st, 5, &r->f.quantity) || naxd_column_decimal(st, 6, &r->f.fee);
         r->f.fee_asset = r->fee_asset;
         r->f.liquidity = (nax_liquidity)sqlite3_column_int(st, 8);
         r->f.ts = sqlite3_column_int64(st, 9);
@@ -815,7 +806,7 @@ int naxd_load_orders(naxd_app *a)
     int rc = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         nax_decimal av, lk;
-        if (dec_text(&av, sqlite3_column_text(st, 2)) || dec_text(&lk, sqlite3_column_text(st, 3)))
+        if (naxd_column_decimal(st, 2, &av) || naxd_column_decimal(st, 3, &lk))
             rc = nax__error(NAX_EIO, "store: a balance holds a malformed decimal");
         else
             rc = naxd_engine_restore_balance(a->engine, (uint64_t)sqlite3_column_int64(st, 0),

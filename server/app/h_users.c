@@ -866,17 +866,6 @@ NAXD_HANDLER(h_admin_kyc)
 
 /* ---- loading from the store ----------------------------------------------------------- */
 
-static char *column_dup(sqlite3_stmt *st, int col, int *failed)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    if (!t)
-        return NULL;
-    char *d = nax__strdup((const char *)t);
-    if (!d)
-        *failed = 1;
-    return d;
-}
-
 static int load_failed(naxd_store *s, const char *what)
 {
     return nax__error(NAX_EIO, "loading %s: %s", what, sqlite3_errmsg(naxd_store_reader(s)));
@@ -900,15 +889,15 @@ static int load_user_rows(naxd_app *a, uint64_t *max_id)
             break;
         }
         u->id = (uint64_t)sqlite3_column_int64(st, 0);
-        u->email = column_dup(st, 1, &failed);
-        u->password_hash = column_dup(st, 2, &failed);
-        u->full_name = column_dup(st, 3, &failed);
-        u->country = column_dup(st, 4, &failed);
-        u->phone = column_dup(st, 5, &failed);
+        u->email = naxd_column_dup(st, 1, &failed);
+        u->password_hash = naxd_column_dup(st, 2, &failed);
+        u->full_name = naxd_column_dup(st, 3, &failed);
+        u->country = naxd_column_dup(st, 4, &failed);
+        u->phone = naxd_column_dup(st, 5, &failed);
         u->kyc_status = (nax_kyc_status)sqlite3_column_int(st, 6);
-        u->kyc_reason = column_dup(st, 7, &failed);
+        u->kyc_reason = naxd_column_dup(st, 7, &failed);
         u->kyc_updated_at = sqlite3_column_int64(st, 8);
-        u->totp_secret = column_dup(st, 9, &failed);
+        u->totp_secret = naxd_column_dup(st, 9, &failed);
         u->totp_enabled = sqlite3_column_int(st, 10);
         u->created_at = sqlite3_column_int64(st, 11);
         u->totp_last_step = sqlite3_column_int64(st, 12);
@@ -941,11 +930,11 @@ static int load_api_keys(naxd_app *a)
         int failed = 0;
         naxd_api_key_rec *k = nax__calloc(1, sizeof *k);
         if (k) {
-            k->id = column_dup(st, 0, &failed);
+            k->id = naxd_column_dup(st, 0, &failed);
             k->user = (uint64_t)sqlite3_column_int64(st, 1);
-            k->label = column_dup(st, 2, &failed);
+            k->label = naxd_column_dup(st, 2, &failed);
             k->scopes = (unsigned int)sqlite3_column_int(st, 3);
-            k->secret = column_dup(st, 4, &failed);
+            k->secret = naxd_column_dup(st, 4, &failed);
             k->created_at = sqlite3_column_int64(st, 5);
             k->last_used_at = sqlite3_column_int64(st, 6);
         }
@@ -997,8 +986,8 @@ static int load_refresh_tokens(naxd_app *a)
         int failed = 0;
         naxd_refresh *r = nax__calloc(1, sizeof *r);
         if (r) {
-            r->token_hash = column_dup(st, 0, &failed);
-            r->family = column_dup(st, 1, &failed);
+            r->token_hash = naxd_column_dup(st, 0, &failed);
+            r->family = naxd_column_dup(st, 1, &failed);
             r->user = (uint64_t)sqlite3_column_int64(st, 2);
             r->expires_at = expires;
             r->used = sqlite3_column_int(st, 4);

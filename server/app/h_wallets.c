@@ -586,25 +586,6 @@ typedef struct wtx_row {
     char *asset, *address, *network, *tx_hash;
 } wtx_row;
 
-static char *column_dup(sqlite3_stmt *st, int col, int *oom)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    if (!t)
-        return NULL;
-    char *s = nax__strdup((const char *)t);
-    if (!s)
-        *oom = 1;
-    return s;
-}
-
-static void column_decimal(sqlite3_stmt *st, int col, nax_decimal *out)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    memset(out, 0, sizeof(*out));
-    if (t)
-        nax_decimal_parse(out, t, strlen(t), NULL);
-}
-
 static void free_wtx_rows(wtx_row *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -614,6 +595,22 @@ static void free_wtx_rows(wtx_row *rows, size_t n)
         nax__free(rows[i].tx_hash);
     }
     nax__free(rows);
+}
+
+void naxd_money_bind_list(sqlite3_stmt *st, uint64_t user, const char *asset, int64_t type,
+                          int64_t from, int64_t to, uint64_t before, uint32_t limit)
+{
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)user);
+    if (asset)
+        sqlite3_bind_text(st, 2, asset, -1, SQLITE_STATIC);
+    if (type >= 0)
+        sqlite3_bind_int64(st, 3, type);
+    if (from >= 0)
+        sqlite3_bind_int64(st, 4, from);
+    if (to >= 0)
+        sqlite3_bind_int64(st, 5, to);
+    sqlite3_bind_int64(st, 6, before > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)before);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
 }
 
 NAXD_HANDLER(h_wallet_txs)
@@ -639,17 +636,7 @@ NAXD_HANDLER(h_wallet_txs)
         naxd_fail(req, 500, "internal_error", NULL, "transactions could not be listed");
         return;
     }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)u->id);
-    if (asset)
-        sqlite3_bind_text(st, 2, asset, -1, SQLITE_STATIC);
-    if (type >= 0)
-        sqlite3_bind_int64(st, 3, type);
-    if (from >= 0)
-        sqlite3_bind_int64(st, 4, from);
-    if (to >= 0)
-        sqlite3_bind_int64(st, 5, to);
-    sqlite3_bind_int64(st, 6, before > (uint64_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)before);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
+    naxd_money_bind_list(st, u->id, asset, type, from, to, before, limit);
     size_t n = 0;
     int rc = SQLITE_DONE, oom = 0;
     while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -658,14 +645,14 @@ NAXD_HANDLER(h_wallet_txs)
         t->struct_size = sizeof(*t);
         naxd_fmt_id(r->id, sizeof r->id, "wtx_", (uint64_t)sqlite3_column_int64(st, 0));
         t->id = r->id;
-        t->asset = r->asset = column_dup(st, 1, &oom);
+        t->asset = r->asset = naxd_column_dup(st, 1, &oom);
         t->type = (nax_tx_type)sqlite3_column_int(st, 2);
-        column_decimal(st, 3, &t->amount);
-        column_decimal(st, 4, &t->fee);
+        (void)naxd_column_decimal(st, 3, &t->amount);
+        (void)naxd_column_decimal(st, 4, &t->fee);
         t->status = (nax_tx_status)sqlite3_column_int(st, 5);
-        t->address = r->address = column_dup(st, 6, &oom);
-        t->network = r->network = column_dup(st, 7, &oom);
-        t->tx_hash = r->tx_hash = column_dup(st, 8, &oom);
+        t->address = r->address = naxd_column_dup(st, 6, &oom);
+        t->network = r->network = naxd_column_dup(st, 7, &oom);
+        t->tx_hash = r->tx_hash = naxd_column_dup(st, 8, &oom);
         t->created_at = sqlite3_column_int64(st, 9);
         t->updated_at = sqlite3_column_int64(st, 10);
     }
@@ -702,8 +689,8 @@ static int load_pending(naxd_app *a, const char *sql, int fiat)
         const char *asset = (const char *)sqlite3_column_text(st, 2);
         const char *ref = (const char *)sqlite3_column_text(st, 6);
         nax_decimal amount, fee;
-        column_decimal(st, 4, &amount);
-        column_decimal(st, 5, &fee);
+        (void)naxd_column_decimal(st, 4, &amount);
+        (void)naxd_column_decimal(st, 5, &fee);
         if (!asset || !ref)
             continue; /* a pending row always has both; skip rather than fail the start */
         naxd_pending_tx *p = naxd_pending_tx_new((uint64_t)sqlite3_column_int64(st, 0), fiat,

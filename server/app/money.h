@@ -28,6 +28,11 @@ int naxd_money_audit(naxd_mut *m, const char *action, uint64_t user, const char 
 /* asset/type/from/to filters of the transaction lists; replies 400 on bad values. */
 int naxd_money_list_filters(naxd_req *req, const char *asset_param, const char **asset,
                             int64_t *type, int64_t *from, int64_t *to);
+/* Binds a transaction-list query whose parameters are ?1 user, ?2 asset or
+ * currency, ?3 type, ?4 from, ?5 to, ?6 before-id, ?7 limit + 1 (one more row
+ * tells whether a next page exists). Absent filters (NULL, -1) stay NULL. */
+void naxd_money_bind_list(sqlite3_stmt *st, uint64_t user, const char *asset, int64_t type,
+                          int64_t from, int64_t to, uint64_t before, uint32_t limit);
 /* The user's deposit address for (asset, network), derived and stable. */
 int naxd_money_deposit_address(naxd_app *a, uint64_t user, const char *asset, const char *network,
                                char *out, size_t size);

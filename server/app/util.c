@@ -78,15 +78,44 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-int naxd_page_params(naxd_req *req, uint32_t default_limit, uint32_t *limit, uint64_t *before_id)
+int naxd_query_u32(naxd_req *req, const char *name, uint32_t min, uint32_t max, uint32_t dflt,
+                   uint32_t *out)
 {
-    *limit = default_limit;
-    *before_id = UINT64_MAX;
-    const char *l = naxd_req_query(req, "limit");
-    if (l && (parse_u32(l, limit) || *limit < 1 || *limit > 1000)) {
-        naxd_fail(req, 400, "invalid_request", "limit", "limit must be an integer from 1 to 1000");
+    const char *v = naxd_req_query(req, name);
+    *out = dflt;
+    if (v && (parse_u32(v, out) || *out < min || *out > max)) {
+        naxd_fail(req, 400, "invalid_request", name, "%s must be an integer from %u to %u", name,
+                  min, max);
         return -1;
     }
+    return 0;
+}
+
+char *naxd_column_dup(sqlite3_stmt *st, int col, int *oom)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t)
+        return NULL;
+    char *copy = nax__strdup((const char *)t);
+    if (!copy)
+        *oom = 1;
+    return copy;
+}
+
+int naxd_column_decimal(sqlite3_stmt *st, int col, nax_decimal *out)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (t && nax_decimal_parse(out, t, strlen(t), NULL) == 0)
+        return 0;
+    memset(out, 0, sizeof(*out));
+    return NAX_EINVAL;
+}
+
+int naxd_page_params(naxd_req *req, uint32_t default_limit, uint32_t *limit, uint64_t *before_id)
+{
+    *before_id = UINT64_MAX;
+    if (naxd_query_u32(req, "limit", 1, 1000, default_limit, limit))
+        return -1;
     const char *c = naxd_req_query(req, "cursor");
     if (c) {
         unsigned char digits[24];

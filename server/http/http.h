@@ -156,6 +156,8 @@ int naxd_http_after(naxd_http *h, uint64_t delay_ms, void (*fn)(void *arg), void
 /* ---- the request ---------------------------------------------------------- */
 
 naxd_method naxd_req_method(const naxd_req *r);
+/* The method as sent, upper case ("GET"), as signatures and logs spell it. */
+const char *naxd_req_method_name(const naxd_req *r);
 const naxd_route *naxd_req_route(const naxd_req *r);
 /* Without the query, percent-decoded and normalised by lws ("/v1/a b"). */
 const char *naxd_req_path(const naxd_req *r);

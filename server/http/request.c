@@ -349,6 +349,11 @@ naxd_method naxd_req_method(const naxd_req *r)
     return r->method;
 }
 
+const char *naxd_req_method_name(const naxd_req *r)
+{
+    return r->method_name;
+}
+
 const naxd_route *naxd_req_route(const naxd_req *r)
 {
     return r->route;
