@@ -15,5 +15,8 @@
 #include "nax/types.h"
 #include "nax/codec.h"
 #include "nax/auth.h"
+#include "nax/client.h"
+#include "nax/api.h"
+#include "nax/shift.h"
 
 #endif /* NAX_H */

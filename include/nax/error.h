@@ -85,6 +85,8 @@ typedef struct nax_error {
     const char *server_code; /**< the server's error code string, e.g. `"invalid_price"` */
     const char *field;       /**< the offending field or JSON path, e.g. `"bids[3][0]"` */
     const char *request_id;  /**< the request id of the failed call, for support */
+    int64_t retry_after_ms;  /**< the server's `Retry-After`, in ms, when it sent one and
+                                  the call gave up without waiting that long; else 0 */
 } nax_error;
 
 /**

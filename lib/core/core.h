@@ -38,6 +38,8 @@ int nax__error_v(int code, const char *field, const char *fmt, va_list ap);
 /* Adds HTTP detail to the error most recently set on this thread. */
 void nax__error_http(int http_status, const char *server_code, const char *request_id,
                      int transient);
+/* Records the server's Retry-After (ms) on the error most recently set. */
+void nax__error_retry_after(int64_t ms);
 /* Marks the most recent error as transient (retrying may help). */
 void nax__error_set_transient(int transient);
 /* Shorthand for an out-of-memory error. */

@@ -52,6 +52,7 @@ void nax_error_clear(void)
     e->pub.klass = NAX_ERRCLASS_NONE;
     e->pub.http_status = 0;
     e->pub.transient = 0;
+    e->pub.retry_after_ms = 0;
     e->message[0] = e->field[0] = e->server_code[0] = e->request_id[0] = '\0';
 }
 
@@ -104,6 +105,11 @@ void nax__error_http(int http_status, const char *server_code, const char *reque
     e->pub.transient = transient;
     copy_str(e->server_code, sizeof e->server_code, server_code);
     copy_str(e->request_id, sizeof e->request_id, request_id);
+}
+
+void nax__error_retry_after(int64_t ms)
+{
+    slot()->pub.retry_after_ms = ms > 0 ? ms : 0;
 }
 
 void nax__error_set_transient(int transient)
