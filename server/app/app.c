@@ -21,6 +21,12 @@ static void on_signal(int sig)
 
 /* ---- freeing in-memory records ------------------------------------------------------ */
 
+/* The Date header follows the same (fault-skewable) clock as /v1/time. */
+static int64_t app_clock(void *app)
+{
+    return naxd_now_ms(app);
+}
+
 static void user_free(naxd_user *u)
 {
     nax__free(u->email);
@@ -250,6 +256,7 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
         ho.routes_count = nroutes;
         ho.dispatch = naxd_app_dispatch;
         ho.admit = naxd_app_admit;
+        ho.now_ms = app_clock;
         ho.app = a;
         ho.max_body = cfg->max_body;
         ho.max_body_total = cfg->max_body_total;

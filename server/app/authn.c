@@ -144,7 +144,7 @@ static void prune_seen_signatures(naxd_app *a, int64_t now)
  * is pruned whenever it doubled since the last prune, so it stays within
  * twice the signatures of one window (plus the timer's prunes). */
 static int remember_signature(naxd_app *a, const char *key_id, const char *ts, const char *sig,
-                              int64_t ts_ms, int64_t now)
+                              int64_t ts_ms, int64_t now, int64_t window)
 {
     static size_t prune_at = SEEN_PRUNE_MIN;
     char seen[160];
@@ -159,7 +159,7 @@ static int remember_signature(naxd_app *a, const char *key_id, const char *ts, c
         size_t live = naxd_map_count(&a->seen_signatures);
         prune_at = live * 2 > SEEN_PRUNE_MIN ? live * 2 : SEEN_PRUNE_MIN;
     }
-    int64_t until = (ts_ms > now ? ts_ms : now) + a->cfg->recv_window_ms + 1;
+    int64_t until = (ts_ms > now ? ts_ms : now) + window + 1;
     return naxd_map_put(&a->seen_signatures, seen, (void *)(uintptr_t)until);
 }
 
@@ -216,13 +216,23 @@ static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *ro
                      "X-NAX-TIMESTAMP must be milliseconds since the epoch, in decimal digits");
         return 1;
     }
+    int64_t window = a->cfg->recv_window_ms;
+    const char *wv = naxd_req_header(req, "x-nax-recv-window");
+    if (wv) {
+        window = parse_timestamp(wv);
+        if (window < 1 || window > NAXD_MAX_RECV_WINDOW_MS) {
+            naxd_fail(req, 400, "invalid_request", "X-NAX-RECV-WINDOW",
+                      "X-NAX-RECV-WINDOW must be 1 to 60000 milliseconds");
+            return 1;
+        }
+    }
     int64_t now = naxd_now_ms(a);
     int64_t skew = ts_ms > now ? ts_ms - now : now - ts_ms;
-    if (skew > a->cfg->recv_window_ms) {
+    if (skew > window) {
         naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
         naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
                   "X-NAX-TIMESTAMP is %lld ms away from server time (window %lld ms)",
-                  (long long)skew, (long long)a->cfg->recv_window_ms);
+                  (long long)skew, (long long)window);
         return 1;
     }
     /* The replay guard is memory: what was signed before this process
@@ -246,7 +256,7 @@ static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *ro
                      "the signature does not match the request");
         return 1;
     }
-    int seen = remember_signature(a, key_id, ts, sig, ts_ms, now);
+    int seen = remember_signature(a, key_id, ts, sig, ts_ms, now, window);
     if (seen < 0) {
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
         return 1;

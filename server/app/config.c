@@ -397,7 +397,7 @@ static int read_file(naxd_config *c, const char *path)
     }
     if (!rc && member(root, "recv_window_ms")) {
         rc = int_member(root, "recv_window_ms", &c->recv_window_ms, "config");
-        if (!rc && (c->recv_window_ms < 1 || c->recv_window_ms > 60000))
+        if (!rc && (c->recv_window_ms < 1 || c->recv_window_ms > NAXD_MAX_RECV_WINDOW_MS))
             rc = nax__error_field(NAX_EINVAL, "recv_window_ms",
                                   "config: recv_window_ms must be 1..60000");
     }

@@ -11,6 +11,9 @@
 #include "auth/password.h"
 #include "engine/engine.h"
 
+/* The widest signature receive window, in the config or X-NAX-RECV-WINDOW. */
+#define NAXD_MAX_RECV_WINDOW_MS 60000
+
 typedef struct naxd_rate {
     double rate;  /* tokens per second */
     double burst; /* bucket size */

@@ -114,6 +114,9 @@ typedef struct naxd_http_options {
     /* Bytes of request bodies held at once across all connections; a request
      * that would go over it is refused 503 before its body is read. 0 = 64 MiB. */
     size_t max_body_total;
+    /* The clock behind each response's Date header (ms since the epoch), so
+     * clients can measure their offset from it; NULL = the wall clock. */
+    int64_t (*now_ms)(void *app);
 } naxd_http_options;
 
 /* Creates the lws context and listens. NAX_EIO / NAX_EINVAL with message.

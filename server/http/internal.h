@@ -136,7 +136,8 @@ struct naxd_http {
     int (*admit)(naxd_req *req, const naxd_route *route, void *app, const char **code,
                  const char **message);
     size_t max_body_total; /* budget for buffered bodies */
-    size_t body_bytes;     /* bodies held now (declared lengths of admitted requests) */
+    int64_t (*now_ms)(void *app);
+    size_t body_bytes; /* bodies held now (declared lengths of admitted requests) */
     int access_log;
     const struct lws_protocols *ws_protocol;
     char *ws_path;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <nax/codec.h>
 
@@ -162,6 +163,23 @@ static int add(struct lws *wsi, const char *name, const char *value, unsigned ch
                                        (const unsigned char *)value, (int)strlen(value), p, end);
 }
 
+/* RFC 9110 IMF-fixdate of the server's clock, for the Date header. */
+static void http_date(const naxd_http *h, char *out, size_t size)
+{
+    int64_t ms;
+    if (h->now_ms) {
+        ms = h->now_ms(h->app);
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm) || !strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm))
+        out[0] = '\0';
+}
+
 /* Status line, headers and body into r->out. 0 or NAX_ENOMEM/NAX_ERROR. */
 static int render(naxd_req *r, const char *content_type, const void *body, size_t len)
 {
@@ -184,6 +202,10 @@ static int render(naxd_req *r, const char *content_type, const void *body, size_
     }
     if (!bad)
         bad = add(wsi, "x-request-id:", r->id, &p, end);
+    char date[40];
+    http_date(r->conn->h, date, sizeof date);
+    if (!bad && date[0])
+        bad = add(wsi, "date:", date, &p, end);
     for (naxd_header_out *o = r->out_headers; !bad && o; o = o->next)
         bad = add(wsi, o->name, o->value, &p, end);
     if (!bad && r->close_after)

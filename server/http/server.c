@@ -7,17 +7,10 @@
 
 /* Headers lws does not know by token that naxd reads; lws keeps unknown
  * headers only under their names, so these are looked up by name. */
-static const char *const builtin_headers[] = {"authorization",
-                                              "x-nax-apikey",
-                                              "x-nax-timestamp",
-                                              "x-nax-signature",
-                                              "idempotency-key",
-                                              "webhook-id",
-                                              "webhook-timestamp",
-                                              "webhook-signature",
-                                              "x-nax-fault",
-                                              "x-request-id",
-                                              NULL};
+static const char *const builtin_headers[] = {
+    "authorization",   "x-nax-apikey", "x-nax-timestamp",   "x-nax-signature",
+    "idempotency-key", "webhook-id",   "webhook-timestamp", "webhook-signature",
+    "x-nax-fault",     "x-request-id", "x-nax-recv-window", NULL};
 
 /* lws logs go through nax__log, which redacts secrets. */
 static void lws_log_emit(int level, const char *line)
@@ -89,6 +82,7 @@ static void configure(naxd_http *h, const naxd_http_options *o)
     h->max_header_bytes = o->max_header_bytes ? o->max_header_bytes : NAXD_HTTP_DEFAULT_MAX_HEADERS;
     h->max_conns = o->max_conns ? o->max_conns : NAXD_HTTP_DEFAULT_MAX_CONNS;
     h->admit = o->admit;
+    h->now_ms = o->now_ms;
     h->max_body_total = o->max_body_total ? o->max_body_total : (size_t)64 << 20;
     h->idle_timeout_s = o->idle_timeout_s ? o->idle_timeout_s : NAXD_HTTP_DEFAULT_IDLE_S;
     h->access_log = o->access_log;

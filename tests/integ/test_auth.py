@@ -630,3 +630,41 @@ def test_logout_whose_commit_failed_changes_nothing(server_factory):
     until_not_503(lambda: u.get(PROFILE)).expect(200)
     until_not_503(lambda: srv.api.post("/v1/auth/refresh",
                                        json={"refresh_token": u.refresh})).expect(200)
+
+
+def test_request_chooses_its_receive_window(naxd, user):
+    # X-NAX-RECV-WINDOW widens (up to 60 s) or narrows the window for one request.
+    key = make_api_key(user)
+    naxd.clock_skew(-10000)  # our clock now runs 10 s ahead of the server's
+    try:
+        h = signed_headers(key, "GET", PROFILE)
+        expect_error(naxd.api.get(PROFILE, headers=h), 401, "timestamp_out_of_window")
+        h = signed_headers(key, "GET", PROFILE)
+        h["X-NAX-RECV-WINDOW"] = "20000"
+        naxd.api.get(PROFILE, headers=h).expect(200)
+        # the same signed request again: the replay guard covers the wider window
+        expect_error(naxd.api.get(PROFILE, headers=h), 401, "replayed_request")
+        for bad in ("0", "60001", "5s", ""):
+            h = signed_headers(key, "GET", PROFILE)
+            h["X-NAX-RECV-WINDOW"] = bad
+            r = naxd.api.get(PROFILE, headers=h)
+            assert r.status in (400, 401), (bad, r)
+            if bad:
+                expect_error(r, 400, "invalid_request", "X-NAX-RECV-WINDOW")
+    finally:
+        naxd.clock_skew(0)
+
+
+def test_date_header_follows_the_server_clock(naxd):
+    from email.utils import parsedate_to_datetime
+    r = naxd.api.get("/v1/time").expect(200)
+    date_ms = int(parsedate_to_datetime(r.headers["Date"]).timestamp() * 1000)
+    assert abs(date_ms - r.json()["server_time"]) < 1500
+    naxd.clock_skew(3600 * 1000)
+    try:
+        r = naxd.api.get("/v1/time").expect(200)
+        date_ms = int(parsedate_to_datetime(r.headers["Date"]).timestamp() * 1000)
+        assert abs(date_ms - r.json()["server_time"]) < 1500
+        assert date_ms - now_ms() > 3590 * 1000
+    finally:
+        naxd.clock_skew(0)
