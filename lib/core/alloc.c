@@ -147,6 +147,14 @@ int nax_global_init(const nax_allocator *allocator)
     return 0;
 }
 
+int nax__global_ready(void)
+{
+    pthread_mutex_lock(&init_lock);
+    int ready = init_refs > 0;
+    pthread_mutex_unlock(&init_lock);
+    return ready;
+}
+
 void nax_global_shutdown(void)
 {
     pthread_mutex_lock(&init_lock);

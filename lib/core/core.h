@@ -26,6 +26,8 @@ void *nax__realloc(void *ptr, size_t size);
 void nax__free(void *ptr);
 char *nax__strdup(const char *s);
 char *nax__strndup(const char *s, size_t len);
+/* Non-zero between a successful nax_global_init() and the last shutdown. */
+int nax__global_ready(void);
 /* The allocator currently installed (the C library's by default). */
 const nax_allocator *nax__allocator(void);
 
@@ -38,6 +40,19 @@ int nax__error_v(int code, const char *field, const char *fmt, va_list ap);
 /* Adds HTTP detail to the error most recently set on this thread. */
 void nax__error_http(int http_status, const char *server_code, const char *request_id,
                      int transient);
+/* A copy of this thread's error, to keep it across user callbacks that may
+ * call libnax themselves. */
+#define NAX__ERROR_MSG_MAX   512
+#define NAX__ERROR_SMALL_MAX 128
+typedef struct nax__error_state {
+    nax_error pub;
+    char message[NAX__ERROR_MSG_MAX];
+    char field[NAX__ERROR_SMALL_MAX];
+    char server_code[NAX__ERROR_SMALL_MAX];
+    char request_id[NAX__ERROR_SMALL_MAX];
+} nax__error_state;
+void nax__error_save(nax__error_state *out);
+void nax__error_restore(const nax__error_state *in);
 /* Records the server's Retry-After (ms) on the error most recently set. */
 void nax__error_retry_after(int64_t ms);
 /* Marks the most recent error as transient (retrying may help). */

@@ -5,16 +5,10 @@
 
 #include "core.h"
 
-#define MSG_MAX   512
-#define SMALL_MAX 128
+#define MSG_MAX   NAX__ERROR_MSG_MAX
+#define SMALL_MAX NAX__ERROR_SMALL_MAX
 
-typedef struct error_slot {
-    nax_error pub;
-    char message[MSG_MAX];
-    char field[SMALL_MAX];
-    char server_code[SMALL_MAX];
-    char request_id[SMALL_MAX];
-} error_slot;
+typedef nax__error_state error_slot;
 
 static _Thread_local error_slot tls_error;
 
@@ -105,6 +99,21 @@ void nax__error_http(int http_status, const char *server_code, const char *reque
     e->pub.transient = transient;
     copy_str(e->server_code, sizeof e->server_code, server_code);
     copy_str(e->request_id, sizeof e->request_id, request_id);
+}
+
+void nax__error_save(nax__error_state *out)
+{
+    *out = *slot();
+}
+
+void nax__error_restore(const nax__error_state *in)
+{
+    error_slot *e = slot();
+    *e = *in;
+    e->pub.message = e->message;
+    e->pub.field = e->field;
+    e->pub.server_code = e->server_code;
+    e->pub.request_id = e->request_id;
 }
 
 void nax__error_retry_after(int64_t ms)
