@@ -27,7 +27,9 @@ typedef enum nax__retry_kind {
 } nax__retry_kind;
 
 /* `rc` is the transport result (0 when a response arrived), `status` its HTTP
- * status. */
+ * status. A non-zero status decides alone (a response arrived, whatever
+ * error the caller made of it); with status 0: NAX_ETIMEOUT is TIMEOUT,
+ * NAX_ENETWORK is YES, anything else (NAX_ETLS included) is NO. */
 nax__retry_kind nax__retry_classify(int rc, int status);
 
 /* Full-jitter delay before retry number `retry` (1 = the first retry):
@@ -66,7 +68,8 @@ typedef struct nax__breaker_change {
     nax_breaker_state from, to;
 } nax__breaker_change;
 
-/* `p` already has defaults filled. */
+/* `p` already has defaults filled. min_calls above window_size is lowered
+ * to it. Allocates the ring (nothing when disabled); NAX_ENOMEM. */
 int nax__breaker_init(nax__breaker *b, const nax_breaker_policy *p);
 void nax__breaker_dispose(nax__breaker *b);
 
@@ -80,8 +83,10 @@ int nax__breaker_acquire(nax__breaker *b, uint64_t now_ms, int *probe, nax__brea
 
 /*
  * Record a call's outcome. `retry_after_ms` (0 when none) lengthens the open
- * time if the call opens the breaker. A half-open probe's failure opens
- * again; once `half_open_probes` probes pass it closes with a fresh window.
+ * time if the call opens the breaker. A half-open probe that failed or was
+ * slow opens again; once `half_open_probes` probes pass it closes with a
+ * fresh window. Outcomes of calls acquired in an earlier state (a non-probe
+ * call finishing after the breaker opened) are not counted.
  */
 void nax__breaker_record(nax__breaker *b, uint64_t now_ms, int probe, int failed, int slow,
                          uint64_t retry_after_ms, nax__breaker_change *chg);
@@ -105,6 +110,10 @@ typedef struct nax__limiter {
     uint64_t blocked_until_ms; /* after a 429's Retry-After */
 } nax__limiter;
 
+/* The wait take() reports when no token will ever come by itself (a starting
+ * burst with no refill rate, and the server has not spoken yet). */
+#define NAX__LIMITER_NEVER_MS ((uint64_t)INT64_MAX)
+
 int nax__limiter_init(nax__limiter *l, const nax_limiter_policy *p, uint64_t now_ms);
 void nax__limiter_dispose(nax__limiter *l);
 
@@ -115,11 +124,18 @@ void nax__limiter_dispose(nax__limiter *l);
  */
 int nax__limiter_take(nax__limiter *l, uint64_t now_ms, uint64_t *wait_ms);
 
-/* Follow the server's RateLimit-* headers (-1: absent, then ignored). */
+/*
+ * Follow the server's RateLimit-* headers (-1: absent, then ignored; a limit
+ * of 0 is ignored too). limit L sets the capacity; remaining R the tokens;
+ * reset S > 0 sets the refill rate so the bucket is full after S seconds,
+ * (L - R) / S, rounded up; S == 0 fills the bucket now. A full bucket says
+ * no rate: the last one is kept, or, with none, a full refill per second is
+ * assumed. Remaining and reset mean nothing until a limit is known.
+ */
 void nax__limiter_update(nax__limiter *l, uint64_t now_ms, int64_t limit, int64_t remaining,
                          int64_t reset_s);
 
-/* A 429: no tokens until now + retry_after_ms. */
+/* A 429: no tokens until now + retry_after_ms; then at least one. */
 void nax__limiter_block(nax__limiter *l, uint64_t now_ms, uint64_t retry_after_ms);
 
 #endif /* NAX_RESILIENCE_RESILIENCE_H */
