@@ -23,9 +23,18 @@ typedef struct nax__http_config {
     const char *proxy;             /* or NULL: no proxy, environment ignored */
     const char *user_agent;        /* full User-Agent value */
     unsigned int max_connections;  /* easy handles in the pool; callers beyond wait */
+    size_t max_body;               /* largest response body accepted; 0: 64 MiB */
 } nax__http_config;
 
-/* Copies every string. NAX_EINVAL for a base URL curl cannot use. */
+/*
+ * Copies every string. NAX_EINVAL for a base URL curl cannot use (only http
+ * and https). Redirects are never followed. The environment's proxy variables
+ * (http_proxy, HTTPS_PROXY, ...) are ignored: a proxy is used only when
+ * `proxy` names one, so a partner's service is not surprised by its
+ * environment. DNS answers and TLS sessions are shared by the pool's handles;
+ * each handle keeps its own connection alive between requests (curl 7.88
+ * does not support sharing one connection cache between concurrent threads).
+ */
 int nax__http_new(nax__http **out, const nax__http_config *cfg);
 void nax__http_free(nax__http *h);
 
@@ -50,8 +59,11 @@ typedef struct nax__http_response {
     int64_t ratelimit_limit;   /* RateLimit-Limit, -1 when absent */
     int64_t ratelimit_remaining;
     int64_t ratelimit_reset_s;
-    int sent;            /* the request may have reached the server: set unless the
-                            failure happened before a connection was made */
+    int sent;            /* the request may have reached the server: set once a
+                            connection was ready and curl was about to send
+                            (CURLOPT_PREREQFUNCTION), and for send/receive
+                            failures; 0 for resolve, connect, TLS handshake
+                            and pool-wait failures */
     uint64_t elapsed_us; /* time spent in the attempt */
 } nax__http_response;
 
@@ -61,10 +73,15 @@ void nax__http_response_dispose(nax__http_response *r);
 
 /*
  * One attempt. Resets `resp` first (keeping its body buffer's memory).
+ * The method is an upper-case token; a body is sent when given and for
+ * POST, PUT and PATCH (empty then), never an `Expect:` header. Waiting for
+ * a free handle counts against `timeout_ms`. Headers with CR or LF, and
+ * targets not starting with '/' or holding controls or spaces, are NAX_EINVAL.
  * Returns 0 when a response arrived, whatever its status. Otherwise the
  * error is set and returned: NAX_ETIMEOUT (connect or total timeout),
  * NAX_ETLS (handshake, certificate, pin), NAX_ENETWORK (resolve, connect,
- * send, receive, reset), NAX_ENOMEM, NAX_EINVAL; transport failures are
+ * send, receive, reset), NAX_ELIMIT (body over max_body), NAX_ENOMEM,
+ * NAX_EINVAL; transport failures are
  * marked transient. The error message names no header value or body.
  */
 int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_response *resp);
