@@ -1,0 +1,259 @@
+"""libnax client benchmark driver (bench/client/run.sh runs it; see bench/README.md).
+
+1. Gets the real ticker bytes from naxd (a market with a bid, an ask and a
+   trade, prepared as bench/server does), then stops naxd.
+2. Serves those bytes with nginx-light (1 worker, keep-alive, access log off)
+   on core 0, from its own prefix under a temp dir, on a free port.
+3. One thread, one kept-alive connection, N sequential
+   GET /v1/markets/BTC-AUD/ticker on core 1 by each client: libnax
+   (nax_markets_ticker, decoded and freed), raw libcurl (the floor, no
+   decode), Python `requests` (Session, r.json()) and Node `undici`
+   (request() with a keep-alive Agent, await body.json()). One untimed
+   warm-up round, then `repeats` rounds with the clients taking turns in a
+   rotating order; every process warms up before its timed part.
+4. Scaling: libnax with one shared client and raw libcurl with one handle per
+   thread, K threads doing N/K calls each, for each K.
+
+Prints the table (median and min-max over repeats; ratios are the median of
+the per-round ratios) and writes every run and the table to CSV. Never a
+pass/fail test: the `met` column only compares with the targets.
+"""
+
+import argparse
+import csv
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "server"))
+from bench_server import Naxd, free_port, prepare_market, wait_port  # noqa: E402
+
+SERVER_CPU, CLIENT_CPU = "0", "1"
+PAIR = "BTC-AUD"
+TICKER = f"/v1/markets/{PAIR}/ticker"
+PEERS = {  # single-thread peers of libnax: label, target ratio
+    "curl": ("raw libcurl", 0.9),
+    "requests": ("Python requests", 5.0),
+    "undici": ("Node undici", 1.5),
+}
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_timeout 300s;
+  keepalive_requests 1000000000;
+  client_body_temp_path {prefix}/tmp;
+  proxy_temp_path {prefix}/tmp;
+  fastcgi_temp_path {prefix}/tmp;
+  uwsgi_temp_path {prefix}/tmp;
+  scgi_temp_path {prefix}/tmp;
+  server {{
+    listen 127.0.0.1:{port};
+    root {prefix}/www;
+    location / {{ default_type application/json; }}
+  }}
+}}
+"""
+
+
+def ticker_body(naxd_binary, work):
+    """The bytes naxd answers GET ticker with, for a market that has traded."""
+    (work / "naxd").mkdir()
+    naxd = Naxd(naxd_binary, work / "naxd")
+    try:
+        prepare_market(naxd)
+        return naxd.api.get(TICKER).expect(200).body
+    finally:
+        naxd.stop()
+
+
+def start_nginx(body, work):
+    prefix = work / "nginx"
+    page = prefix / ("www" + TICKER)
+    page.parent.mkdir(parents=True)
+    page.write_bytes(body)
+    (prefix / "tmp").mkdir()
+    for p in [work, *page.parents]:
+        if p == work or work in p.parents:
+            os.chmod(p, 0o755)  # the worker may run as another user when we are root
+    os.chmod(page, 0o644)
+    port = free_port()
+    (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port))
+    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-e", "stderr", "-p",
+                             str(prefix), "-c", str(prefix / "nginx.conf")],
+                            stdout=subprocess.DEVNULL, stderr=open(work / "nginx.stderr", "wb"),
+                            start_new_session=True)
+    wait_port(port, proc, "nginx")
+    return port, proc
+
+
+class Clients:
+    """Runs one client process on the client core and parses its line."""
+
+    def __init__(self, args, base_url, body_file):
+        self.args, self.base_url, self.body_file = args, base_url, str(body_file)
+
+    def command(self, impl, requests, warmup, threads):
+        url = self.base_url + TICKER
+        if impl in ("libnax", "curl"):
+            return [self.args.bin, impl, "--base-url", self.base_url, "--pair", PAIR, "--body",
+                    self.body_file, "--requests", str(requests), "--warmup", str(warmup),
+                    "--threads", str(threads)]
+        if impl == "requests":
+            return [self.args.python, str(HERE / "peer_requests.py"), url, self.body_file,
+                    str(requests), str(warmup)]
+        return [self.args.node, str(HERE / "peer_undici.mjs"), url, self.body_file,
+                str(requests), str(warmup)]
+
+    def run(self, impl, requests, warmup, threads=1):
+        cmd = ["taskset", "-c", CLIENT_CPU] + self.command(impl, requests, warmup, threads)
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE)
+        fields = dict(kv.split("=", 1) for kv in p.stdout.split() if "=" in kv)
+        if p.returncode != 0 or "wall_ns" not in fields:
+            raise RuntimeError(f"{impl} failed ({p.returncode}): {p.stdout}{p.stderr}")
+        wall, cpu = int(fields["wall_ns"]), int(fields["cpu_ns"])
+        return {"rps": requests * 1e9 / wall, "us": wall / requests / 1e3,
+                "cpu_us": cpu / requests / 1e3}
+
+
+def rotated(names, rep):
+    k = rep % len(names)
+    return names[k:] + names[:k]
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt_rps(values):
+    med, lo, hi = summary(values)
+    return f"{med:,.0f}/s ({lo:,.0f}-{hi:,.0f})"
+
+
+def fmt_us(values):
+    med, lo, hi = summary(values)
+    return f"{med:.1f} us ({lo:.1f}-{hi:.1f})"
+
+
+def fmt_ratio(values):
+    med, lo, hi = summary(values)
+    return f"{med:.2f}x ({lo:.2f}-{hi:.2f})"
+
+
+def print_table(rows):
+    head = ("metric", "libnax", "peer", "ratio", "target", "met")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
+    print(" | ".join(str(h).ljust(widths[i]) for i, h in enumerate(head)))
+    print("-|-".join("-" * w for w in widths) + "-|----")
+    for r in rows:
+        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:5])) + " | " + r[5])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", required=True, help="nax_bench_client")
+    ap.add_argument("--naxd", help="naxd, to get the ticker bytes (or give --body)")
+    ap.add_argument("--body", help="a ticker body file instead of asking naxd")
+    ap.add_argument("--csv-dir", required=True)
+    ap.add_argument("--python", default="/usr/bin/python3", help="Debian's, with python3-requests")
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
+    ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
+    ap.add_argument("--threads", default="1,2,4,8", help="thread counts for the scaling part")
+    args = ap.parse_args()
+    thread_counts = [int(k) for k in args.threads.split(",") if k]
+    if args.repeats < 1 or args.requests < 1 or not (args.naxd or args.body):
+        ap.error("need --repeats >= 1, --requests >= 1 and --naxd or --body")
+
+    work = Path(tempfile.mkdtemp(prefix="nax-bench-client-"))
+    runs = []  # (part, impl, threads, repeat, rps, us, cpu_us)
+    nginx = None
+    try:
+        body = Path(args.body).read_bytes() if args.body else ticker_body(args.naxd, work)
+        body_file = work / "ticker.json"
+        body_file.write_bytes(body)
+        port, nginx = start_nginx(body, work)
+        clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
+        print(f"ticker body ({len(body)} bytes): {body.decode()}")
+        print(f"nginx on cpu {SERVER_CPU}, clients on cpu {CLIENT_CPU}; {args.requests} calls a "
+              f"run after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
+              f"round; wall clock")
+
+        single = ["libnax", *PEERS]
+        for impl in single:  # warm-up round: nginx, page cache, the interpreters' files
+            clients.run(impl, min(args.requests, args.warmup), args.warmup)
+        for rep in range(args.repeats):
+            for impl in rotated(single, rep):
+                r = clients.run(impl, args.requests, args.warmup)
+                runs.append(("single", impl, 1, rep, r["rps"], r["us"], r["cpu_us"]))
+        for k in thread_counts:
+            for rep in range(args.repeats):
+                for impl in rotated(["libnax", "curl"], rep):
+                    r = clients.run(impl, args.requests, args.warmup, k)
+                    runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"]))
+    finally:
+        if nginx and nginx.poll() is None:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait()
+
+    def col(part, impl, k, i):
+        return [r[i] for r in runs if r[0] == part and r[1] == impl and r[2] == k]
+
+    def paired(part, a, b, k, i, invert=False):
+        pairs = zip(col(part, a, k, i), col(part, b, k, i))
+        return [(y / x if invert else x / y) for x, y in pairs]
+
+    rows = []
+    for peer, (label, target) in PEERS.items():
+        ratio = paired("single", "libnax", peer, 1, 4)
+        met = "met" if statistics.median(ratio) >= target else "NOT met"
+        rows.append(("GET ticker, 1 thread, req/s", fmt_rps(col("single", "libnax", 1, 4)),
+                     f"{label} {fmt_rps(col('single', peer, 1, 4))}", fmt_ratio(ratio),
+                     f">= {target:g}x", met))
+    for peer, (label, _) in PEERS.items():
+        rows.append(("  per call, wall", fmt_us(col("single", "libnax", 1, 5)),
+                     f"{label} {fmt_us(col('single', peer, 1, 5))}", "-", "-", ""))
+    for peer, (label, _) in PEERS.items():
+        rows.append(("  per call, client CPU (peer/libnax)", fmt_us(col("single", "libnax", 1, 6)),
+                     f"{label} {fmt_us(col('single', peer, 1, 6))}",
+                     fmt_ratio(paired("single", "libnax", peer, 1, 6, invert=True)), "-", ""))
+    for k in thread_counts:
+        rows.append((f"GET ticker, {k} thread{'s' if k > 1 else ''}, req/s",
+                     fmt_rps(col("scaling", "libnax", k, 4)),
+                     f"raw libcurl, {k} handle{'s' if k > 1 else ''} "
+                     f"{fmt_rps(col('scaling', 'curl', k, 4))}",
+                     fmt_ratio(paired("scaling", "libnax", "curl", k, 4)), "-", ""))
+    print()
+    print_table(rows)
+
+    out = Path(args.csv_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "client-runs.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["part", "impl", "threads", "repeat", "req_per_s", "us_per_call",
+                    "cpu_us_per_call"])
+        w.writerows(runs)
+    with open(out / "client.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "libnax", "peer", "ratio", "target", "met"])
+        w.writerows(rows)
+    print(f"\nmedian (min-max) of {args.repeats} rounds; ratios: median (min-max) of the "
+          f"per-round ratios (req/s: libnax/peer; CPU: peer/libnax, above 1 = libnax cheaper)")
+    print(f"csv: {out / 'client.csv'} (table), {out / 'client-runs.csv'} (every run)")
+
+
+if __name__ == "__main__":
+    main()

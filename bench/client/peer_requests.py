@@ -1,0 +1,42 @@
+"""Python `requests` peer of nax_bench_client: one Session (keep-alive), N
+sequential GETs of the ticker, each answer checked for 200 and decoded with
+r.json(). Prints the same key=value line as nax_bench_client.
+
+    python3 peer_requests.py URL BODY_FILE REQUESTS WARMUP
+
+Run with Debian's /usr/bin/python3 and python3-requests (see run.sh).
+"""
+
+import json
+import sys
+import time
+
+import requests
+
+
+def get(session, url):
+    r = session.get(url)
+    if r.status_code != 200:
+        sys.exit(f"requests: HTTP status {r.status_code}")
+    return r
+
+
+def main():
+    url, body_file, requests_n, warmup = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    with open(body_file, "rb") as f:
+        expect = json.loads(f.read())
+    session = requests.Session()
+    r = get(session, url)
+    if not r.headers.get("Content-Type", "").startswith("application/json") or r.json() != expect:
+        sys.exit("requests: the answer differs from the served file")
+    for _ in range(warmup):
+        get(session, url).json()
+    wall0, cpu0 = time.perf_counter_ns(), time.process_time_ns()
+    for _ in range(requests_n):
+        get(session, url).json()
+    wall, cpu = time.perf_counter_ns() - wall0, time.process_time_ns() - cpu0
+    print(f"impl=requests threads=1 requests={requests_n} wall_ns={wall} cpu_ns={cpu}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+# bench/client: the libnax REST client against the same ticker bytes served
+# by nginx-light, beside raw libcurl (the floor), Python `requests` and Node
+# `undici`; then libnax with 1..8 threads sharing one client. Run through
+# bench/run:
+#   bench/run client [--repeats 5] [--requests 20000] [--warmup 1000] [--threads 1,2,4,8]
+#
+# nginx-light and python3-requests are Debian packages the rest of the tree
+# does not need, so this script installs them (apt-get, with sudo when not
+# root) when they are missing; undici comes from npm at the version pinned in
+# bench/client/package.json, into bench/client/node_modules.
+set -euo pipefail
+source "$NAX_BENCH_DIR/lib.sh"
+
+here=$NAX_BENCH_DIR/client
+python=/usr/bin/python3 # Debian's, where python3-requests lives
+
+install_missing() {
+    local pkgs=() sudo=()
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
+    "$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
+    ((${#pkgs[@]})) || return 0
+    command -v apt-get >/dev/null 2>&1 || return 0
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || return 0
+        sudo=(sudo)
+    fi
+    echo "bench/client: installing ${pkgs[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+        "${pkgs[@]}" </dev/null >&2 || true
+}
+install_missing
+export PATH=$PATH:/usr/sbin
+
+require_command nginx nginx-light
+require_command node nodejs
+require_command npm npm
+require_command taskset util-linux
+require_command python3 python3
+"$python" -c 'import requests' >/dev/null 2>&1 ||
+    _bench_missing+=("python3-requests|Python requests for $python (client peer)")
+requirements_checked
+
+# The Node peer, pinned, installed beside this script when missing.
+want=$(node -p "require('$here/package.json').dependencies.undici")
+have=$(node -p "require('$here/node_modules/undici/package.json').version" 2>/dev/null || true)
+if [[ $have != "$want" ]]; then
+    echo "installing undici@$want into bench/client/node_modules"
+    (cd "$here" && npm install --no-save --no-package-lock --no-audit --no-fund >/dev/null)
+fi
+
+build_target naxd
+build_target nax_bench_client
+exec python3 "$here/bench_client.py" \
+    --bin "$NAX_BENCH_BUILD_DIR/bench/client/nax_bench_client" \
+    --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
+    --python "$python" \
+    --csv-dir "$NAX_BENCH_BUILD_DIR/bench/client" "$@"
