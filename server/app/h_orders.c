@@ -1,11 +1,13 @@
 /* Orders: place, get, list, cancel, cancel-all, the user's fills; and
  * rebuilding balances and books from the store at start. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/orders.h"
 #include "core/core.h"
 
 /* ---- conversions ------------------------------------------------------------------- */
@@ -134,39 +136,46 @@ static int persist_exec(naxd_batch *b, const naxd_exec *x, const char *first_cli
     return rc;
 }
 
-/* Audit record of an execution: "after" holds the result the client sees, the
- * trades made and every balance changed (maker, taker and fee account). */
-static int exec_audit(naxd_mut *mut, const char *action, const char *before_json,
-                      const char *result_json, const naxd_exec *x)
+/* The audit "after" of an execution: the result the client sees, the trades
+ * made and every balance changed (maker, taker and fee account). */
+static int exec_audit_text(nax_buf *after, const char *result_json, const naxd_exec *x)
 {
-    nax_buf after = NAX_BUF_INIT;
-    int rc = nax__buf_printf(&after, "{\"result\":%s,\"trades\":[", result_json);
+    int rc = nax__buf_printf(after, "{\"result\":%s,\"trades\":[", result_json);
     for (size_t i = 0; !rc && i < x->fills_count; i++) {
         const naxd_fill_event *f = &x->fills[i];
         char price[64], qty[64];
         fmt_dec(price, sizeof price, &f->price);
         fmt_dec(qty, sizeof qty, &f->quantity);
         rc =
-            nax__buf_printf(&after,
+            nax__buf_printf(after,
                             "%s{\"id\":\"t_%llu\",\"price\":\"%s\",\"quantity\":\"%s\","
                             "\"maker_order\":\"o_%llu\",\"taker_order\":\"o_%llu\"}",
                             i ? "," : "", (unsigned long long)f->trade_seq, price, qty,
                             (unsigned long long)f->maker_order, (unsigned long long)f->taker_order);
     }
     if (!rc)
-        rc = nax__buf_append_str(&after, "],\"balances\":[");
+        rc = nax__buf_append_str(after, "],\"balances\":[");
     for (size_t i = 0; !rc && i < x->balances_count; i++) {
         const naxd_balance_event *e = &x->balances[i];
         char av[64], lk[64];
         fmt_dec(av, sizeof av, &e->available);
         fmt_dec(lk, sizeof lk, &e->locked);
-        rc = nax__buf_printf(&after,
+        rc = nax__buf_printf(after,
                              "%s{\"user\":\"u_%llu\",\"asset\":\"%s\",\"available\":\"%s\","
                              "\"locked\":\"%s\"}",
                              i ? "," : "", (unsigned long long)e->user, e->asset, av, lk);
     }
     if (!rc)
-        rc = nax__buf_append_str(&after, "]}");
+        rc = nax__buf_append_str(after, "]}");
+    return rc;
+}
+
+/* Audit record of an execution (see exec_audit_text). */
+static int exec_audit(naxd_mut *mut, const char *action, const char *before_json,
+                      const char *result_json, const naxd_exec *x)
+{
+    nax_buf after = NAX_BUF_INIT;
+    int rc = exec_audit_text(&after, result_json, x);
     if (!rc)
         rc = naxd_mut_audit(mut, action, before_json, after.data);
     nax_buf_dispose(&after);
@@ -231,6 +240,22 @@ static void exec_committed(naxd_app *a, void *arg, int status)
 
 /* ---- place --------------------------------------------------------------------------- */
 
+/* Fills p's refusal; returns its status. */
+static int refusal(naxd_placement *p, int status, const char *code, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int refusal(naxd_placement *p, int status, const char *code, const char *field,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->message, sizeof p->message, fmt, ap);
+    va_end(ap);
+    p->status = status;
+    p->code = code;
+    p->field = field;
+    return status;
+}
+
 static const struct {
     const char *code, *field;
     int status;
@@ -244,29 +269,25 @@ static const struct {
     [NAXD_REFUSE_TOO_LARGE] = {"invalid_quantity", "quantity", 422},
 };
 
-static void refuse(naxd_req *req, naxd_refusal r, const naxd_market_spec *m)
+static int refuse(naxd_placement *p, naxd_refusal r, const naxd_market_spec *m)
 {
     const char *code = refusals[r].code ? refusals[r].code : "invalid_request";
     switch (r) {
     case NAXD_REFUSE_INVALID_PRICE:
-        naxd_fail(req, 422, code, "price", "price must be a positive multiple of the tick size %s",
-                  m ? "of the market" : "");
-        break;
+        return refusal(p, 422, code, "price",
+                       "price must be a positive multiple of the tick size %s",
+                       m ? "of the market" : "");
     case NAXD_REFUSE_INVALID_QUANTITY:
-        naxd_fail(req, 422, code, "quantity",
-                  "quantity must be a positive multiple of the market's lot size");
-        break;
+        return refusal(p, 422, code, "quantity",
+                       "quantity must be a positive multiple of the market's lot size");
     case NAXD_REFUSE_MIN_NOTIONAL:
-        naxd_fail(req, 422, code, "quantity",
-                  "price x quantity is below the market's minimum notional");
-        break;
+        return refusal(p, 422, code, "quantity",
+                       "price x quantity is below the market's minimum notional");
     case NAXD_REFUSE_INSUFFICIENT_FUNDS:
-        naxd_fail(req, 422, code, NULL, "not enough available balance for this order");
-        break;
+        return refusal(p, 422, code, NULL, "not enough available balance for this order");
     case NAXD_REFUSE_MARKET_HALTED:
-        naxd_fail(req, 422, code, "pair", "the market does not accept this order now");
-        break;
-    default: naxd_fail(req, 422, code, refusals[r].field, "the order was refused");
+        return refusal(p, 422, code, "pair", "the market does not accept this order now");
+    default: return refusal(p, 422, code, refusals[r].field, "the order was refused");
     }
 }
 
@@ -297,65 +318,62 @@ static int client_id_taken(naxd_app *a, uint64_t user, const char *cid, const ch
     return taken;
 }
 
-NAXD_HANDLER(h_order_place)
+int naxd_order_check(naxd_app *a, naxd_placement *p)
 {
-    naxd_app *a = app;
-    naxd_ctx *ctx = naxd_ctx_of(req);
-    nax_order_request *r = NULL;
-    if (naxd_decode_body(req, NAX_TYPE_ORDER_REQUEST, &r))
-        return;
-    const naxd_market_spec *m = naxd_engine_market(a->engine, r->pair);
-    if (!m) {
-        naxd_fail(req, 422, "unknown_pair", "pair", "no market %s", r->pair);
-        nax_object_free(r);
-        return;
+    const nax_order_request *r = p->request;
+    p->cid_key[0] = '\0';
+    p->market = naxd_engine_market(a->engine, r->pair);
+    if (!p->market)
+        return refusal(p, 422, "unknown_pair", "pair", "no market %s", r->pair);
+    if (r->type == NAX_ORDER_TYPE_LIMIT && !r->price)
+        return refusal(p, 400, "invalid_request", "price", "a limit order needs a price");
+    if (r->type == NAX_ORDER_TYPE_MARKET && r->price)
+        return refusal(p, 400, "invalid_request", "price", "a market order must not have a price");
+    if (r->type == NAX_ORDER_TYPE_MARKET && r->post_only)
+        return refusal(p, 400, "invalid_request", "post_only",
+                       "a market order cannot be post-only");
+    if (!r->client_order_id)
+        return 0;
+    if (!client_id_valid(r->client_order_id))
+        return refusal(p, 400, "invalid_request", "client_order_id",
+                       "client_order_id must be 1 to 36 visible ASCII characters");
+    snprintf(p->cid_key, sizeof p->cid_key, "%llu\n%s", (unsigned long long)p->user,
+             r->client_order_id);
+    int taken = client_id_taken(a, p->user, r->client_order_id, p->cid_key);
+    if (taken < 0)
+        return refusal(p, 500, "internal_error", NULL, "the store could not be read");
+    if (taken)
+        return refusal(p, 409, "duplicate_client_order_id", "client_order_id",
+                       "an order with this client_order_id exists; look it up with "
+                       "GET /v1/orders?client_order_id=");
+    return 0;
+}
+
+/* The audit record of a placement, with the request's actor (as naxd_mut_audit). */
+static int place_audit(naxd_app *a, naxd_req *req, naxd_batch *b, const char *result_json,
+                       const naxd_exec *x)
+{
+    nax_buf after = NAX_BUF_INIT;
+    int rc = exec_audit_text(&after, result_json, x);
+    if (!rc) {
+        naxd_ctx *ctx = naxd_ctx_of(req);
+        const char *actor = ctx && ctx->who.actor[0] ? ctx->who.actor : "anonymous";
+        rc = naxd_batch_audit(b, naxd_now_ms(a), actor, "order.place", NULL, after.data,
+                              naxd_req_id(req));
     }
-    if (r->type == NAX_ORDER_TYPE_LIMIT && !r->price) {
-        naxd_fail(req, 400, "invalid_request", "price", "a limit order needs a price");
-        nax_object_free(r);
-        return;
-    }
-    if (r->type == NAX_ORDER_TYPE_MARKET && r->price) {
-        naxd_fail(req, 400, "invalid_request", "price", "a market order must not have a price");
-        nax_object_free(r);
-        return;
-    }
-    if (r->type == NAX_ORDER_TYPE_MARKET && r->post_only) {
-        naxd_fail(req, 400, "invalid_request", "post_only", "a market order cannot be post-only");
-        nax_object_free(r);
-        return;
-    }
-    uint64_t user = ctx->who.user->id;
-    char cid_key[96] = "";
-    if (r->client_order_id) {
-        if (!client_id_valid(r->client_order_id)) {
-            naxd_fail(req, 400, "invalid_request", "client_order_id",
-                      "client_order_id must be 1 to 36 visible ASCII characters");
-            nax_object_free(r);
-            return;
-        }
-        snprintf(cid_key, sizeof cid_key, "%llu\n%s", (unsigned long long)user, r->client_order_id);
-        int taken = client_id_taken(a, user, r->client_order_id, cid_key);
-        if (taken) {
-            if (taken < 0)
-                naxd_fail(req, 500, "internal_error", NULL, "the store could not be read");
-            else
-                naxd_fail(req, 409, "duplicate_client_order_id", "client_order_id",
-                          "an order with this client_order_id exists; look it up with "
-                          "GET /v1/orders?client_order_id=");
-            nax_object_free(r);
-            return;
-        }
-    }
-    naxd_mut *mut = naxd_mut_begin(a, req);
-    if (!mut) {
-        nax_object_free(r);
-        return;
-    }
+    nax_buf_dispose(&after);
+    return rc;
+}
+
+int naxd_order_execute(naxd_app *a, naxd_req *req, naxd_batch *b, naxd_placement *p)
+{
+    const nax_order_request *r = p->request;
+    const naxd_market_spec *m = p->market;
+    p->done = NULL;
     int64_t now = naxd_now_ms(a);
     naxd_order_spec spec = {0};
     spec.id = a->next_order_id + 1;
-    spec.user = user;
+    spec.user = p->user;
     spec.pair = m->pair;
     spec.side = r->side;
     spec.type = r->type;
@@ -369,18 +387,13 @@ NAXD_HANDLER(h_order_place)
     naxd_exec_init(&x);
     int rc = naxd_engine_place(a->engine, &spec, &x);
     if (rc || x.refusal != NAXD_OK) {
-        naxd_mut_abort(mut);
-        if (rc)
-            naxd_fail(req, 500, "internal_error", NULL, "the engine failed: %s",
-                      nax_error_last()->message);
-        else
-            refuse(req, x.refusal, m);
+        int status = rc ? refusal(p, 500, "internal_error", NULL, "the engine failed: %s",
+                                  nax_error_last()->message)
+                        : refuse(p, x.refusal, m);
         naxd_exec_dispose(&x);
-        nax_object_free(r);
-        return;
+        return status;
     }
     a->next_order_id = spec.id;
-    naxd_batch *b = naxd_mut_batch(mut);
     rc = persist_exec(b, &x, r->client_order_id, m);
     if (!rc)
         rc = naxd_batch_counter(b, "order_id", a->next_order_id);
@@ -390,23 +403,71 @@ NAXD_HANDLER(h_order_place)
     if (!rc)
         rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
     if (!rc)
-        rc = exec_audit(mut, "order.place", NULL, after.data, &x);
+        rc = place_audit(a, req, b, after.data, &x);
     nax_buf_dispose(&after);
     exec_done *d = exec_done_new(&x, m->pair);
-    if (d && cid_key[0]) {
-        d->pending_cid = nax__strdup(cid_key);
-        if (!d->pending_cid || naxd_map_put(&a->pending_client_ids, cid_key, (void *)1) != 0)
+    if (d && p->cid_key[0]) {
+        d->pending_cid = nax__strdup(p->cid_key);
+        if (!d->pending_cid || naxd_map_put(&a->pending_client_ids, p->cid_key, (void *)1) != 0)
             rc = NAX_ENOMEM;
     }
     if (!d)
         rc = NAX_ENOMEM;
     if (rc)
         naxd_batch_fail_commit(b); /* memory changed: let the failure path restore it */
-    naxd_mut_on_done(mut, exec_committed, d);
+    /* The view's strings point into v: keep them in p. */
+    memcpy(p->id, v.id, sizeof p->id);
+    p->order = v.o;
+    p->order.id = p->id;
+    if (v.o.price) {
+        p->price = v.price;
+        p->order.price = &p->price;
+    }
+    if (v.o.average_price) {
+        p->average = v.avg;
+        p->order.average_price = &p->average;
+    }
+    p->done = d;
     if (a->m_orders)
         naxd_counter_add(a->m_orders, 1);
-    naxd_mut_commit(mut, 201, NAX_TYPE_ORDER, &v.o);
     naxd_exec_dispose(&x);
+    return 0;
+}
+
+void naxd_order_committed(naxd_app *a, void *done, int status)
+{
+    exec_committed(a, done, status);
+}
+
+NAXD_HANDLER(h_order_place)
+{
+    naxd_app *a = app;
+    naxd_ctx *ctx = naxd_ctx_of(req);
+    nax_order_request *r = NULL;
+    if (naxd_decode_body(req, NAX_TYPE_ORDER_REQUEST, &r))
+        return;
+    naxd_placement p;
+    memset(&p, 0, sizeof p);
+    p.request = r;
+    p.user = ctx->who.user->id;
+    if (naxd_order_check(a, &p)) {
+        naxd_fail(req, p.status, p.code, p.field, "%s", p.message);
+        nax_object_free(r);
+        return;
+    }
+    naxd_mut *mut = naxd_mut_begin(a, req);
+    if (!mut) {
+        nax_object_free(r);
+        return;
+    }
+    if (naxd_order_execute(a, req, naxd_mut_batch(mut), &p)) {
+        naxd_mut_abort(mut);
+        naxd_fail(req, p.status, p.code, p.field, "%s", p.message);
+        nax_object_free(r);
+        return;
+    }
+    naxd_mut_on_done(mut, exec_committed, p.done);
+    naxd_mut_commit(mut, 201, NAX_TYPE_ORDER, &p.order);
     nax_object_free(r);
 }
 
