@@ -15,6 +15,10 @@
 #include "nax/auth.h"
 #include "nax/codec.h"
 
+/* A timestamp may be pushed past the clock to stay unique, but not further
+ * than this: a larger step back is the clock estimate being corrected. */
+#define MAX_STEP_BACK_MS 1000
+
 /* Headers a request can carry: fixed ones, idempotency, request id, auth (4). */
 #define MAX_HEADERS 10
 
@@ -121,7 +125,15 @@ static int sign(call_run *r)
     nax_client *c = r->c;
     nax__clock_ensure(c);
     char ts[24], sig[65];
-    snprintf(ts, sizeof ts, "%lld", (long long)nax__clock_server_now(c));
+    /* naxd refuses a (key, timestamp, signature) it has seen, so two equal
+     * requests signed in the same millisecond, by two threads or by a quick
+     * retry, would collide: each signature gets a later timestamp than the last. */
+    long long now = nax__clock_server_now(c), last = atomic_load(&c->last_sign_ts);
+    do {
+        if (now <= last && last - now < MAX_STEP_BACK_MS)
+            now = last + 1;
+    } while (!atomic_compare_exchange_weak(&c->last_sign_ts, &last, now));
+    snprintf(ts, sizeof ts, "%lld", now);
     int rc = nax_sign_request(sig, c->api_secret, ts, r->call->method, r->call->target,
                               r->body_data, r->body_len);
     if (rc)
@@ -202,7 +214,8 @@ static int limiter_wait(call_run *r)
                        r->call->method, r->call->route, group_name(r->call->group),
                        (unsigned long long)wait);
             nax__error_set_transient(1);
-            nax__error_retry_after((int64_t)wait);
+            if (wait != (uint64_t)NAX__LIMITER_NEVER_MS)
+                nax__error_retry_after((int64_t)wait);
             return NAX_ERATELIMIT;
         }
         nax__client_sleep(c, wait ? wait : 1);
@@ -256,6 +269,15 @@ static int take_result(call_run *r)
 static int is_token_expired(const nax__http_response *resp)
 {
     return resp->status == 401 && !strcmp(nax_error_last()->server_code, "token_expired");
+}
+
+/* We never sign the same timestamp twice, so the server having seen this
+ * signature means the transport delivered the request twice (libcurl
+ * resends a request whose reused connection died before any answer): the
+ * first copy reached the server, and its outcome is unknown. */
+static int is_transport_replay(const nax__http_response *resp)
+{
+    return resp->status == 401 && !strcmp(nax_error_last()->server_code, "replayed_request");
 }
 
 static int is_clock_refusal(const nax__http_response *resp)
@@ -371,7 +393,8 @@ static int run(call_run *r)
             }
         }
         /* rc is this attempt's (or the resolver's) failure. */
-        nax__retry_kind kind = nax__retry_classify(rc, status);
+        int replayed = status && r->used_signature && is_transport_replay(&r->resp);
+        nax__retry_kind kind = replayed ? NAX__RETRY_YES : nax__retry_classify(rc, status);
         if (kind == NAX__RETRY_NO || !retryable_method)
             return rc;
         failures++;
@@ -409,7 +432,7 @@ static int run(call_run *r)
         nax__client_sleep(c, delay);
         /* A POST whose outcome is unknown is looked up before it is sent again. */
         if (call->resolve && strcmp(call->method, "GET") &&
-            ((rc != 0 && status == 0 && r->resp.sent) || status >= 500))
+            ((rc != 0 && status == 0 && r->resp.sent) || status >= 500 || replayed))
             resolve_first = 1;
     }
 }

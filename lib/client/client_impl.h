@@ -54,6 +54,7 @@ struct nax_client {
     atomic_llong offset_ms;
     atomic_int clock_synced;
     atomic_ullong clock_retry_at; /* monotonic ms: no new measurement before this */
+    atomic_llong last_sign_ts;    /* signatures never share a timestamp (see call.c) */
 
     /* market rules cache */
     pthread_mutex_t markets_lock;

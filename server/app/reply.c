@@ -18,8 +18,8 @@ void naxd_fail(naxd_req *req, int status, const char *code, const char *field, c
     naxd_ctx *ctx = naxd_ctx_of(req);
     if (ctx)
         naxd_idem_finish(ctx->app, req, 0);
-    /* 429s carry their limiter's own Retry-After. */
-    if (status == 503)
+    /* 429s carry their limiter's own Retry-After, and so do scripted faults. */
+    if (status == 503 && !(ctx && ctx->fault_retry_after_s))
         naxd_req_add_header(req, "Retry-After", "1");
     naxd_reply_error(req, status, code, field, "%s", message);
     naxd__ctx_release(req);

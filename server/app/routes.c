@@ -241,6 +241,11 @@ void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app)
         }
         if (ctx->fault & NAXD_FAULT_ERROR_BEFORE) {
             int st = ctx->fault_status ? ctx->fault_status : 503;
+            if (ctx->fault_retry_after_s) {
+                char ra[16];
+                snprintf(ra, sizeof ra, "%u", ctx->fault_retry_after_s);
+                naxd_req_add_header(req, "Retry-After", ra);
+            }
             naxd_fail(req, st, st == 503 ? "unavailable" : "internal_error", NULL,
                       "fault injection: error before commit");
             return;
