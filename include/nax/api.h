@@ -131,14 +131,20 @@ NAX_API int nax_markets_ticker(nax_client *client, const char *pair, nax_ticker 
 
 /**
  * @brief `GET /v1/markets/{pair}/orderbook`.
+ * @param client the client.
+ * @param pair e.g. `"BTC-AUD"`.
  * @param depth levels per side, 1..1000; 0 for the server's default (50).
+ * @param out receives the book, best levels first.
  */
 NAX_API int nax_markets_orderbook(nax_client *client, const char *pair, unsigned int depth,
                                   nax_order_book **out);
 
 /**
  * @brief `GET /v1/markets/{pair}/trades`: recent public trades, newest first.
+ * @param client the client.
+ * @param pair e.g. `"BTC-AUD"`.
  * @param limit 1..1000; 0 for the server's default (100).
+ * @param out receives the trades.
  */
 NAX_API int nax_markets_trades(nax_client *client, const char *pair, unsigned int limit,
                                nax_trade_list **out);
