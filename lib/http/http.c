@@ -215,6 +215,9 @@ int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_resp
     hh->transfer.resp = resp;
     hh->transfer.max_body = h->settings.max_body;
     hh->transfer.prereq_seen = 0;
+    hh->transfer.resend_allowed =
+        req->method && (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD"));
+    hh->transfer.resend_refused = 0;
     hh->transfer.body_too_big = 0;
     hh->transfer.out_of_memory = 0;
     struct curl_slist *headers = NULL;

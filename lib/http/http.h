@@ -77,6 +77,9 @@ void nax__http_response_dispose(nax__http_response *r);
  * POST, PUT and PATCH (empty then), never an `Expect:` header. Waiting for
  * a free handle counts against `timeout_ms`. Headers with CR or LF, and
  * targets not starting with '/' or holding controls or spaces, are NAX_EINVAL.
+ * When a reused connection closes without a reply, curl sends the request
+ * again on a new one; that is allowed for GET and HEAD only: other methods
+ * fail with NAX_ENETWORK (sent = 1) and the caller's retry policy decides.
  * Returns 0 when a response arrived, whatever its status. Otherwise the
  * error is set and returned: NAX_ETIMEOUT (connect or total timeout),
  * NAX_ETLS (handshake, certificate, pin), NAX_ENETWORK (resolve, connect,

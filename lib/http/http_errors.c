@@ -73,6 +73,12 @@ int nax__http_fail(const nax__http_handle *hh, CURLcode rc, const nax__http_requ
     nax__http_describe(what, sizeof what, req);
 
     /* Our own callbacks stopped the transfer. */
+    if (t && t->resend_refused) {
+        resp->sent = 1;
+        nax__error(NAX_ENETWORK, "%s: the connection closed without a reply", what);
+        nax__error_set_transient(1);
+        return NAX_ENETWORK;
+    }
     if (t && t->body_too_big) {
         resp->sent = 1;
         return nax__error(NAX_ELIMIT, "%s: the response body is larger than %zu bytes", what,

@@ -28,8 +28,10 @@ void nax__http_share_dispose(nax__http_share *s);
 typedef struct nax__http_transfer {
     nax__http_response *resp;
     size_t max_body;
-    int prereq_seen;  /* curl was about to send the request */
-    int body_too_big; /* the write callback refused bytes over max_body */
+    int prereq_seen;    /* curl was about to send the request */
+    int resend_allowed; /* curl may resend on a new connection (GET and HEAD) */
+    int resend_refused; /* curl wanted to resend a request that was already sent */
+    int body_too_big;   /* the write callback refused bytes over max_body */
     int out_of_memory;
 } nax__http_transfer;
 

@@ -186,6 +186,14 @@ int nax__http_on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_
     (void)conn_primary_port;
     (void)conn_local_port;
     nax__http_transfer *t = userdata;
+    if (t->prereq_seen && !t->resend_allowed) {
+        /* curl resends on a new connection when a reused one closed without
+         * a reply. The server may have acted on the first copy: a request
+         * that is not safe to repeat goes back to the caller's retry policy
+         * (which looks orders up before sending again) instead. */
+        t->resend_refused = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
     t->prereq_seen = 1;
     return CURL_PREREQFUNC_OK;
 }
