@@ -85,7 +85,10 @@ void nax__client_log(nax_client *c, nax_log_level level, const char *fmt, ...)
     va_end(ap);
     char clean[1024];
     nax__redact(clean, sizeof clean, raw);
+    nax__error_state saved; /* the sink may call libnax; the caller's error stays */
+    nax__error_save(&saved);
     c->log_fn(level, clean, c->log_userdata);
+    nax__error_restore(&saved);
 }
 
 static const char *user_agent(char *buf, size_t size, const nax_client_options *o)
