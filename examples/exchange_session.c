@@ -1,44 +1,60 @@
 /*
- * exchange_session: one trading session against a running naxd.
+ * exchange_session: one trading session against a running naxd, on the
+ * libnax REST client.
  *
- * Two users register and log in; the buyer deposits AUD through the payments
- * provider and the seller deposits BTC through the custody provider (both
- * confirmations arrive as signed webhooks, which this program sends itself,
- * playing the providers); the seller rests a limit sell, the buyer crosses it
- * with a limit buy, and both users' balances are printed as a table.
+ * Two users register and log in, each with its own nax_client holding the
+ * email and password. The operator verifies both identities (KYC). The
+ * buyer deposits AUD (a fiat deposit, then the payment provider's signed
+ * webhook), the seller deposits BTC (a deposit address, then the custody
+ * provider's signed webhook). The seller rests a limit sell, the buyer
+ * crosses part of it and rests a bid of its own; the program shows the
+ * buyer's fill, the order book and both users' balances, cancels what is
+ * left, and the seller withdraws AUD to a bank account (paid out by the
+ * provider's webhook).
  *
- * Requests and responses go through the libnax codec (typed structs in and
- * out, decimals never as doubles); HTTP is plain libcurl.
+ * The operator and the providers are played by sandbox.c (plain libcurl:
+ * they are not client calls). Everything the users do goes through the
+ * client, with typed structs in and out and decimals never as doubles.
  *
  *     exchange_session http://127.0.0.1:8080
  *
- * The provider secrets come from NAXD_WEBHOOK_SECRET_PAYMENTS and
- * NAXD_WEBHOOK_SECRET_CUSTODY, the same variables naxd reads (scripts/run.sh
- * sets both). Any unexpected response ends the program with its error body
- * and exit status 1.
+ * The secrets come from the variables naxd reads: NAXD_OPERATOR_TOKEN,
+ * NAXD_WEBHOOK_SECRET_PAYMENTS and NAXD_WEBHOOK_SECRET_CUSTODY
+ * (exchange_session.sh sets all three). Any unexpected result ends the
+ * program with libnax's error detail and exit status 1.
  *
  * Build against an installed libnax:
- *     cc -std=c11 exchange_session.c $(pkg-config --cflags --libs nax libcurl)
+ *     cc -std=c11 exchange_session.c sandbox.c $(pkg-config --cflags --libs nax libcurl)
  */
 #include <nax.h>
 
-#include <curl/curl.h>
+#include "sandbox.h"
 
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* ---- failing loudly ------------------------------------------------------ */
+static const char PAIR[] = "BTC-AUD";
 
+/* ---- failing loudly ------------------------------------------------------------ */
+
+/* Print the failing call with libnax's detail (status, server code, field, request id). */
 static void die_nax(const char *what, int rc)
 {
     const nax_error *err = nax_error_last();
     fprintf(stderr, "%s failed: %s (%d)", what, nax_strerror(rc), rc);
-    if (err->field[0] != '\0')
+    if (err->http_status)
+        fprintf(stderr, ", HTTP %d", err->http_status);
+    if (err->server_code[0])
+        fprintf(stderr, " %s", err->server_code);
+    if (err->field[0])
         fprintf(stderr, " at %s", err->field);
-    fprintf(stderr, ": %s\n", err->message);
+    fprintf(stderr, ": %s", err->message);
+    if (err->request_id[0])
+        fprintf(stderr, " (request %s)", err->request_id);
+    fputc('\n', stderr);
     exit(EXIT_FAILURE);
 }
 
@@ -48,6 +64,20 @@ static void check(int rc, const char *what)
         die_nax(what, rc);
 }
 
+/* An unexpected result that is not a libnax error. */
+static void expect(int ok, const char *fmt, ...)
+{
+    if (ok)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "unexpected: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_FAILURE);
+}
+
 static nax_decimal dec(const char *text)
 {
     nax_decimal d;
@@ -55,300 +85,282 @@ static nax_decimal dec(const char *text)
     return d;
 }
 
-/* ---- a growable response buffer for libcurl -------------------------------- */
-
-typedef struct body {
-    char *data;
-    size_t len;
-} body;
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+/* Format into a caller's buffer of NAX_DECIMAL_STRING_MAX bytes. */
+static const char *fmt(char buf[NAX_DECIMAL_STRING_MAX], const nax_decimal *d)
 {
-    body *b = userdata;
-    size_t n = size * nmemb;
-    char *grown = realloc(b->data, b->len + n + 1);
-    if (!grown)
-        return 0; /* curl reports a write error */
-    memcpy(grown + b->len, ptr, n);
-    b->data = grown;
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
+    check(nax_decimal_format(buf, NAX_DECIMAL_STRING_MAX, d), "nax_decimal_format");
+    return buf;
 }
 
-/* ---- the HTTP exchange ---------------------------------------------------------- */
-
-typedef struct session {
-    CURL *curl;
-    const char *base; /* "http://127.0.0.1:8080" */
-} session;
-
-/* Random hex for Idempotency-Key and webhook ids (unique per run, no secret). */
-static void random_hex(char *out, size_t bytes)
+static int same(const nax_decimal *a, const nax_decimal *b)
 {
-    unsigned char raw[32];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || bytes > sizeof raw || fread(raw, 1, bytes, f) != bytes) {
-        fprintf(stderr, "cannot read /dev/urandom\n");
-        exit(EXIT_FAILURE);
-    }
-    fclose(f);
-    for (size_t i = 0; i < bytes; i++)
-        sprintf(out + 2 * i, "%02x", raw[i]);
+    return nax_decimal_cmp(a, b) == 0;
 }
 
-/*
- * One request. `json` is the body (NULL for none); `headers` extra header
- * lines (NULL-terminated list, may be NULL). Exits unless the status is
- * `expect`, printing the error body. Returns the response body (caller frees).
- */
-static body request(session *s, const char *method, const char *path, const char *token,
-                    const nax_buf *json, const char *const *headers, long expect)
+static const char *status_name(nax_order_status s)
 {
-    char url[512], line[1024], key[33];
-    body resp = {NULL, 0};
-    struct curl_slist *list = NULL;
-
-    snprintf(url, sizeof url, "%s%s", s->base, path);
-    list = curl_slist_append(list, "Content-Type: application/json");
-    if (token) {
-        snprintf(line, sizeof line, "Authorization: Bearer %s", token);
-        list = curl_slist_append(list, line);
+    switch (s) {
+    case NAX_ORDER_STATUS_OPEN: return "open";
+    case NAX_ORDER_STATUS_PARTIALLY_FILLED: return "partially_filled";
+    case NAX_ORDER_STATUS_FILLED: return "filled";
+    case NAX_ORDER_STATUS_CANCELLED: return "cancelled";
+    case NAX_ORDER_STATUS_REJECTED: return "rejected";
+    default: return "?";
     }
-    if (strcmp(method, "POST") == 0) { /* naxd requires one on orders, wallets, fiat */
-        random_hex(key, 16);
-        snprintf(line, sizeof line, "Idempotency-Key: %s", key);
-        list = curl_slist_append(list, line);
-    }
-    for (size_t i = 0; headers && headers[i]; i++)
-        list = curl_slist_append(list, headers[i]);
-
-    curl_easy_reset(s->curl);
-    curl_easy_setopt(s->curl, CURLOPT_URL, url);
-    curl_easy_setopt(s->curl, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 30L);
-    if (json) {
-        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, json->data);
-        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)json->len);
-    }
-    CURLcode rc = curl_easy_perform(s->curl);
-    curl_slist_free_all(list);
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "%s %s: %s\n", method, path, curl_easy_strerror(rc));
-        exit(EXIT_FAILURE);
-    }
-    long status = 0;
-    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status != expect) {
-        nax_error_body *err = NULL;
-        fprintf(stderr, "%s %s: expected %ld, got %ld\n", method, path, expect, status);
-        if (resp.data && nax_decode(&err, NAX_TYPE_ERROR_BODY, resp.data, resp.len, NULL) == 0) {
-            fprintf(stderr, "  error %s: %s%s%s (request %s)\n", err->code, err->message,
-                    err->field ? " at " : "", err->field ? err->field : "",
-                    err->request_id ? err->request_id : "?");
-            nax_object_free(err);
-        } else {
-            fprintf(stderr, "  body: %s\n", resp.data ? resp.data : "(none)");
-        }
-        exit(EXIT_FAILURE);
-    }
-    return resp;
 }
 
-/* Encode `obj`, send it, decode the answer as `out_type` into *out. */
-static void call(session *s, const char *method, const char *path, const char *token,
-                 nax_type in_type, const void *in, long expect, nax_type out_type, void *out)
+static void step(const char *title)
 {
-    nax_buf json = NAX_BUF_INIT;
-    if (in)
-        check(nax_encode(&json, in_type, in), nax_type_name(in_type));
-    body resp = request(s, method, path, token, in ? &json : NULL, NULL, expect);
-    if (out_type != NAX_TYPE_NONE) {
-        int rc = nax_decode(out, out_type, resp.data ? resp.data : "", resp.len, NULL);
-        if (rc < 0) {
-            fprintf(stderr, "%s %s answered: %s\n", method, path, resp.data ? resp.data : "");
-            die_nax(nax_type_name(out_type), rc);
-        }
-    }
-    free(resp.data);
-    nax_buf_dispose(&json);
+    printf("\n== %s\n", title);
 }
 
-/* ---- users ------------------------------------------------------------------- */
+/* ---- users ------------------------------------------------------------------------ */
 
 typedef struct user {
     const char *role;
     char email[96];
-    char *token; /* access token */
+    char id[40];
+    nax_client *client; /* logged in with the user's email and password */
 } user;
 
-static void sign_up(session *s, user *u, const char *role, const char *full_name)
+static void random_tag(char *out, size_t size)
+{
+    static unsigned int counter;
+    snprintf(out, size, "%lx%x", (unsigned long)time(NULL), ++counter);
+}
+
+/* Register, then log in through a client that holds the user's credentials. */
+static void sign_up(user *u, const char *base_url, const char *role, const char *full_name)
 {
     static const char password[] = "Example-Session-2026!";
-    char tag[9];
+    char tag[32];
     nax_profile *profile = NULL;
-    nax_token *tok = NULL;
+    nax_token *token = NULL;
 
-    random_hex(tag, 4);
+    random_tag(tag, sizeof tag);
     u->role = role;
     snprintf(u->email, sizeof u->email, "%s-%s@example.com", role, tag);
+
+    nax_client_options opts = NAX_CLIENT_OPTIONS_INIT;
+    opts.base_url = base_url;
+    opts.email = u->email;
+    opts.password = password;
+    opts.user_agent_suffix = "exchange-session-example";
+    check(nax_client_new(&u->client, &opts), "nax_client_new");
+
     nax_register_request reg = {.struct_size = sizeof reg,
                                 .email = u->email,
                                 .password = password,
                                 .full_name = full_name,
                                 .country = "AU"};
-    call(s, "POST", "/v1/auth/register", NULL, NAX_TYPE_REGISTER_REQUEST, &reg, 201,
-         NAX_TYPE_PROFILE, &profile);
-    printf("registered %-6s %s as %s\n", role, u->email, profile->id);
+    check(nax_auth_register(u->client, &reg, &profile), "nax_auth_register");
+    expect(profile->kyc_status == NAX_KYC_STATUS_UNVERIFIED, "a new user is already verified");
+    snprintf(u->id, sizeof u->id, "%s", profile->id);
+    printf("registered %-6s %s as %s\n", role, u->email, u->id);
     nax_object_free(profile);
 
+    /* The client would log in by itself on its first private call; doing it
+     * here shows the session. The tokens stay inside the client. */
     nax_login_request login = {
         .struct_size = sizeof login, .email = u->email, .password = password};
-    call(s, "POST", "/v1/auth/login", NULL, NAX_TYPE_LOGIN_REQUEST, &login, 200, NAX_TYPE_TOKEN,
-         &tok);
-    u->token = strdup(tok->access_token);
-    nax_object_free(tok);
-    if (!u->token)
-        exit(EXIT_FAILURE);
+    check(nax_auth_login(u->client, &login, &token), "nax_auth_login");
+    printf("logged in  %-6s access token valid for %lld s, refreshed by the client\n", role,
+           (long long)token->expires_in);
+    nax_object_free(token);
 }
 
-/* ---- providers: signed webhooks ------------------------------------------------ */
-
-static const char *provider_secret(const char *env)
+static void verify_identity(sandbox *sb, const user *u)
 {
-    static char first[256];
-    const char *all = getenv(env);
-    if (!all || !*all) {
-        fprintf(stderr, "%s is not set: the provider secret naxd was started with\n", env);
+    nax_kyc *kyc = NULL;
+    if (sandbox_verify_kyc(sb, u->id))
         exit(EXIT_FAILURE);
-    }
-    size_t n = strcspn(all, " "); /* several during rotation: sign with the first */
-    if (n >= sizeof first)
-        n = sizeof first - 1;
-    memcpy(first, all, n);
-    first[n] = '\0';
-    return first;
+    check(nax_users_kyc_status(u->client, &kyc), "nax_users_kyc_status");
+    expect(kyc->status == NAX_KYC_STATUS_VERIFIED, "%s's KYC status is not verified", u->role);
+    printf("kyc        %-6s verified by the operator\n", u->role);
+    nax_object_free(kyc);
 }
 
-/* Send `data` as a `type` event from `provider`, as the provider would. */
-static void provider_event(session *s, const char *provider, const char *secret_env,
-                           nax_webhook_type type, const nax_webhook_data *data)
-{
-    char id[40] = "msg_", ts[24], path[64];
-    char h_id[96], h_ts[64], *h_sig;
-    nax_buf json = NAX_BUF_INIT, sig = NAX_BUF_INIT;
-    int64_t now = (int64_t)time(NULL);
+/* ---- funding -------------------------------------------------------------------------- */
 
-    random_hex(id + 4, 16);
-    nax_webhook_event ev = {
-        .struct_size = sizeof ev, .id = id, .type = type, .created_at = now * 1000, .data = data};
-    check(nax_encode(&json, NAX_TYPE_WEBHOOK_EVENT, &ev), "webhook event");
-    check(nax_webhook_sign(&sig, provider_secret(secret_env), id, now, json.data, json.len),
-          "nax_webhook_sign");
-
-    snprintf(ts, sizeof ts, "%" PRId64, now);
-    snprintf(h_id, sizeof h_id, "webhook-id: %s", id);
-    snprintf(h_ts, sizeof h_ts, "webhook-timestamp: %s", ts);
-    h_sig = malloc(sig.len + 32);
-    if (!h_sig)
-        exit(EXIT_FAILURE);
-    sprintf(h_sig, "webhook-signature: %s", sig.data);
-    const char *headers[] = {h_id, h_ts, h_sig, NULL};
-    snprintf(path, sizeof path, "/v1/webhooks/%s", provider);
-    body resp = request(s, "POST", path, NULL, &json, headers, 204);
-    free(resp.data);
-    free(h_sig);
-    nax_buf_dispose(&sig);
-    nax_buf_dispose(&json);
-}
-
-static void deposit_aud(session *s, const user *u, const char *amount)
+static void deposit_aud(sandbox *sb, const user *u, const char *amount)
 {
     nax_fiat_tx *tx = NULL;
+    nax_decimal amt = dec(amount);
     nax_fiat_deposit_request req = {.struct_size = sizeof req,
                                     .currency = "AUD",
-                                    .amount = dec(amount),
+                                    .amount = amt,
                                     .method = NAX_FIAT_METHOD_PAYID};
-    call(s, "POST", "/v1/fiat/deposit", u->token, NAX_TYPE_FIAT_DEPOSIT_REQUEST, &req, 201,
-         NAX_TYPE_FIAT_TX, &tx);
-    nax_decimal amt = dec(amount);
-    nax_webhook_data data = {
-        .struct_size = sizeof data, .reference = tx->reference, .amount = &amt, .currency = "AUD"};
-    provider_event(s, "payments", "NAXD_WEBHOOK_SECRET_PAYMENTS", NAX_WEBHOOK_PAYMENT_SUCCEEDED,
-                   &data);
-    printf("deposited  %-6s %s AUD (reference %s)\n", u->role, amount, tx->reference);
+    check(nax_fiat_deposit(u->client, &req, &tx), "nax_fiat_deposit");
+    expect(tx->status == NAX_TX_STATUS_PENDING, "a new fiat deposit is not pending");
+    printf("deposit    %-6s %s AUD announced, reference %s\n", u->role, amount, tx->reference);
+    if (sandbox_payment_succeeded(sb, tx->reference, &amt, "AUD"))
+        exit(EXIT_FAILURE);
+    printf("           payment provider: payment.succeeded for %s\n", tx->reference);
     nax_object_free(tx);
 }
 
-static void deposit_btc(session *s, const user *u, const char *amount)
+static void deposit_btc(sandbox *sb, const user *u, const char *amount)
 {
     nax_deposit_address *addr = NULL;
-    char tx_hash[65];
-    nax_deposit_address_request req = {.struct_size = sizeof req, .asset = "BTC"};
-    call(s, "POST", "/v1/wallets/deposit-address", u->token, NAX_TYPE_DEPOSIT_ADDRESS_REQUEST, &req,
-         200, NAX_TYPE_DEPOSIT_ADDRESS, &addr);
-    random_hex(tx_hash, 32);
     nax_decimal amt = dec(amount);
-    nax_webhook_data data = {.struct_size = sizeof data,
-                             .amount = &amt,
-                             .currency = "BTC",
-                             .address = addr->address,
-                             .tx_hash = tx_hash};
-    provider_event(s, "custody", "NAXD_WEBHOOK_SECRET_CUSTODY", NAX_WEBHOOK_DEPOSIT_CONFIRMED,
-                   &data);
-    printf("deposited  %-6s %s BTC to %s\n", u->role, amount, addr->address);
+    nax_deposit_address_request req = {.struct_size = sizeof req, .asset = "BTC"};
+    check(nax_wallets_deposit_address(u->client, &req, &addr), "nax_wallets_deposit_address");
+    printf("deposit    %-6s BTC address %s (%s)\n", u->role, addr->address, addr->network);
+    if (sandbox_custody_deposit(sb, addr->address, &amt, "BTC"))
+        exit(EXIT_FAILURE);
+    printf("           custody provider: deposit.confirmed, %s BTC\n", amount);
     nax_object_free(addr);
 }
 
-/* ---- trading -------------------------------------------------------------------- */
+/* The balance of `asset`, or zero when the user holds none. */
+static nax_balance find_balance(const nax_balance_list *list, const char *asset)
+{
+    nax_balance none = {.struct_size = sizeof none, .asset = asset};
+    for (size_t i = 0; i < list->balances_count; i++)
+        if (strcmp(list->balances[i]->asset, asset) == 0)
+            return *list->balances[i];
+    return none;
+}
 
-static nax_order *place(session *s, const user *u, nax_side side, const char *price,
-                        const char *qty, nax_order_status expect)
+static nax_decimal available(const user *u, const char *asset)
+{
+    nax_balance_list *list = NULL;
+    check(nax_wallets_balances(u->client, &list), "nax_wallets_balances");
+    nax_decimal a = find_balance(list, asset).available;
+    nax_object_free(list);
+    return a;
+}
+
+/* ---- trading -------------------------------------------------------------------------- */
+
+static nax_order *place(const user *u, nax_side side, const char *price, const char *qty,
+                        const char *client_order_id)
 {
     nax_order *o = NULL;
+    char filled[NAX_DECIMAL_STRING_MAX];
     nax_decimal p = dec(price);
     nax_order_request req = {.struct_size = sizeof req,
-                             .pair = "BTC-AUD",
+                             .pair = PAIR,
                              .side = side,
                              .type = NAX_ORDER_TYPE_LIMIT,
                              .price = &p,
                              .quantity = dec(qty),
-                             .time_in_force = NAX_TIF_GTC};
-    call(s, "POST", "/v1/orders", u->token, NAX_TYPE_ORDER_REQUEST, &req, 201, NAX_TYPE_ORDER, &o);
-    char filled[NAX_DECIMAL_STRING_MAX];
-    check(nax_decimal_format(filled, sizeof filled, &o->filled_quantity), "format");
-    printf("order      %-6s %s %s BTC @ %s AUD: %s, filled %s\n", u->role,
-           side == NAX_SIDE_BUY ? "buy " : "sell", qty, price,
-           o->status == NAX_ORDER_STATUS_FILLED ? "filled"
-           : o->status == NAX_ORDER_STATUS_OPEN ? "open"
-                                                : "other",
-           filled);
-    if (o->status != expect) {
-        fprintf(stderr, "order %s ended in status %d, expected %d\n", o->id, (int)o->status,
-                (int)expect);
-        exit(EXIT_FAILURE);
-    }
+                             .time_in_force = NAX_TIF_GTC,
+                             .client_order_id = client_order_id};
+    check(nax_orders_place(u->client, &req, &o), "nax_orders_place");
+    printf("order      %-6s %s %s BTC @ %s AUD -> %s %s, filled %s\n", u->role,
+           side == NAX_SIDE_BUY ? "buy " : "sell", qty, price, o->id, status_name(o->status),
+           fmt(filled, &o->filled_quantity));
     return o;
 }
 
-static void print_balances(session *s, const user *u)
+static void show_fills(const user *u, const nax_decimal *qty, const nax_decimal *price)
+{
+    nax_fill_list *fills = NULL;
+    char q[NAX_DECIMAL_STRING_MAX], p[NAX_DECIMAL_STRING_MAX], f[NAX_DECIMAL_STRING_MAX];
+    nax_list_query query = NAX_LIST_QUERY_INIT;
+    query.pair = PAIR;
+    check(nax_trades_history(u->client, &query, &fills), "nax_trades_history");
+    expect(fills->fills_count == 1, "%s has %zu fills, expected 1", u->role, fills->fills_count);
+    const nax_fill *fill = fills->fills[0];
+    printf("fill       %-6s %s: %s BTC @ %s AUD, fee %s %s (%s)\n", u->role, fill->id,
+           fmt(q, &fill->quantity), fmt(p, &fill->price), fmt(f, &fill->fee), fill->fee_asset,
+           fill->liquidity == NAX_LIQUIDITY_TAKER ? "taker" : "maker");
+    expect(same(&fill->quantity, qty) && same(&fill->price, price),
+           "the fill is not the crossed quantity at the resting price");
+    nax_object_free(fills);
+}
+
+static void show_book(const user *u, const nax_decimal *ask, const nax_decimal *ask_qty,
+                      const nax_decimal *bid)
+{
+    nax_order_book *book = NULL;
+    char p[NAX_DECIMAL_STRING_MAX], q[NAX_DECIMAL_STRING_MAX];
+    check(nax_markets_orderbook(u->client, PAIR, 10, &book), "nax_markets_orderbook");
+    printf("%s book, seq %llu, checksum %u\n", book->pair, (unsigned long long)book->seq,
+           (unsigned)book->checksum);
+    printf("  %14s %14s\n", "price", "quantity");
+    for (size_t i = book->asks_count; i-- > 0;)
+        printf("  %14s %14s  ask\n", fmt(p, &book->asks[i].price), fmt(q, &book->asks[i].quantity));
+    for (size_t i = 0; i < book->bids_count; i++)
+        printf("  %14s %14s  bid\n", fmt(p, &book->bids[i].price), fmt(q, &book->bids[i].quantity));
+    uint32_t sum = 0;
+    check(nax_book_checksum(&sum, book->bids, book->bids_count, book->asks, book->asks_count),
+          "nax_book_checksum");
+    expect(sum == book->checksum, "the book's checksum does not match its levels");
+    expect(book->asks_count == 1 && same(&book->asks[0].price, ask) &&
+               same(&book->asks[0].quantity, ask_qty),
+           "the best ask is not what is left of the sell");
+    expect(book->bids_count == 1 && same(&book->bids[0].price, bid),
+           "the best bid is not the buyer's resting bid");
+    nax_object_free(book);
+}
+
+static void print_balances(const user *u)
 {
     nax_balance_list *list = NULL;
-    call(s, "GET", "/v1/wallets/balances", u->token, NAX_TYPE_NONE, NULL, 200,
-         NAX_TYPE_BALANCE_LIST, &list);
+    char a[NAX_DECIMAL_STRING_MAX], l[NAX_DECIMAL_STRING_MAX], t[NAX_DECIMAL_STRING_MAX];
+    check(nax_wallets_balances(u->client, &list), "nax_wallets_balances");
     for (size_t i = 0; i < list->balances_count; i++) {
         const nax_balance *b = list->balances[i];
-        char avail[NAX_DECIMAL_STRING_MAX], locked[NAX_DECIMAL_STRING_MAX],
-            total[NAX_DECIMAL_STRING_MAX];
-        check(nax_decimal_format(avail, sizeof avail, &b->available), "format");
-        check(nax_decimal_format(locked, sizeof locked, &b->locked), "format");
-        check(nax_decimal_format(total, sizeof total, &b->total), "format");
-        printf("| %-6s | %-5s | %18s | %14s | %18s |\n", u->role, b->asset, avail, locked, total);
+        nax_decimal sum;
+        check(nax_decimal_add(&sum, &b->available, &b->locked), "nax_decimal_add");
+        expect(same(&sum, &b->total), "%s %s: available + locked != total", u->role, b->asset);
+        printf("| %-6s | %-5s | %18s | %14s | %18s |\n", u->role, b->asset, fmt(a, &b->available),
+               fmt(l, &b->locked), fmt(t, &b->total));
     }
     nax_object_free(list);
+}
+
+static void balance_table(const user *a, const user *b)
+{
+    printf("| user   | asset |          available |         locked |              total |\n");
+    printf("|--------|-------|--------------------|----------------|--------------------|\n");
+    print_balances(a);
+    print_balances(b);
+}
+
+static void cancel(const user *u, const char *order_id)
+{
+    nax_order *o = NULL;
+    check(nax_orders_cancel(u->client, order_id, &o), "nax_orders_cancel");
+    printf("cancel     %-6s %s -> %s\n", u->role, o->id, status_name(o->status));
+    expect(o->status == NAX_ORDER_STATUS_CANCELLED, "order %s is not cancelled", o->id);
+    nax_object_free(o);
+}
+
+/* ---- withdrawal ----------------------------------------------------------------------- */
+
+static void withdraw_aud(sandbox *sb, const user *u, const char *amount)
+{
+    nax_fiat_tx *tx = NULL;
+    nax_fiat_tx_list *list = NULL;
+    char fee[NAX_DECIMAL_STRING_MAX];
+    nax_fiat_withdraw_request req = {.struct_size = sizeof req,
+                                     .currency = "AUD",
+                                     .amount = dec(amount),
+                                     .method = NAX_FIAT_METHOD_BANK_TRANSFER,
+                                     .account_name = "Sam Seller",
+                                     .account_number = "12345678",
+                                     .bank_code = "062-000"};
+    check(nax_fiat_withdraw(u->client, &req, &tx), "nax_fiat_withdraw");
+    expect(tx->status == NAX_TX_STATUS_PENDING, "a new withdrawal is not pending");
+    printf("withdraw   %-6s %s AUD to the bank, fee %s, reference %s: pending\n", u->role, amount,
+           fmt(fee, &tx->fee), tx->reference);
+    if (sandbox_payout_completed(sb, tx->reference))
+        exit(EXIT_FAILURE);
+    printf("           payment provider: payout.completed for %s\n", tx->reference);
+
+    nax_list_query query = NAX_LIST_QUERY_INIT;
+    query.type = NAX_TX_TYPE_WITHDRAWAL;
+    check(nax_fiat_transactions(u->client, &query, &list), "nax_fiat_transactions");
+    expect(list->transactions_count == 1 && strcmp(list->transactions[0]->id, tx->id) == 0,
+           "the withdrawal is not in the fiat history");
+    expect(list->transactions[0]->status == NAX_TX_STATUS_COMPLETED,
+           "the paid-out withdrawal is not completed");
+    printf("           %s is completed\n", tx->id);
+    nax_object_free(list);
+    nax_object_free(tx);
 }
 
 int main(int argc, char **argv)
@@ -357,35 +369,72 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s BASE_URL   (e.g. http://127.0.0.1:8080)\n", argv[0]);
         return 2;
     }
+    const char *base_url = argv[1];
     check(nax_global_init(NULL), "nax_global_init");
-    session s = {curl_easy_init(), argv[1]};
-    if (!s.curl) {
-        fprintf(stderr, "curl_easy_init failed\n");
-        return 1;
-    }
+    sandbox *sb = NULL;
+    if (sandbox_open(&sb, base_url))
+        return EXIT_FAILURE;
 
     user buyer, seller;
-    sign_up(&s, &buyer, "buyer", "Bea Buyer");
-    sign_up(&s, &seller, "seller", "Sam Seller");
-    deposit_aud(&s, &buyer, "20000.00");
-    deposit_btc(&s, &seller, "0.50000000");
+    step("users");
+    sign_up(&buyer, base_url, "buyer", "Bea Buyer");
+    sign_up(&seller, base_url, "seller", "Sam Seller");
+    verify_identity(sb, &buyer);
+    verify_identity(sb, &seller);
 
-    /* The sell rests on the book; the buy at the same price takes it. */
-    nax_order *sell =
-        place(&s, &seller, NAX_SIDE_SELL, "97250.50", "0.10000000", NAX_ORDER_STATUS_OPEN);
-    nax_order *buy =
-        place(&s, &buyer, NAX_SIDE_BUY, "97250.50", "0.10000000", NAX_ORDER_STATUS_FILLED);
+    step("funding");
+    deposit_aud(sb, &buyer, "20000.00");
+    deposit_btc(sb, &seller, "0.50000000");
+    nax_decimal aud = available(&buyer, "AUD"), btc = available(&seller, "BTC");
+    nax_decimal want_aud = dec("20000.00"), want_btc = dec("0.50000000");
+    expect(same(&aud, &want_aud) && same(&btc, &want_btc), "the deposits were not credited");
 
-    printf("\n| user   | asset |          available |         locked |              total |\n");
-    printf("|--------|-------|--------------------|----------------|--------------------|\n");
-    print_balances(&s, &buyer);
-    print_balances(&s, &seller);
+    /* The sell rests; the buy takes 0.04 of its 0.10 at the sell's price,
+     * then the buyer rests a bid below it. */
+    step("trading");
+    const char *price = "97250.50";
+    nax_decimal sell_price = dec(price), bought = dec("0.04000000"), rest = dec("0.06000000");
+    nax_order *sell = place(&seller, NAX_SIDE_SELL, price, "0.10000000", NULL);
+    expect(sell->status == NAX_ORDER_STATUS_OPEN, "the sell did not rest");
+    nax_order *buy = place(&buyer, NAX_SIDE_BUY, price, "0.04000000", "session-buy-1");
+    expect(buy->status == NAX_ORDER_STATUS_FILLED, "the crossing buy did not fill");
+    expect(buy->client_order_id && strcmp(buy->client_order_id, "session-buy-1") == 0,
+           "the buy lost its client order id");
+    nax_order *bid = place(&buyer, NAX_SIDE_BUY, "96000.00", "0.01000000", NULL);
+    expect(bid->status == NAX_ORDER_STATUS_OPEN, "the bid did not rest");
+
+    nax_order *now = NULL;
+    check(nax_orders_get(seller.client, sell->id, &now), "nax_orders_get");
+    expect(now->status == NAX_ORDER_STATUS_PARTIALLY_FILLED && same(&now->filled_quantity, &bought),
+           "the sell is %s after the buy", status_name(now->status));
+    printf("order      seller %s is now %s\n", now->id, status_name(now->status));
+    nax_object_free(now);
+    show_fills(&buyer, &bought, &sell_price);
+
+    step("order book");
+    nax_decimal bid_price = dec("96000.00");
+    show_book(&buyer, &sell_price, &rest, &bid_price);
+
+    step("balances");
+    balance_table(&buyer, &seller);
+
+    step("cancel");
+    cancel(&seller, sell->id);
+    cancel(&buyer, bid->id);
+
+    step("withdrawal");
+    withdraw_aud(sb, &seller, "1000.00");
+
+    step("balances");
+    balance_table(&buyer, &seller);
 
     nax_object_free(sell);
     nax_object_free(buy);
-    free(buyer.token);
-    free(seller.token);
-    curl_easy_cleanup(s.curl);
+    nax_object_free(bid);
+    nax_client_free(buyer.client);
+    nax_client_free(seller.client);
+    sandbox_close(sb);
     nax_global_shutdown();
+    printf("\nsession complete\n");
     return 0;
 }
