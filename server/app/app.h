@@ -341,6 +341,8 @@ NAXD_HANDLER(h_fiat_deposit);
 NAXD_HANDLER(h_fiat_withdraw);
 NAXD_HANDLER(h_fiat_txs);
 NAXD_HANDLER(h_webhook);
+/* GraphQL (Shift adapter's endpoint): app/h_graphql.c */
+NAXD_HANDLER(h_graphql);
 /* operations and admin: app/h_ops.c, app/h_admin.c */
 NAXD_HANDLER(h_health);
 NAXD_HANDLER(h_metrics);

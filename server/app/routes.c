@@ -63,6 +63,7 @@ static const naxd_route routes[] = {
      0},
     {NAXD_GET, "/v1/fiat/transactions", "GET /v1/fiat/transactions", h_fiat_txs, USER_R, 0},
     {NAXD_POST, "/v1/webhooks/{provider}", "POST /v1/webhooks/{provider}", h_webhook, PUB | MUT, 0},
+    {NAXD_POST, "/graphql", "POST /graphql", h_graphql, NAXD_R_USER | IDEM, 0},
     {NAXD_GET, "/health", "GET /health", h_health, PUB, 0},
     {NAXD_GET, "/metrics", "GET /metrics", h_metrics, PUB, 0},
     {NAXD_POST, "/admin/users/{id}/kyc", "POST /admin/users/{id}/kyc", h_admin_kyc,
