@@ -38,10 +38,14 @@ void expect_dec_at(const nax_decimal *d, const char *text, const char *file, int
 void call_counter_fn(const nax_call_info *info, void *userdata)
 {
     call_counter *c = userdata;
+    char route[96];
+    snprintf(route, sizeof route, "%s %s", info->method, info->route);
+    if (c->only && strcmp(c->only, route) != 0)
+        return;
     c->calls++;
     c->attempts += info->attempts;
     c->last_result = info->result;
-    snprintf(c->last_route, sizeof c->last_route, "%s %s", info->method, info->route);
+    snprintf(c->last_route, sizeof c->last_route, "%s", route);
 }
 
 nax_client *counted_client(naxh_server *s, call_counter *counter, const char *api_key,
@@ -52,6 +56,18 @@ nax_client *counted_client(naxh_server *s, call_counter *counter, const char *ap
     o.metrics_userdata = counter;
     o.api_key = api_key;
     o.api_secret = api_secret;
+    nax_client *c = NULL;
+    OK(naxh_client(s, &o, &c));
+    return c;
+}
+
+nax_client *counted_user_client(naxh_server *s, call_counter *counter, const naxh_user *u)
+{
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.metrics_fn = call_counter_fn;
+    o.metrics_userdata = counter;
+    o.email = u->email;
+    o.password = u->password;
     nax_client *c = NULL;
     OK(naxh_client(s, &o, &c));
     return c;

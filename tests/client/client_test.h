@@ -37,16 +37,20 @@ void expect_dec_at(const nax_decimal *d, const char *text, const char *file, int
 
 /* Counts what a client sent, through its metrics callback. */
 typedef struct call_counter {
+    const char *only;      /* "METHOD route" to count, e.g. "POST /v1/orders"; NULL: all */
     unsigned int calls;    /* finished calls */
     unsigned int attempts; /* requests sent over all calls */
     int last_result;
-    char last_route[64];
+    char last_route[96];
 } call_counter;
 void call_counter_fn(const nax_call_info *info, void *userdata);
 
 /* A client of `s` whose metrics go to `counter`. */
 nax_client *counted_client(naxh_server *s, call_counter *counter, const char *api_key,
                            const char *api_secret);
+
+/* A client of `s` that logs in as `u` by itself (email and password), metrics to `counter`. */
+nax_client *counted_user_client(naxh_server *s, call_counter *counter, const naxh_user *u);
 
 /* nax_global_init(NULL), failing the test when it fails. */
 void client_test_global_init(void);
