@@ -157,7 +157,8 @@ static int take_handle(nax__http *h, uint64_t start_us, const nax__http_request 
     if (rc) {
         char what[256];
         nax__http_describe(what, sizeof what, req);
-        nax__error(rc, "%s: %s", what, nax_error_last()->message);
+        nax__error(rc, "%s: none of the %u connections in the pool came free in time", what,
+                   h->pool.max);
         nax__error_set_transient(1);
         return rc;
     }

@@ -66,8 +66,8 @@ int nax__http_pool_init(nax__http_pool *p, unsigned int max);
 /* Frees the idle handles; every handle must have been given back. */
 void nax__http_pool_dispose(nax__http_pool *p);
 /* An idle handle in *out, or *out = NULL with a slot reserved for the caller
- * to create one (then nax__http_pool_put or _unreserve). NAX_ETIMEOUT when
- * none came back before `deadline` (CLOCK_MONOTONIC). */
+ * to create one (then nax__http_pool_put or _unreserve). NAX_ETIMEOUT, with
+ * no error set, when none came back before `deadline` (CLOCK_MONOTONIC). */
 int nax__http_pool_take(nax__http_pool *p, const struct timespec *deadline, nax__http_handle **out);
 void nax__http_pool_put(nax__http_pool *p, nax__http_handle *hh);
 void nax__http_pool_unreserve(nax__http_pool *p);

@@ -61,8 +61,7 @@ int nax__http_pool_take(nax__http_pool *p, const struct timespec *deadline, nax_
         if (pthread_cond_timedwait(&p->freed, &p->lock, deadline) == ETIMEDOUT &&
             p->idle_count == 0 && p->created >= p->max) {
             pthread_mutex_unlock(&p->lock);
-            return nax__error(NAX_ETIMEOUT, "no connection of the %u in the pool came free in time",
-                              p->max);
+            return NAX_ETIMEOUT; /* the caller says which request waited */
         }
     }
     pthread_mutex_unlock(&p->lock);
