@@ -128,6 +128,34 @@ class Clients:
                 "cpu_us": cpu / requests / 1e3}
 
 
+def progress(text):
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def instructions_per_call(clients, impl, small=500, large=2500):
+    """Instructions per call under callgrind: the difference between a run of
+    `large` and one of `small` calls, so start-up and warm-up cancel out."""
+    counts = []
+    for n in (small, large):
+        out = clients.args.work / f"callgrind-{impl}-{n}.out"
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + \
+            clients.command(impl, n, 10, 1)
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        collected = [line for line in p.stderr.splitlines() if "Collected :" in line]
+        if p.returncode != 0 or not collected:
+            raise RuntimeError(f"callgrind {impl} failed: {p.stderr[-2000:]}")
+        counts.append(int(collected[-1].split(":")[-1]))
+    return (counts[1] - counts[0]) / (large - small)
+
+
+def callgrind_table(clients):
+    """libnax against raw libcurl in instructions per call (steady on a busy machine)."""
+    ours, floor = (instructions_per_call(clients, i) for i in ("libnax", "curl"))
+    print(f"\ninstructions per call (callgrind, 2000 calls, start-up excluded):")
+    print(f"  libnax {ours:,.0f}   raw libcurl {floor:,.0f}   libnax/libcurl {ours / floor:.2f}x"
+          f"   libnax's own work {ours - floor:,.0f} per call")
+
+
 def rotated(names, rep):
     k = rep % len(names)
     return names[k:] + names[:k]
@@ -155,7 +183,7 @@ def fmt_ratio(values):
 def print_table(rows):
     head = ("metric", "libnax", "peer", "ratio", "target", "met")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
-    print(" | ".join(str(h).ljust(widths[i]) for i, h in enumerate(head)))
+    print(" | ".join(str(h).ljust(widths[i]) for i, h in enumerate(head[:5])) + " | " + head[5])
     print("-|-".join("-" * w for w in widths) + "-|----")
     for r in rows:
         print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:5])) + " | " + r[5])
@@ -173,6 +201,8 @@ def main():
     ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
     ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
     ap.add_argument("--threads", default="1,2,4,8", help="thread counts for the scaling part")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="instructions per call of libnax and raw libcurl instead of times")
     args = ap.parse_args()
     thread_counts = [int(k) for k in args.threads.split(",") if k]
     if args.repeats < 1 or args.requests < 1 or not (args.naxd or args.body):
@@ -186,8 +216,12 @@ def main():
         body_file = work / "ticker.json"
         body_file.write_bytes(body)
         port, nginx = start_nginx(body, work)
+        args.work = work
         clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
         print(f"ticker body ({len(body)} bytes): {body.decode()}")
+        if args.callgrind:
+            callgrind_table(clients)
+            return
         print(f"nginx on cpu {SERVER_CPU}, clients on cpu {CLIENT_CPU}; {args.requests} calls a "
               f"run after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
               f"round; wall clock")
@@ -196,10 +230,12 @@ def main():
         for impl in single:  # warm-up round: nginx, page cache, the interpreters' files
             clients.run(impl, min(args.requests, args.warmup), args.warmup)
         for rep in range(args.repeats):
+            progress(f"round {rep + 1}/{args.repeats}, one thread")
             for impl in rotated(single, rep):
                 r = clients.run(impl, args.requests, args.warmup)
                 runs.append(("single", impl, 1, rep, r["rps"], r["us"], r["cpu_us"]))
         for k in thread_counts:
+            progress(f"scaling, {k} threads")
             for rep in range(args.repeats):
                 for impl in rotated(["libnax", "curl"], rep):
                     r = clients.run(impl, args.requests, args.warmup, k)

@@ -3,6 +3,7 @@
 # `undici`; then libnax with 1..8 threads sharing one client. Run through
 # bench/run:
 #   bench/run client [--repeats 5] [--requests 20000] [--warmup 1000] [--threads 1,2,4,8]
+#   bench/run client --callgrind     # instructions per call, libnax and raw libcurl
 #
 # nginx-light and python3-requests are Debian packages the rest of the tree
 # does not need, so this script installs them (apt-get, with sudo when not
@@ -36,6 +37,7 @@ require_command node nodejs
 require_command npm npm
 require_command taskset util-linux
 require_command python3 python3
+[[ " $* " == *" --callgrind "* ]] && require_command valgrind valgrind
 "$python" -c 'import requests' >/dev/null 2>&1 ||
     _bench_missing+=("python3-requests|Python requests for $python (client peer)")
 requirements_checked
