@@ -20,7 +20,8 @@
  * The workers stop once each has made its share of calls and no breaker is
  * open or half-open (at most 120 s); then the program prints each group's
  * breaker status (nax_client_breaker_status) and the call totals. It exits
- * 1 when a call failed in an unexpected way or a breaker stayed open.
+ * 1 when a call failed in an unexpected way or a breaker was still open
+ * after 120 s.
  *
  *     NAX_API_KEY=ak_... NAX_API_SECRET=... backend_service http://127.0.0.1:8080 [--short]
  *
@@ -28,6 +29,10 @@
  * instead of 400. Build against an installed libnax:
  *     cc -std=c11 -pthread backend_service.c $(pkg-config --cflags --libs nax)
  */
+/* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <nax.h>
 
 #include <pthread.h>
@@ -185,9 +190,8 @@ static int finished(service *s)
     return 1;
 }
 
-static int report(service *s)
+static void report(service *s)
 {
-    int all_closed = 1;
     printf("\n%-12s %-9s %6s %9s %5s %7s | %7s %7s %8s %8s %6s %9s %8s\n", "group", "breaker",
            "window", "failures", "slow", "opened", "calls", "ok", "refused", "503", "other",
            "attempts", "avg ms");
@@ -195,9 +199,8 @@ static int report(service *s)
         nax_breaker_status st = {.struct_size = sizeof st};
         if (nax_client_breaker_status(s->client, (nax_endpoint_group)g, &st) != 0) {
             printf("nax_client_breaker_status: %s\n", nax_error_last()->message);
-            return 0;
+            return;
         }
-        all_closed &= st.state == NAX_BREAKER_CLOSED;
         const group_metrics *m = &s->groups[g];
         unsigned long calls = atomic_load(&m->calls);
         double avg_ms = calls ? (double)atomic_load(&m->duration_us) / 1000.0 / (double)calls : 0;
@@ -207,7 +210,6 @@ static int report(service *s)
                atomic_load(&m->ok), atomic_load(&m->circuit_open), atomic_load(&m->unavailable),
                atomic_load(&m->other), atomic_load(&m->attempts), avg_ms);
     }
-    return all_closed;
 }
 
 static int is_short(int argc, char **argv)
@@ -276,7 +278,8 @@ int main(int argc, char **argv)
         }
     }
     const struct timespec tick = {0, 100 * 1000 * 1000};
-    while (started == WORKERS && !finished(&s) && seconds_since_start(&s) < MAX_SECONDS)
+    int settled = 0;
+    while (started == WORKERS && !(settled = finished(&s)) && seconds_since_start(&s) < MAX_SECONDS)
         nanosleep(&tick, NULL);
     atomic_store(&s.stop, 1);
     int unexpected = 0;
@@ -285,14 +288,18 @@ int main(int argc, char **argv)
         unexpected += workers[i].unexpected;
     }
 
-    int all_closed = report(&s);
+    report(&s);
     unsigned long changes = 0;
     for (int g = 0; g < NAX_GROUP_COUNT; g++)
         changes += atomic_load(&s.transitions[g]);
-    printf("\n%.1f s, %lu breaker state changes, %d unexpected failures, breakers %s\n",
-           seconds_since_start(&s), changes, unexpected, all_closed ? "all closed" : "NOT closed");
+    /* A call still in flight when the workers were told to stop may have
+     * changed a breaker since; what counts is that all were closed then. */
+    printf("\n%.1f s, %lu breaker state changes, %d unexpected failures; %s\n",
+           seconds_since_start(&s), changes, unexpected,
+           settled ? "stopped with every breaker closed"
+                   : "stopped on the time limit with a breaker still open");
     nax_client_free(s.client);
     nax_global_shutdown();
     pthread_mutex_destroy(&s.print_lock);
-    return started == WORKERS && unexpected == 0 && all_closed ? 0 : 1;
+    return started == WORKERS && unexpected == 0 && settled ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 #
 # Starts naxd with --fault-injection on a free port of 127.0.0.1 (data in
 # DATA_DIR), prepares a funded user with an API key (partner_setup), scripts
-# an outage (the next 6 ticker requests answer 503 without doing anything),
+# an outage (the next 8 ticker requests answer 503 without doing anything),
 # then runs the backend_service example against it and stops naxd.
 #
 # The example must see the market-data breaker open, probe and close again:
@@ -36,11 +36,11 @@ creds=$("$setup" "$NAXD_URL") || status=$?
 out=$data/backend_service.out
 if ((status == 0)); then
     admin_post /admin/faults \
-        '{"route":"GET /v1/markets/{pair}/ticker","action":"error_before_commit","count":6}' ||
+        '{"route":"GET /v1/markets/{pair}/ticker","action":"error_before_commit","count":8}' ||
         status=$?
 fi
 if ((status == 0)); then
-    echo "scripted: the next 6 ticker requests answer 503"
+    echo "scripted: the next 8 ticker requests answer 503"
     NAX_API_KEY=$(sed -n 's/^NAX_API_KEY=//p' <<<"$creds") \
         NAX_API_SECRET=$(sed -n 's/^NAX_API_SECRET=//p' <<<"$creds") \
         "$example" "$NAXD_URL" "$@" | tee "$out" || status=$?

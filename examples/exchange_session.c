@@ -26,6 +26,10 @@
  * Build against an installed libnax:
  *     cc -std=c11 exchange_session.c sandbox.c $(pkg-config --cflags --libs nax libcurl)
  */
+/* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <nax.h>
 
 #include "sandbox.h"
@@ -35,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char PAIR[] = "BTC-AUD";
 
@@ -123,10 +128,11 @@ typedef struct user {
     nax_client *client; /* logged in with the user's email and password */
 } user;
 
+/* Unique enough for emails on a local server: time, process and a counter. */
 static void random_tag(char *out, size_t size)
 {
     static unsigned int counter;
-    snprintf(out, size, "%lx%x", (unsigned long)time(NULL), ++counter);
+    snprintf(out, size, "%lx-%ld-%u", (unsigned long)time(NULL), (long)getpid(), ++counter);
 }
 
 /* Register, then log in through a client that holds the user's credentials. */

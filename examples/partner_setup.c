@@ -19,6 +19,10 @@
  * Needs NAXD_OPERATOR_TOKEN, NAXD_WEBHOOK_SECRET_PAYMENTS and
  * NAXD_WEBHOOK_SECRET_CUSTODY, as naxd was started with.
  */
+/* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <nax.h>
 
 #include "sandbox.h"
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void check(int rc, const char *what)
 {
@@ -60,7 +65,7 @@ int main(int argc, char **argv)
 
     char email[96];
     snprintf(email, sizeof email, "partner-%lx-%ld@example.com", (unsigned long)time(NULL),
-             (long)clock());
+             (long)getpid());
     nax_client *client = NULL;
     nax_client_options opts = NAX_CLIENT_OPTIONS_INIT;
     opts.base_url = base_url;

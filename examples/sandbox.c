@@ -2,6 +2,10 @@
  * sandbox: plays naxd's operator and its payment and custody providers
  * (see sandbox.h). Plain libcurl; the bodies go through the libnax codec.
  */
+/* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include "sandbox.h"
 
 #include <curl/curl.h>
