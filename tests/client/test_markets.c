@@ -1,5 +1,6 @@
 /* Market data against naxd: markets and the rules cache, ticker, order
  * book, recent trades, time and health, with their error paths. */
+#include <signal.h>
 #include <stdlib.h>
 
 #include "client_test.h"
@@ -253,6 +254,39 @@ START_TEST(test_health_unavailable)
 }
 END_TEST
 
+/* The harness's restarts: same port and data, so clients carry on. Runs last. */
+START_TEST(test_restart_keeps_port_and_data)
+{
+    int port = srv.port;
+    naxh_kill(&srv, SIGKILL); /* a crash */
+    ck_assert_int_eq(srv.pid, 0);
+    nax_health *h = NULL;
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.retry.max_attempts = 1;
+    nax_client *c = NULL;
+    OK(naxh_client(&srv, &o, &c));
+    EXPECT_ERROR(nax_health_get(c, &h), NAX_ENETWORK, 0, NULL, NULL);
+    ck_assert_int_eq(naxh_restart(&srv), 0);
+    ck_assert_int_eq(srv.port, port);
+    OK(nax_health_get(c, &h));
+    nax_object_free(h);
+    /* The book was rebuilt from the store; the buyer's session still works. */
+    nax_order_book *b = NULL;
+    OK(nax_markets_orderbook(c, "BTC-AUD", 0, &b));
+    ck_assert_uint_eq(b->bids_count, 2);
+    nax_object_free(b);
+    nax_profile *p = NULL;
+    OK(nax_users_profile(buyer.client, &p));
+    ck_assert_str_eq(p->id, buyer.id);
+    nax_object_free(p);
+    ck_assert_int_eq(naxh_restart(&srv), 0); /* a graceful stop and start */
+    ck_assert_int_eq(srv.exit_status, 0);
+    OK(nax_users_profile(buyer.client, &p));
+    nax_object_free(p);
+    nax_client_free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client_markets");
@@ -268,6 +302,7 @@ int main(void)
     tcase_add_test(tc, test_time);
     tcase_add_test(tc, test_health);
     tcase_add_test(tc, test_health_unavailable);
+    tcase_add_test(tc, test_restart_keeps_port_and_data);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
