@@ -7,7 +7,6 @@
 
 #include <yajl/yajl_parse.h>
 
-#include "codec/codec_internal.h"
 #include "core/core.h"
 #include "shift/json.h"
 
@@ -155,6 +154,74 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     return 1;
 }
 
+/*
+ * yajl's own memory. yajl does not survive an allocation failure inside it
+ * (its buffers are used unchecked), so everything it can ask for is set
+ * aside, in one nax__malloc, before parsing starts: its handle, lexer and
+ * state stack (nesting stops at max_depth), and the buffer strings with
+ * escapes are decoded into, which doubles from 2 KiB and so never exceeds
+ * twice the input plus 2 KiB once it may grow in place.
+ */
+typedef struct yajl_arena {
+    unsigned char *mem;
+    size_t size, used, last; /* last: offset of the most recent block */
+} yajl_arena;
+
+#define ARENA_HEADER 16u
+
+static size_t round16(size_t n)
+{
+    return (n + 15u) & ~(size_t)15u;
+}
+
+static int in_arena(const yajl_arena *a, const void *p)
+{
+    const unsigned char *b = p;
+    return b >= a->mem && b < a->mem + a->size;
+}
+
+static void *arena_malloc(void *ctx, size_t size)
+{
+    yajl_arena *a = ctx;
+    size_t cap = round16(size ? size : 1);
+    if (cap + ARENA_HEADER > a->size - a->used)
+        return nax__malloc(size); /* beyond the bound: not expected */
+    a->last = a->used;
+    memcpy(a->mem + a->last, &cap, sizeof cap);
+    a->used += ARENA_HEADER + cap;
+    return a->mem + a->last + ARENA_HEADER;
+}
+
+static void *arena_realloc(void *ctx, void *ptr, size_t size)
+{
+    yajl_arena *a = ctx;
+    if (!ptr)
+        return arena_malloc(ctx, size);
+    if (!in_arena(a, ptr))
+        return nax__realloc(ptr, size);
+    unsigned char *block = (unsigned char *)ptr - ARENA_HEADER;
+    size_t cap;
+    memcpy(&cap, block, sizeof cap);
+    if (size <= cap)
+        return ptr;
+    size_t want = round16(size);
+    if ((size_t)(block - a->mem) == a->last && want + ARENA_HEADER <= a->size - a->last) {
+        memcpy(block, &want, sizeof want); /* the newest block grows in place */
+        a->used = a->last + ARENA_HEADER + want;
+        return ptr;
+    }
+    void *moved = arena_malloc(ctx, size);
+    if (moved)
+        memcpy(moved, ptr, cap);
+    return moved;
+}
+
+static void arena_free(void *ctx, void *ptr)
+{
+    if (!in_arena(ctx, ptr))
+        nax__free(ptr);
+}
+
 static const yajl_callbacks callbacks = {
     on_null,        on_bool,         NULL,
     NULL,           on_number,       on_string,
@@ -190,12 +257,16 @@ int nax__jv_parse(nax__jv **out, const char *json, size_t len, unsigned max_dept
     builder b;
     memset(&b, 0, sizeof b);
     b.max_depth = max_depth ? max_depth : NAX__JV_MAX_DEPTH;
-    nax__codec_pool pool;
-    yajl_alloc_funcs afs;
-    nax__codec_pool_init(&pool, &afs);
-    yajl_handle h = yajl_alloc(&callbacks, &afs, &b);
-    if (!h)
+    yajl_arena arena = {NULL, 2 * len + 16384, 0, 0};
+    arena.mem = nax__malloc(arena.size);
+    if (!arena.mem)
         return nax__error_oom();
+    yajl_alloc_funcs afs = {arena_malloc, arena_realloc, arena_free, &arena};
+    yajl_handle h = yajl_alloc(&callbacks, &afs, &b);
+    if (!h) {
+        nax__free(arena.mem);
+        return nax__error_oom();
+    }
     yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
     size_t offset = yajl_get_bytes_consumed(h);
     if (st == yajl_status_ok) {
@@ -210,6 +281,7 @@ int nax__jv_parse(nax__jv **out, const char *json, size_t len, unsigned max_dept
     else if (!b.root)
         rc = nax__error(NAX_EJSON, "invalid JSON (no value)");
     yajl_free(h);
+    nax__free(arena.mem);
     nax__free(b.key);
     if (rc) {
         nax__jv_free(b.root);
