@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -130,39 +131,67 @@ static void stderr_tail(const naxh_server *s, int lines)
 
 /* ---- servers still running at exit ------------------------------------------------- */
 
-/* Pids, not servers: a server struct may be gone by the time exit runs. */
-static pid_t live[MAX_LIVE];
+/* Copies, not pointers: a server struct may be gone by the time exit runs.
+ * A slot lives from naxh_start to naxh_stop; pid is 0 while naxd is down. */
+static struct {
+    char dir[256];
+    pid_t pid;
+} live[MAX_LIVE];
 
-static void kill_live(void)
+static void remove_tree(const char *path);
+
+/* At exit: no orphan naxd, no leftover folder (unless NAXH_KEEP is set). */
+static void clean_live(void)
 {
     for (int i = 0; i < MAX_LIVE; i++) {
-        if (live[i] > 0) {
-            kill(live[i], SIGKILL);
-            waitpid(live[i], NULL, 0);
-            live[i] = 0;
+        if (live[i].pid > 0) {
+            kill(live[i].pid, SIGKILL);
+            waitpid(live[i].pid, NULL, 0);
         }
+        if (live[i].dir[0] && !getenv("NAXH_KEEP"))
+            remove_tree(live[i].dir);
+        live[i].pid = 0;
+        live[i].dir[0] = 0;
     }
 }
 
-static void track(pid_t pid)
+static int slot_of(const char *dir)
+{
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i].dir[0] && !strcmp(live[i].dir, dir))
+            return i;
+    return -1;
+}
+
+static void track_dir(const char *dir)
 {
     static int registered;
     if (!registered) {
-        atexit(kill_live);
+        atexit(clean_live);
         registered = 1;
     }
     for (int i = 0; i < MAX_LIVE; i++)
-        if (!live[i]) {
-            live[i] = pid;
+        if (!live[i].dir[0]) {
+            snprintf(live[i].dir, sizeof live[i].dir, "%s", dir);
+            live[i].pid = 0;
             return;
         }
 }
 
-static void untrack(pid_t pid)
+static void track_pid(const naxh_server *s, pid_t pid)
 {
-    for (int i = 0; i < MAX_LIVE; i++)
-        if (live[i] == pid)
-            live[i] = 0;
+    int i = slot_of(s->dir);
+    if (i >= 0)
+        live[i].pid = pid;
+}
+
+static void untrack_dir(const char *dir)
+{
+    int i = slot_of(dir);
+    if (i >= 0) {
+        live[i].dir[0] = 0;
+        live[i].pid = 0;
+    }
 }
 
 /* ---- configuration ---------------------------------------------------------------- */
@@ -280,8 +309,14 @@ static int spawn(naxh_server *s)
         return -1;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        /* naxd dies with the test even when the test is killed (a ctest
+         * timeout runs no atexit handler). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         dup2(out_fd, STDOUT_FILENO);
         dup2(err_fd, STDERR_FILENO);
         int null_fd = open("/dev/null", O_RDONLY);
@@ -299,7 +334,7 @@ static int spawn(naxh_server *s)
         return -1;
     }
     s->pid = pid;
-    track(pid);
+    track_pid(s, pid);
     return 0;
 }
 
@@ -312,8 +347,8 @@ static int await_listening(naxh_server *s)
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             fprintf(stderr, "harness: naxd exited (status %d) before listening\n", status);
-            untrack(s->pid);
             s->pid = 0;
+            track_pid(s, 0);
             stderr_tail(s, 40);
             return -1;
         }
@@ -366,8 +401,8 @@ static void end_process(naxh_server *s, int sig)
         kill(s->pid, SIGKILL);
         waitpid(s->pid, &status, 0);
     }
-    untrack(s->pid);
     s->pid = 0;
+    track_pid(s, 0);
     int clean = reaped && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (sig != SIGTERM) /* a deliberate kill: only sanitizer reports count */
         clean = 1;
@@ -395,6 +430,7 @@ int naxh_start(naxh_server *s, const char *config_overrides_json)
         s->dir[0] = 0;
         return -1;
     }
+    track_dir(s->dir);
     char hex[65];
     if (random_hex(hex, 16) != 0)
         return -1;
@@ -454,6 +490,7 @@ void naxh_stop(naxh_server *s)
     if (s->dir[0]) {
         if (s->exit_status == 0 || !getenv("NAXH_KEEP"))
             remove_tree(s->dir);
+        untrack_dir(s->dir);
         s->dir[0] = 0;
     }
 }

@@ -5,8 +5,11 @@
  * API keys, KYC and money. Reused by every client test.
  *
  * naxd comes from the NAXD_BIN environment variable (CMake sets it). Call
- * nax_global_init() before naxh_client() and the user helpers. Every server
- * started is killed at exit if a test forgot it (or failed before stopping it).
+ * nax_global_init() before naxh_client() and the user helpers. A server a
+ * test forgot to stop (or could not, having failed) is killed at exit and
+ * its folder removed; set NAXH_KEEP=1 to keep folders for a post-mortem.
+ * naxd also dies with the thread that started it (PR_SET_PDEATHSIG), so
+ * start servers from a thread that outlives them (e.g. the main thread).
  */
 #ifndef NAX_TESTS_CLIENT_HARNESS_H
 #define NAX_TESTS_CLIENT_HARNESS_H
