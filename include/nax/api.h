@@ -179,7 +179,8 @@ typedef struct nax_list_query {
 /** Static initialiser for #nax_list_query. */
 #define NAX_LIST_QUERY_INIT                                                                        \
     {                                                                                              \
-        sizeof(nax_list_query)                                                                     \
+        sizeof(nax_list_query), NULL, NAX_ORDER_STATUS_NONE, NAX_SIDE_NONE, NULL, NULL,            \
+            NAX_TX_TYPE_NONE, 0, 0, 0, NULL                                                        \
     }
 
 /* ----------------------------------------------------------------- orders */

@@ -223,10 +223,13 @@ typedef struct nax_client_options {
     const nax_client_hooks *hooks; /**< test hooks, copied; NULL: real clock and randomness */
 } nax_client_options;
 
-/** Static initialiser: the current version, everything else default. */
+/** Static initialiser: the current version, everything else default (every
+ * member is listed, so `-Wmissing-field-initializers` stays quiet). */
 #define NAX_CLIENT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        NAX_CLIENT_OPTIONS_VERSION                                                                 \
+        NAX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, \
+            NULL, NULL, NULL, 0, {0, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},               \
+            {NAX_LIMITER_WAIT, 0, 0, 0}, NULL, NAX_LOG_TRACE, NULL, NULL, NULL, NULL, NULL, NULL   \
     }
 
 /**

@@ -254,10 +254,11 @@ static int take_result(call_run *r)
     if (rc) {
         /* Say which call and request produced the unreadable body. */
         const nax_error *e = nax_error_last();
-        char field[NAX__ERROR_SMALL_MAX];
+        char field[NAX__ERROR_SMALL_MAX], why[NAX__ERROR_MSG_MAX];
         snprintf(field, sizeof field, "%s", e->field);
+        snprintf(why, sizeof why, "%s", e->message); /* setting the error clears it */
         nax__error_field(rc, field[0] ? field : NULL, "%s %s: the response does not decode: %s",
-                         call->method, call->route, e->message);
+                         call->method, call->route, why);
         nax__error_http(resp->status, NULL, resp->request_id[0] ? resp->request_id : r->request_id,
                         0);
     }
@@ -316,8 +317,10 @@ static int run(call_run *r)
             rc = nax__breaker_acquire(&c->breakers[g], nax__client_now_ms(c), &probe, &chg);
             report_change(c, g, &chg);
             if (rc) {
+                char why[NAX__ERROR_MSG_MAX]; /* setting the error clears the old message */
+                snprintf(why, sizeof why, "%s", nax_error_last()->message);
                 nax__error(NAX_ECIRCUIT_OPEN, "%s %s: the %s circuit is open; %s", call->method,
-                           call->route, group_name(g), nax_error_last()->message);
+                           call->route, group_name(g), why);
                 nax__error_set_transient(1);
                 return NAX_ECIRCUIT_OPEN;
             }
@@ -420,9 +423,11 @@ static int run(call_run *r)
             char server_code[NAX__ERROR_SMALL_MAX], rid[NAX__ERROR_SMALL_MAX];
             snprintf(server_code, sizeof server_code, "%s", e->server_code);
             snprintf(rid, sizeof rid, "%s", e->request_id);
+            char why[NAX__ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", e->message);
             nax__error(NAX_ERETRY_BUDGET,
                        "%s %s: the client's retry budget is spent; last failure: %s", call->method,
-                       call->route, e->message);
+                       call->route, why);
             nax__error_http(http_status, server_code[0] ? server_code : NULL, rid, 1);
             return NAX_ERETRY_BUDGET;
         }

@@ -53,13 +53,17 @@ void nax_error_clear(void)
 int nax__error_v(int code, const char *field, const char *fmt, va_list ap)
 {
     error_slot *e = slot();
+    /* Format and copy first: the arguments may point into this very slot
+     * (a new error quoting the previous one's message or field). */
+    char raw[MSG_MAX], f[SMALL_MAX];
+    if (fmt)
+        vsnprintf(raw, sizeof raw, fmt, ap);
+    copy_str(f, sizeof f, field);
     nax_error_clear();
     e->pub.code = code;
     e->pub.klass = nax_error_class_of(code);
-    copy_str(e->field, sizeof e->field, field);
+    copy_str(e->field, sizeof e->field, f);
     if (fmt) {
-        char raw[MSG_MAX];
-        vsnprintf(raw, sizeof raw, fmt, ap);
         /* Messages may quote input; make sure no secret survives into them. */
         nax__redact(e->message, sizeof e->message, raw);
     } else {

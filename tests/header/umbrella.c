@@ -14,6 +14,12 @@ static int check_initialisers(void)
 {
     nax_buf buf = NAX_BUF_INIT;
     nax_decode_options opts = NAX_DECODE_OPTIONS_INIT;
+    nax_client_options client_opts = NAX_CLIENT_OPTIONS_INIT;
+    nax_shift_options shift_opts = NAX_SHIFT_OPTIONS_INIT;
+    nax_list_query query = NAX_LIST_QUERY_INIT;
+    (void)client_opts;
+    (void)shift_opts;
+    (void)query;
     nax_decimal zero = {0};
 
     if (buf.data != NULL || buf.len != 0 || buf.cap != 0) {

@@ -13,6 +13,12 @@ int check_initialisers()
 {
     nax_buf buf = NAX_BUF_INIT;
     nax_decode_options opts = NAX_DECODE_OPTIONS_INIT;
+    nax_client_options client_opts = NAX_CLIENT_OPTIONS_INIT;
+    nax_shift_options shift_opts = NAX_SHIFT_OPTIONS_INIT;
+    nax_list_query query = NAX_LIST_QUERY_INIT;
+    (void)client_opts;
+    (void)shift_opts;
+    (void)query;
     if (buf.data != nullptr || buf.len != 0 || opts.version != NAX_DECODE_OPTIONS_VERSION) {
         std::fprintf(stderr, "an initialiser macro gives the wrong value in C++\n");
         return 1;

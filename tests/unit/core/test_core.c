@@ -184,6 +184,19 @@ START_TEST(global_init_rejects_bad_allocators)
 }
 END_TEST
 
+/* A new error may quote the previous one: its message and field are read
+ * before the slot is reset. */
+START_TEST(error_may_quote_the_previous_error)
+{
+    nax__error_field(NAX_EPARSE, "price", "bad digit at 3");
+    const nax_error *e = nax_error_last();
+    nax__error_field(NAX_ESCHEMA, e->field, "order: %s", e->message);
+    ck_assert_int_eq(nax_error_last()->code, NAX_ESCHEMA);
+    ck_assert_str_eq(nax_error_last()->message, "order: bad digit at 3");
+    ck_assert_str_eq(nax_error_last()->field, "price");
+}
+END_TEST
+
 START_TEST(calloc_checks_overflow)
 {
     ck_assert_ptr_null(nax__calloc(SIZE_MAX / 2, 4));
@@ -331,6 +344,7 @@ int main(void)
     tcase_add_test(tc, error_codes_are_stable);
     tcase_add_test(tc, global_init_routes_allocations_and_is_refcounted);
     tcase_add_test(tc, global_init_rejects_bad_allocators);
+    tcase_add_test(tc, error_may_quote_the_previous_error);
     tcase_add_test(tc, calloc_checks_overflow);
     tcase_add_test(tc, version_matches_header);
     tcase_add_test(tc, buf_grows_and_stays_terminated);
