@@ -40,8 +40,9 @@ typedef struct gql_error {
     gql_loc loc;                    /* locations[0]; line 0 = none */
     const char *path[GQL_MAX_PATH]; /* response keys from the root; borrowed */
     size_t path_len;
-    char field[96];     /* extensions.field; "" = none */
-    const char *reason; /* extensions.reason: the REST code behind a domain error, or NULL */
+    char field[96];         /* extensions.field; "" = none */
+    const char *reason;     /* extensions.reason: the REST code behind a domain error, or NULL */
+    const char *request_id; /* extensions.requestId: the HTTP request's id, or NULL */
 } gql_error;
 
 /* ---- the document ----------------------------------------------------------- */
@@ -197,6 +198,7 @@ typedef struct gql_resolvers {
     int (*create_order)(void *ctx, const nax_order_request *request, const nax_order **out,
                         gql_failure *why);
     void *ctx;
+    const char *request_id; /* written into every error's extensions; may be NULL */
 } gql_resolvers;
 
 /* Run a validated operation and write the GraphQL response ({"data":...} or

@@ -56,6 +56,11 @@ static int write_error(nax_buf *out, const gql_error *e)
         if (!rc)
             rc = nax__json_write_string(out, e->reason, strlen(e->reason));
     }
+    if (!rc && e->request_id) {
+        rc = nax__buf_append_str(out, ",\"requestId\":");
+        if (!rc)
+            rc = nax__json_write_string(out, e->request_id, strlen(e->request_id));
+    }
     return rc ? rc : nax__buf_append_str(out, "}}");
 }
 

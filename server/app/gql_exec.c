@@ -298,9 +298,10 @@ int gql_execute(const gql_operation *op, const nax__jv *vars, const gql_resolver
     }
     if (!rc && !e.failed)
         rc = nax__buf_append_str(&data, "}}");
-    if (!rc && e.failed)
+    if (!rc && e.failed) {
+        e.err.request_id = r->request_id;
         rc = gql_write_errors(out, &e.err, 1);
-    else if (!rc)
+    } else if (!rc)
         rc = nax__buf_append(out, data.data, data.len);
     gql_collected_free(&c);
     nax_buf_dispose(&data);

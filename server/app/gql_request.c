@@ -56,9 +56,10 @@ int gql_run(const char *body, size_t len, const gql_resolvers *r, nax_buf *out, 
     rc = gql_parse(&doc, query->text, query->len, &err);
     if (!rc)
         rc = gql_validate(doc, nax__jv_str(name), variables, &op, &vars, &err);
-    if (rc == 1) /* a request error: no data at all */
+    if (rc == 1) { /* a request error: no data at all */
+        err.request_id = r->request_id;
         rc = gql_write_errors(out, &err, 0);
-    else if (!rc)
+    } else if (!rc)
         rc = gql_execute(op, vars, r, out, why);
     nax__jv_free(vars);
     gql_document_free(doc);

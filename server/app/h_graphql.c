@@ -165,7 +165,7 @@ NAXD_HANDLER(h_graphql)
     memset(&g, 0, sizeof g);
     g.a = app;
     g.req = req;
-    gql_resolvers r = {resolve_balances, resolve_create_order, &g};
+    gql_resolvers r = {resolve_balances, resolve_create_order, &g, naxd_req_id(req)};
     nax_buf out = NAX_BUF_INIT;
     gql_failure why;
     size_t len = 0;

@@ -55,11 +55,14 @@ def ok(resp):
 
 
 def error_of(resp):
-    """The only error of a GraphQL error response (HTTP 200)."""
+    """The only error of a GraphQL error response (HTTP 200). Its extensions name
+    the request (requestId, as X-Request-Id); that member is taken out here."""
     resp.expect(200)
     doc = resp.json()
     assert len(doc["errors"]) == 1, resp.text
-    return doc, doc["errors"][0]
+    err = doc["errors"][0]
+    assert err["extensions"].pop("requestId") == resp.headers["X-Request-Id"], resp.text
+    return doc, err
 
 
 def orders_of(user):

@@ -86,7 +86,7 @@ static int fake_create(void *ctx, const nax_order_request *r, const nax_order **
 
 gql_resolvers fake_resolvers(fake *f)
 {
-    gql_resolvers r = {fake_balances, fake_create, f};
+    gql_resolvers r = {fake_balances, fake_create, f, f->request_id};
     return r;
 }
 

@@ -24,6 +24,7 @@ typedef struct fake {
     /* set to make a resolver refuse */
     gql_failure refuse;
     int refuse_balances, refuse_create;
+    const char *request_id; /* handed to gql_run; NULL by default */
 } fake;
 
 void fake_init(fake *f);

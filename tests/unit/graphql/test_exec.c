@@ -242,6 +242,19 @@ START_TEST(request_errors_have_no_data)
     ck_assert_contains(out, "\"extensions\":{\"code\":\"BAD_USER_INPUT\",\"field\":\"i.side\"}}]}");
     free(out);
     ck_assert_int_eq(f.balances_calls + f.create_calls, 0);
+    /* the app's request id goes into every error */
+    f.request_id = "req-\"7\"";
+    out = run_ok(&f, "{ nope }", NULL);
+    ck_assert_contains(out, "\"GRAPHQL_VALIDATION_FAILED\",\"requestId\":\"req-\\\"7\\\"\"}}]}");
+    free(out);
+    f.refuse_balances = 1;
+    f.refuse.code = "FORBIDDEN";
+    out = run_ok(&f, "{ balances { asset } }", NULL);
+    ck_assert_contains(out, "\"FORBIDDEN\",\"requestId\":\"req-\\\"7\\\"\"}}],\"data\":null}");
+    free(out);
+    out = run_ok(&f, "{ __typename }", NULL);
+    ck_assert_str_eq(out, "{\"data\":{\"__typename\":\"Query\"}}");
+    free(out);
 }
 END_TEST
 
