@@ -63,7 +63,9 @@ static int map_error(const nax__jv *e)
     int rc = nax__shift_error_code(code);
     nax__error_field(rc, *field ? field : NULL, "GraphQL: %s",
                      message && *message ? message : "the request failed");
-    nax__error_http(200, code, NULL, rc == NAX_EUNAVAILABLE || rc == NAX_ERATELIMIT);
+    /* naxd names the request in extensions.requestId, as REST error bodies do. */
+    const char *request_id = nax__jv_str(nax__jv_get(ext, "requestId"));
+    nax__error_http(200, code, request_id, rc == NAX_EUNAVAILABLE || rc == NAX_ERATELIMIT);
     return rc;
 }
 
