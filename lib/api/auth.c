@@ -77,7 +77,8 @@ int nax_auth_logout(nax_client *client)
         nax__api_call("POST", "/v1/auth/logout", "/v1/auth/logout", NAX_GROUP_AUTH, NAX__AUTH_USER);
     call.request_type = NAX_TYPE_REFRESH_REQUEST;
     call.request = &body;
-    call.no_refresh_on_401 = 1;
+    /* An expired access token is refreshed first, as for any call: the body's
+     * refresh token, even once rotated, still names the session to revoke. */
     rc = nax__client_call(client, &call);
     OPENSSL_cleanse(refresh, strlen(refresh));
     nax__free(refresh);

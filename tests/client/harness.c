@@ -591,6 +591,32 @@ int64_t naxh_metric_sum(naxh_server *s, const char *prefix)
     return sum;
 }
 
+/* ---- tokens ------------------------------------------------------------------------ */
+
+int naxh_expired_token(naxh_server *s, const char *access_token, char *out, size_t size)
+{
+    int64_t now = naxh_now_ms() / 1000;
+    nax__jwt_expect expect = {"naxd", "nax-api", "access", NULL, now, 30};
+    nax__jwt_claims c;
+    nax__jwt_status st = nax__jwt_verify(&c, access_token, strlen(access_token), s->jwt_secret,
+                                         strlen(s->jwt_secret), &expect);
+    if (st != NAX__JWT_OK) {
+        fprintf(stderr, "harness: the access token does not verify: %s\n", nax__jwt_status_str(st));
+        return -1;
+    }
+    c.iat = now - 1000;
+    c.nbf = 0;
+    c.exp = now - 120;
+    nax_buf b = NAX_BUF_INIT;
+    int rc = nax__jwt_sign(&b, s->jwt_secret, strlen(s->jwt_secret), &c);
+    if (!rc && b.len < size)
+        snprintf(out, size, "%s", b.data);
+    else
+        rc = -1;
+    nax_buf_dispose(&b);
+    return rc ? -1 : 0;
+}
+
 /* ---- clients and users ----------------------------------------------------------- */
 
 int naxh_client(naxh_server *s, const nax_client_options *opts, nax_client **out)

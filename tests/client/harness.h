@@ -64,6 +64,11 @@ int naxh_faults_clear(naxh_server *s);
  * (e.g. `naxd_http_requests_total{route="POST /v1/orders"`); -1 on failure. */
 int64_t naxh_metric_sum(naxh_server *s, const char *prefix);
 
+/* `access_token` re-signed with this server's JWT key as expired two minutes
+ * ago (beyond naxd's leeway), same user and session: naxd answers it 401
+ * token_expired. Writes at most `size` bytes to `out`; 0 or -1. */
+int naxh_expired_token(naxh_server *s, const char *access_token, char *out, size_t size);
+
 /* A client for this server: `opts` (may be NULL) copied with base_url set. */
 int naxh_client(naxh_server *s, const nax_client_options *opts, nax_client **out);
 

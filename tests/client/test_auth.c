@@ -208,6 +208,58 @@ START_TEST(test_logout)
 }
 END_TEST
 
+START_TEST(test_expired_access_token)
+{
+    naxh_user u;
+    OK(naxh_user_new(&srv, &u));
+    nax_client *c = anon_client();
+    nax_login_request login = {sizeof login, u.email, u.password, NULL};
+    nax_token *t = NULL;
+    OK(nax_auth_login(c, &login, &t));
+    char expired[2048];
+    ck_assert_int_eq(naxh_expired_token(&srv, t->access_token, expired, sizeof expired), 0);
+
+    /* A call answered 401 token_expired refreshes once and goes through. */
+    call_counter n = {0};
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.metrics_fn = call_counter_fn;
+    o.metrics_userdata = &n;
+    nax_client *late = NULL;
+    OK(naxh_client(&srv, &o, &late));
+    OK(nax_client_set_session(late, expired, t->refresh_token, 0));
+    nax_profile *p = NULL;
+    OK(nax_users_profile(late, &p));
+    ck_assert_str_eq(p->id, u.id);
+    nax_object_free(p);
+    ck_assert_str_eq(n.last_route, "GET /v1/users/profile");
+
+    /* Logout with an expired access token refreshes too, then ends the session:
+     * every token of it is refused afterwards. */
+    nax_client *c2 = anon_client();
+    nax_token *t2 = NULL;
+    OK(nax_auth_login(c2, &login, &t2)); /* a second session */
+    ck_assert_int_eq(naxh_expired_token(&srv, t2->access_token, expired, sizeof expired), 0);
+    nax_client *ending = anon_client();
+    OK(nax_client_set_session(ending, expired, t2->refresh_token, 0));
+    OK(nax_auth_logout(ending));
+    EXPECT_ERROR(nax_auth_logout(ending), NAX_ESTATE, 0, NULL, NULL);
+    nax_client *stale = anon_client();
+    OK(nax_client_set_session(stale, t2->access_token, t2->refresh_token, 0));
+    EXPECT_ERROR(nax_auth_refresh(stale, NULL), NAX_EAUTH, 401, "token_revoked", "refresh_token");
+    EXPECT_ERROR(nax_users_profile(c2, &p), NAX_EAUTH, 401, "token_revoked", NULL);
+    OK(nax_users_profile(late, &p)); /* the first session lives on */
+    nax_object_free(p);
+    nax_object_free(t);
+    nax_object_free(t2);
+    nax_client_free(c2);
+    nax_client_free(stale);
+    nax_client_free(ending);
+    nax_client_free(late);
+    nax_client_free(c);
+    naxh_user_free(&u);
+}
+END_TEST
+
 /* ---- TOTP ---------------------------------------------------------------------------- */
 
 typedef struct totp_key {
@@ -500,6 +552,7 @@ int main(void)
     tcase_add_test(tc, test_login);
     tcase_add_test(tc, test_refresh);
     tcase_add_test(tc, test_logout);
+    tcase_add_test(tc, test_expired_access_token);
     tcase_add_test(tc, test_totp_enable_confirm_disable);
     tcase_add_test(tc, test_totp_login_with_code);
     tcase_add_test(tc, test_api_keys);
