@@ -204,6 +204,7 @@ def main():
     ap.add_argument("--callgrind", action="store_true",
                     help="instructions per call of libnax and raw libcurl instead of times")
     args = ap.parse_args()
+    args.bin = os.path.abspath(args.bin)  # the clients run in this folder
     thread_counts = [int(k) for k in args.threads.split(",") if k]
     if args.repeats < 1 or args.requests < 1 or not (args.naxd or args.body):
         ap.error("need --repeats >= 1, --requests >= 1 and --naxd or --body")
