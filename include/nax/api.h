@@ -57,8 +57,11 @@ NAX_API int nax_auth_login(nax_client *client, const nax_login_request *request,
  * become one request (single flight).
  * @param client the client.
  * @param out optional: the new token pair.
- * @return 0; #NAX_ESTATE when the client holds no refresh token; #NAX_EAUTH
- *         when the server refused it (the session is then dropped).
+ * A client made with email and password logs in again instead when it
+ * holds no refresh token or the server refused it.
+ * @return 0; #NAX_ESTATE when the client holds no refresh token and no
+ *         password; #NAX_EAUTH when the server refused it (the session is then
+ *         dropped).
  */
 NAX_API int nax_auth_refresh(nax_client *client, nax_token **out);
 
@@ -215,7 +218,9 @@ NAX_API int nax_orders_get(nax_client *client, const char *id, nax_order **out);
 
 /**
  * @brief The order with a client order id (`GET /v1/orders?client_order_id=`).
- * @return 0; #NAX_ENOTFOUND (field `client_order_id`) when there is none.
+ * @return 0; #NAX_ENOTFOUND (field `client_order_id`) when there is none:
+ *         the server answered with an empty list, so http_status is 0 and
+ *         there is no request id.
  */
 NAX_API int nax_orders_get_by_client_id(nax_client *client, const char *client_order_id,
                                         nax_order **out);
