@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "http/http.h"
+#include "http/transport.h"
 #include "nax/api.h"
 #include "nax/client.h"
 #include "nax/types.h"

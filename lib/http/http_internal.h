@@ -10,7 +10,7 @@
 
 #include <curl/curl.h>
 
-#include "http.h"
+#include "transport.h"
 
 #define NAX__HTTP_DEFAULT_MAX_BODY ((size_t)64 * 1024 * 1024)
 
@@ -95,7 +95,7 @@ int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
 
 /* ---- errors ---- */
 /* Sets the nax error for a failed transfer and returns its code; sets
- * resp->sent by the rule in http.h. */
+ * resp->sent by the rule in transport.h. */
 int nax__http_fail(const nax__http_handle *hh, CURLcode rc, const nax__http_request *req,
                    nax__http_response *resp);
 /* "METHOD /path" without the query (which may carry values), for messages. */

@@ -5,7 +5,7 @@
 #include <curl/curl.h>
 
 #include "core/core.h"
-#include "http.h"
+#include "transport.h"
 
 #define DATE_MAX_LEN 64
 

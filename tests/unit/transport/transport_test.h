@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "core/core.h"
-#include "http/http.h"
+#include "http/transport.h"
 #include "mini_server.h"
 
 /* Generous: a broken test fails instead of hanging, and no test measures time. */

@@ -4,8 +4,8 @@
  * per handle. It knows nothing of retries, auth or JSON: a request goes in,
  * a status, headers of interest and a body come out. Thread-safe.
  */
-#ifndef NAX_HTTP_HTTP_H
-#define NAX_HTTP_HTTP_H
+#ifndef NAX_HTTP_TRANSPORT_H
+#define NAX_HTTP_TRANSPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -96,4 +96,4 @@ int64_t nax__http_parse_date(const char *value);
  * outside A-Z a-z 0-9 - . _ ~ becomes %XX (upper-case hex). */
 int nax__url_escape(nax_buf *out, const char *s);
 
-#endif /* NAX_HTTP_HTTP_H */
+#endif /* NAX_HTTP_TRANSPORT_H */
