@@ -88,6 +88,11 @@ static size_t count_cid(nax_client *c, const char *cid)
     return n;
 }
 
+static void record_group(const nax_call_info *info, void *userdata)
+{
+    *(int *)userdata = (int)info->group;
+}
+
 /* ---- options ---------------------------------------------------------------------------- */
 
 START_TEST(test_options_and_new)
@@ -177,6 +182,26 @@ START_TEST(test_generic_query)
     ck_assert_uint_eq(count_cid(u.client, "gen-1"), 1);
     /* out may be NULL */
     OK(nax_shift_query(sc, "{ __typename }", "{}", NULL));
+    nax_shift_client_free(sc);
+
+    /* a mutation counts against the trading breaker, anything else against funds */
+    int group = -1;
+    nax_shift_options o;
+    OK(nax_shift_options_init(&o, NAX_SHIFT_OPTIONS_VERSION));
+    o.transport.base_url = srv.url;
+    o.transport.email = u.email;
+    o.transport.password = u.password;
+    o.transport.metrics_fn = record_group;
+    o.transport.metrics_userdata = &group;
+    OK(nax_shift_client_new(&sc, &o));
+    OK(nax_shift_query(sc, "\xEF\xBB\xBF # first\n, mutation { __typename }", NULL, &r));
+    ck_assert_str_eq(r->data, "{\"__typename\":\"Mutation\"}");
+    nax_shift_result_free(r);
+    ck_assert_int_eq(group, NAX_GROUP_TRADING);
+    OK(nax_shift_query(sc, "query mutations { __typename }", NULL, NULL));
+    ck_assert_int_eq(group, NAX_GROUP_FUNDS);
+    OK(nax_shift_query(sc, "mutation{__typename}", NULL, NULL));
+    ck_assert_int_eq(group, NAX_GROUP_TRADING);
     nax_shift_client_free(sc);
     naxh_user_free(&u);
 }
