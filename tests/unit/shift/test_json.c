@@ -100,7 +100,8 @@ START_TEST(lookups_and_builders)
     ck_assert_int_eq(nax__jv_add(copy, "bad", NULL), NAX_ENOMEM);
     nax_buf out = NAX_BUF_INIT;
     ck_assert_int_eq(nax__jv_write(&out, copy), 0);
-    ck_assert_str_eq(out.data, "{\"s\":\"x\",\"n\":2,\"o\":{\"k\":null},\"list\":[\"q\\\"\",true]}");
+    ck_assert_str_eq(out.data,
+                     "{\"s\":\"x\",\"n\":2,\"o\":{\"k\":null},\"list\":[\"q\\\"\",true]}");
     nax_buf_dispose(&out);
     nax__jv_free(copy);
     nax__jv_free(v);
