@@ -17,7 +17,10 @@
  * `RATE_LIMITED` → #NAX_ERATELIMIT, `UNAVAILABLE` → #NAX_EUNAVAILABLE,
  * `GRAPHQL_PARSE_FAILED` → #NAX_EBADREQUEST, anything else → #NAX_ESERVER.
  * The code itself is in nax_error::server_code and `extensions.field` (or the
- * error's `path`) in nax_error::field.
+ * error's `path`, joined with `.`) in nax_error::field; nax_error::http_status
+ * is the 200 that carried it and nax_error::request_id comes from
+ * `extensions.requestId` when the server gives one (naxd does). A mutation
+ * sent through nax_shift_query() counts as #NAX_GROUP_TRADING.
  *
  * Threading and ownership follow nax/client.h: a shift client may be shared
  * by many threads; results are owned by the caller.
