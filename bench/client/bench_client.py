@@ -22,6 +22,7 @@ pass/fail test: the `met` column only compares with the targets.
 import argparse
 import csv
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -212,6 +213,7 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="nax-bench-client-"))
     runs = []  # (part, impl, threads, repeat, rps, us, cpu_us)
     nginx = None
+    finished = False  # keep the temp dir (naxd and nginx logs) when a run fails
     try:
         body = Path(args.body).read_bytes() if args.body else ticker_body(args.naxd, work)
         body_file = work / "ticker.json"
@@ -222,6 +224,7 @@ def main():
         print(f"ticker body ({len(body)} bytes): {body.decode()}")
         if args.callgrind:
             callgrind_table(clients)
+            finished = True
             return
         print(f"nginx on cpu {SERVER_CPU}, clients on cpu {CLIENT_CPU}; {args.requests} calls a "
               f"run after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
@@ -241,10 +244,15 @@ def main():
                 for impl in rotated(["libnax", "curl"], rep):
                     r = clients.run(impl, args.requests, args.warmup, k)
                     runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"]))
+        finished = True
     finally:
         if nginx and nginx.poll() is None:
             os.killpg(nginx.pid, signal.SIGTERM)
             nginx.wait()
+        if finished:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"logs kept in {work}", file=sys.stderr)
 
     def col(part, impl, k, i):
         return [r[i] for r in runs if r[0] == part and r[1] == impl and r[2] == k]
