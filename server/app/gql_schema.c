@@ -130,5 +130,18 @@ void gql_type_format(char *out, size_t size, const gql_type *t)
     }
     char inner[96];
     gql_type_format(inner, sizeof inner, t->of);
-    snprintf(out, size, "[%s]%s", inner, t->non_null ? "!" : "");
+    /* "[inner]!" by hand: a long name is cut, never overrun (messages only). */
+    if (size < 4) {
+        if (size)
+            out[0] = '\0';
+        return;
+    }
+    size_t n = strlen(inner);
+    if (n > size - 4)
+        n = size - 4;
+    out[0] = '[';
+    memcpy(out + 1, inner, n);
+    out[n + 1] = ']';
+    out[n + 2] = t->non_null ? '!' : '\0';
+    out[n + 3] = '\0';
 }
