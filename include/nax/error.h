@@ -19,38 +19,41 @@ NAX_BEGIN_DECLS
  * retired code keeps its slot.
  */
 typedef enum nax_error_code {
-    NAX_OK = 0,              /**< success */
-    NAX_ERROR = -1,          /**< unspecified failure */
-    NAX_EINVAL = -2,         /**< an argument is invalid (NULL, out of range, inconsistent) */
-    NAX_ENOMEM = -3,         /**< memory allocation failed */
-    NAX_EVERSION = -4,       /**< unknown options version or struct size */
-    NAX_ESTATE = -5,         /**< the call is not valid in the current state */
-    NAX_EBUFSIZE = -6,       /**< an output buffer is too small */
-    NAX_EOVERFLOW = -7,      /**< an exact result does not fit (decimal, integer) */
-    NAX_EDIVZERO = -8,       /**< division by zero */
-    NAX_EPARSE = -9,         /**< malformed text, e.g. a string that is not a decimal */
-    NAX_EJSON = -10,         /**< malformed JSON: syntax, UTF-8, truncation, trailing bytes */
-    NAX_ESCHEMA = -11,       /**< well-formed JSON that does not match the expected type */
-    NAX_ELIMIT = -12,        /**< a size, depth or count limit was exceeded */
-    NAX_EUSER = -13,         /**< a user callback returned non-zero and stopped the loop */
-    NAX_ERECURSIVE = -14,    /**< a handle was re-entered from its own callback */
-    NAX_ENETWORK = -20,      /**< connecting, sending or receiving failed */
-    NAX_ETIMEOUT = -21,      /**< a timeout or deadline expired */
-    NAX_ETLS = -22,          /**< TLS handshake or certificate verification failed */
-    NAX_EHTTP = -30,         /**< an HTTP status with no more specific code */
-    NAX_EBADREQUEST = -31,   /**< the server rejected the request (400, 422) */
-    NAX_EAUTH = -32,         /**< authentication failed or expired (401) */
-    NAX_EFORBIDDEN = -33,    /**< authenticated but not allowed (403) */
-    NAX_ENOTFOUND = -34,     /**< the resource does not exist (404) */
-    NAX_ECONFLICT = -35,     /**< conflicting state, e.g. a duplicate or in-flight key (409) */
-    NAX_ETOOLARGE = -36,     /**< the request body is too large (413) */
-    NAX_ERATELIMIT = -37,    /**< throttled (429); see Retry-After */
-    NAX_ESERVER = -38,       /**< the server failed (500, 502, 504) */
-    NAX_EUNAVAILABLE = -39,  /**< the server is temporarily unavailable (503) */
-    NAX_ECIRCUIT_OPEN = -40, /**< a circuit breaker is open; no I/O was done */
-    NAX_ERETRY_BUDGET = -41, /**< the retry budget is spent */
-    NAX_ECANCELLED = -42,    /**< the operation was cancelled */
-    NAX_EIO = -43            /**< local I/O failed (file, store) */
+    NAX_OK = 0,                /**< success */
+    NAX_ERROR = -1,            /**< unspecified failure */
+    NAX_EINVAL = -2,           /**< an argument is invalid (NULL, out of range, inconsistent) */
+    NAX_ENOMEM = -3,           /**< memory allocation failed */
+    NAX_EVERSION = -4,         /**< unknown options version or struct size */
+    NAX_ESTATE = -5,           /**< the call is not valid in the current state */
+    NAX_EBUFSIZE = -6,         /**< an output buffer is too small */
+    NAX_EOVERFLOW = -7,        /**< an exact result does not fit (decimal, integer) */
+    NAX_EDIVZERO = -8,         /**< division by zero */
+    NAX_EPARSE = -9,           /**< malformed text, e.g. a string that is not a decimal */
+    NAX_EJSON = -10,           /**< malformed JSON: syntax, UTF-8, truncation, trailing bytes */
+    NAX_ESCHEMA = -11,         /**< well-formed JSON that does not match the expected type */
+    NAX_ELIMIT = -12,          /**< a size, depth or count limit was exceeded */
+    NAX_EUSER = -13,           /**< a user callback returned non-zero and stopped the loop */
+    NAX_ERECURSIVE = -14,      /**< a handle was re-entered from its own callback */
+    NAX_ENETWORK = -20,        /**< connecting, sending or receiving failed */
+    NAX_ETIMEOUT = -21,        /**< a timeout or deadline expired */
+    NAX_ETLS = -22,            /**< TLS handshake or certificate verification failed */
+    NAX_EHTTP = -30,           /**< an HTTP status with no more specific code */
+    NAX_EBADREQUEST = -31,     /**< the server rejected the request (400, 422) */
+    NAX_EAUTH = -32,           /**< authentication failed or expired (401) */
+    NAX_EFORBIDDEN = -33,      /**< authenticated but not allowed (403) */
+    NAX_ENOTFOUND = -34,       /**< the resource does not exist (404) */
+    NAX_ECONFLICT = -35,       /**< conflicting state, e.g. a duplicate or in-flight key (409) */
+    NAX_ETOOLARGE = -36,       /**< the request body is too large (413) */
+    NAX_ERATELIMIT = -37,      /**< throttled (429); see Retry-After */
+    NAX_ESERVER = -38,         /**< the server failed (500, 502, 504) */
+    NAX_EUNAVAILABLE = -39,    /**< the server is temporarily unavailable (503) */
+    NAX_ECIRCUIT_OPEN = -40,   /**< a circuit breaker is open; no I/O was done */
+    NAX_ERETRY_BUDGET = -41,   /**< the retry budget is spent */
+    NAX_ECANCELLED = -42,      /**< the operation was cancelled */
+    NAX_EIO = -43,             /**< local I/O failed (file, store) */
+    NAX_EOUTCOME_UNKNOWN = -44 /**< a request may or may not have taken effect (it was sent,
+                                    then no definite answer came); look it up before
+                                    repeating it */
 } nax_error_code;
 
 /** @brief Broad classes of errors, for callers that branch on the kind of failure. */

@@ -31,9 +31,10 @@ typedef struct call_run {
     char idem[64];
     char request_id[40];
     char request_id_line[64];
-    nax_buf auth;     /* "Authorization: ..." when a session is used */
-    nax_buf sig_hdrs; /* the three or four X-NAX-* lines, NUL-separated */
-    int used_bearer;  /* the attempt carried the session's token */
+    nax_buf auth;                /* "Authorization: ..." when a session is used */
+    nax_buf sig_hdrs;            /* the three or four X-NAX-* lines, NUL-separated */
+    int used_bearer;             /* the attempt carried the session's token */
+    uint64_t session_generation; /* of that token */
     int used_signature;
     const char *headers[MAX_HEADERS];
     size_t nheaders;
@@ -41,6 +42,77 @@ typedef struct call_run {
     unsigned int attempts;
     uint64_t start_ms, deadline_ms;
 } call_run;
+
+/* The client whose user callback this thread is running: calling it from
+ * there returns NAX_ERECURSIVE instead of deadlocking on its own refresh. */
+static _Thread_local const nax_client *tls_in_callback;
+/* The deadline of the call this thread is running: calls made inside it
+ * (market rules, clock, refresh, order lookup) never outlive it. */
+static _Thread_local uint64_t tls_deadline;
+
+/* Request ids come from a per-thread pool of OpenSSL random bytes, so a GET
+ * does not pay for the RNG each time. A forked child starts a new pool. */
+static _Thread_local unsigned char id_pool[512];
+static _Thread_local size_t id_pool_used = sizeof id_pool;
+static pthread_once_t id_pool_once = PTHREAD_ONCE_INIT;
+
+static void id_pool_after_fork(void)
+{
+    id_pool_used = sizeof id_pool;
+}
+
+static void id_pool_register(void)
+{
+    pthread_atfork(NULL, NULL, id_pool_after_fork);
+}
+
+static int request_id(char out[37])
+{
+    pthread_once(&id_pool_once, id_pool_register);
+    if (id_pool_used + 16 > sizeof id_pool) {
+        int rc = nax__random_bytes(id_pool, sizeof id_pool);
+        if (rc)
+            return rc;
+        id_pool_used = 0;
+    }
+    unsigned char *b = id_pool + id_pool_used;
+    id_pool_used += 16;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = '\0';
+    return 0;
+}
+
+/* Run a user callback with the re-entry guard and the caller's error kept. */
+#define CALL_USER(c, expr)                                                                         \
+    do {                                                                                           \
+        nax__error_state saved_;                                                                   \
+        nax__error_save(&saved_);                                                                  \
+        const nax_client *outer_ = tls_in_callback;                                                \
+        tls_in_callback = (c);                                                                     \
+        expr;                                                                                      \
+        tls_in_callback = outer_;                                                                  \
+        nax__error_restore(&saved_);                                                               \
+    } while (0)
+
+void nax__client_user_call_begin(const nax_client *c, const nax_client **outer)
+{
+    *outer = tls_in_callback;
+    tls_in_callback = c;
+}
+
+void nax__client_user_call_end(const nax_client *outer)
+{
+    tls_in_callback = outer;
+}
 
 static const char *group_name(nax_endpoint_group g)
 {
@@ -178,7 +250,7 @@ static int prepare_headers(call_run *r)
         rc = add_header(r, r->idem);
     char uuid[37];
     if (!rc)
-        rc = nax__uuid4(uuid);
+        rc = request_id(uuid);
     if (!rc) {
         snprintf(r->request_id, sizeof r->request_id, "%s", uuid);
         snprintf(r->request_id_line, sizeof r->request_id_line, "X-Request-Id: %s", uuid);
@@ -186,7 +258,7 @@ static int prepare_headers(call_run *r)
     }
     if (rc || call->auth != NAX__AUTH_USER)
         return rc;
-    rc = nax__session_header(c, &r->auth);
+    rc = nax__session_header(c, &r->auth, &r->session_generation);
     if (rc)
         return rc;
     if (r->auth.len) {
@@ -229,12 +301,8 @@ static void report_change(nax_client *c, nax_endpoint_group g, const nax__breake
     nax__client_log(c, chg->to == NAX_BREAKER_OPEN ? NAX_LOG_WARN : NAX_LOG_INFO,
                     "nax: %s circuit %s -> %s", group_name(g), nax_breaker_state_name(chg->from),
                     nax_breaker_state_name(chg->to));
-    if (c->breaker_fn) {
-        nax__error_state saved;
-        nax__error_save(&saved);
-        c->breaker_fn(g, chg->from, chg->to, c->breaker_userdata);
-        nax__error_restore(&saved);
-    }
+    if (c->breaker_fn)
+        CALL_USER(c, c->breaker_fn(g, chg->from, chg->to, c->breaker_userdata));
 }
 
 /* Decode a 2xx body into the caller's result. */
@@ -286,18 +354,26 @@ static int is_clock_refusal(const nax__http_response *resp)
     return resp->status == 401 && !strcmp(nax_error_last()->server_code, "timestamp_out_of_window");
 }
 
-static int run(call_run *r)
+/* Clamp a server-requested wait to what the client agreed to honour, so one
+ * huge Retry-After cannot wedge a breaker or limiter for a day. */
+static uint64_t capped_wait(const nax_client *c, uint64_t ms)
+{
+    return ms > c->retry.retry_after_max_ms ? c->retry.retry_after_max_ms : ms;
+}
+
+/* The attempts of one call. Sets *unknown once a POST with a resolver may
+ * have taken effect without a definite answer. */
+static int attempts(call_run *r, int *unknown)
 {
     nax_client *c = r->c;
     const nax__call *call = r->call;
     const nax_endpoint_group g = call->group;
-    const int retryable_method = !strcmp(call->method, "GET") || r->idem[0];
+    const int keyed = !strcmp(call->method, "GET") || r->idem[0];
     int refreshed = 0, resynced = 0, resolve_first = 0;
     unsigned int failures = 0; /* attempts that failed in a retryable way */
 
     for (;;) {
-        int rc;
-        int status = 0;
+        int rc = 0, status = 0, sent = 0;
         if (resolve_first) {
             /* The last attempt may have happened: look before sending again. */
             rc = call->resolve(c, call->resolve_ctx, call->response);
@@ -305,13 +381,10 @@ static int run(call_run *r)
                 return 0;
             if (rc == 0)
                 resolve_first = 0;
-        } else {
-            rc = 0;
+            else if (rc == NAX_ECONFLICT)
+                return rc; /* another order holds the id: nothing to retry */
         }
         if (!resolve_first) {
-            rc = limiter_wait(r);
-            if (rc)
-                return rc;
             int probe = 0;
             nax__breaker_change chg = {0, 0};
             rc = nax__breaker_acquire(&c->breakers[g], nax__client_now_ms(c), &probe, &chg);
@@ -324,11 +397,13 @@ static int run(call_run *r)
                 nax__error_set_transient(1);
                 return NAX_ECIRCUIT_OPEN;
             }
-            rc = prepare_headers(r);
+            rc = limiter_wait(r);
+            if (!rc)
+                rc = prepare_headers(r);
             uint64_t now = nax__client_now_ms(c);
             if (!rc && now >= r->deadline_ms)
-                rc = nax__error(NAX_ETIMEOUT, "%s %s: the call's deadline of %u ms passed",
-                                call->method, call->route, (unsigned)c->deadline_ms);
+                rc = nax__error(NAX_ETIMEOUT, "%s %s: the call's deadline passed", call->method,
+                                call->route);
             if (rc) {
                 nax__breaker_cancel(&c->breakers[g], probe);
                 return rc;
@@ -345,6 +420,7 @@ static int run(call_run *r)
             rc = nax__http_perform(c->http, &req, &r->resp);
             r->attempts++;
             status = rc ? 0 : r->resp.status;
+            sent = rc ? r->resp.sent : 1;
             if (!rc) {
                 nax__clock_observe_date(c, r->resp.date_ms, nax__client_wall_ms(c));
                 nax__limiter_update(&c->limiters[g], nax__client_now_ms(c), r->resp.ratelimit_limit,
@@ -353,31 +429,33 @@ static int run(call_run *r)
                 /* Keep the request id on transport errors too, for support. */
                 nax__error_http(0, NULL, r->request_id, nax_error_last()->transient);
             }
-            int failed =
-                rc ? (rc != NAX_ENOMEM && rc != NAX_EINVAL) : (status == 408 || status >= 500);
-            int slow = r->resp.elapsed_us / 1000u > c->breaker_policy.slow_call_ms;
-            nax__breaker_record(&c->breakers[g], nax__client_now_ms(c), probe, failed, slow,
-                                status ? retry_after_ms(r) : 0, &chg);
-            {
-                nax__error_state saved;
-                nax__error_save(&saved);
+            if (rc == NAX_ENOMEM || rc == NAX_EINVAL) {
+                /* Our own failure says nothing about the server. */
+                nax__breaker_cancel(&c->breakers[g], probe);
+            } else {
+                int failed = rc ? 1 : (status == 408 || status >= 500);
+                int slow = r->resp.elapsed_us / 1000u > c->breaker_policy.slow_call_ms;
+                nax__breaker_record(&c->breakers[g], nax__client_now_ms(c), probe, failed, slow,
+                                    status ? capped_wait(c, retry_after_ms(r)) : 0, &chg);
                 report_change(c, g, &chg);
-                nax__error_restore(&saved);
             }
             if (!rc && status >= 200 && status < 300) {
                 nax__retry_budget_refund(&c->budget, c->retry.success_refund);
+                if (call->attempt_us)
+                    *call->attempt_us = r->resp.elapsed_us;
                 return take_result(r);
             }
             if (!rc) {
                 rc = error_from_response(r);
-                if (status == 429)
-                    nax__limiter_block(&c->limiters[g], nax__client_now_ms(c),
-                                       retry_after_ms(r) ? retry_after_ms(r) : 1000);
+                if (status == 429) {
+                    uint64_t wait = capped_wait(c, retry_after_ms(r));
+                    nax__limiter_block(&c->limiters[g], nax__client_now_ms(c), wait ? wait : 1000);
+                }
                 if (is_token_expired(&r->resp) && r->used_bearer && !call->no_refresh_on_401 &&
                     !refreshed) {
                     refreshed = 1;
                     nax__client_log(c, NAX_LOG_INFO, "nax: access token expired; refreshing");
-                    int rr = nax__client_refresh(c, NULL);
+                    int rr = nax__session_renew_after(c, r->session_generation);
                     if (rr)
                         return rr;
                     continue; /* a fresh token is not a retry */
@@ -397,8 +475,14 @@ static int run(call_run *r)
         }
         /* rc is this attempt's (or the resolver's) failure. */
         int replayed = status && r->used_signature && is_transport_replay(&r->resp);
+        int ambiguous = call->resolve && strcmp(call->method, "GET") &&
+                        ((rc != 0 && status == 0 && sent) || status >= 500 || replayed);
+        if (ambiguous)
+            *unknown = 1;
         nax__retry_kind kind = replayed ? NAX__RETRY_YES : nax__retry_classify(rc, status);
-        if (kind == NAX__RETRY_NO || !retryable_method)
+        /* A request that never left can be sent again whatever its method. */
+        int may_retry = keyed || (rc != 0 && status == 0 && !sent && !resolve_first);
+        if (kind == NAX__RETRY_NO || !may_retry)
             return rc;
         failures++;
         if (failures >= c->retry.max_attempts)
@@ -436,10 +520,52 @@ static int run(call_run *r)
                         (unsigned long long)delay);
         nax__client_sleep(c, delay);
         /* A POST whose outcome is unknown is looked up before it is sent again. */
-        if (call->resolve && strcmp(call->method, "GET") &&
-            ((rc != 0 && status == 0 && r->resp.sent) || status >= 500 || replayed))
+        if (ambiguous)
             resolve_first = 1;
     }
+}
+
+/*
+ * The call gave up after an attempt that may have taken effect: one last
+ * look (within the deadline) settles it; otherwise the caller learns that
+ * the outcome is unknown, never that nothing happened.
+ */
+static int settle_unknown(call_run *r, int rc)
+{
+    nax_client *c = r->c;
+    const nax__call *call = r->call;
+    nax__error_state last;
+    nax__error_save(&last);
+    if (nax__client_now_ms(c) < r->deadline_ms) {
+        int found = call->resolve(c, call->resolve_ctx, call->response);
+        if (found == 1)
+            return 0;
+        if (found == NAX_ECONFLICT)
+            return found;
+    }
+    nax__error_restore(&last);
+    char why[NAX__ERROR_MSG_MAX], code[NAX__ERROR_SMALL_MAX], rid[NAX__ERROR_SMALL_MAX];
+    snprintf(why, sizeof why, "%s", last.message);
+    snprintf(code, sizeof code, "%s", last.server_code);
+    snprintf(rid, sizeof rid, "%s", last.request_id);
+    int status = last.pub.http_status;
+    int64_t wait = last.pub.retry_after_ms;
+    nax__error_field(NAX_EOUTCOME_UNKNOWN, "client_order_id",
+                     "%s %s may have taken effect (%s: %s); look it up by its client order id "
+                     "before sending it again",
+                     call->method, call->route, nax_strerror(rc), why);
+    nax__error_http(status, code[0] ? code : NULL, rid, 1);
+    nax__error_retry_after(wait);
+    return NAX_EOUTCOME_UNKNOWN;
+}
+
+static int run(call_run *r)
+{
+    int unknown = 0;
+    int rc = attempts(r, &unknown);
+    if (rc && unknown && rc != NAX_ECONFLICT)
+        rc = settle_unknown(r, rc);
+    return rc;
 }
 
 static void report_metrics(call_run *r, int rc)
@@ -459,12 +585,8 @@ static void report_metrics(call_run *r, int rc)
     nax__client_log(c, rc ? NAX_LOG_INFO : NAX_LOG_DEBUG, "nax: %s %s -> %d (%s) in %u attempt(s)",
                     info.method, info.route, info.http_status, rc ? nax_strerror(rc) : "ok",
                     info.attempts);
-    if (c->metrics_fn) {
-        nax__error_state saved;
-        nax__error_save(&saved);
-        c->metrics_fn(&info, c->metrics_userdata);
-        nax__error_restore(&saved);
-    }
+    if (c->metrics_fn)
+        CALL_USER(c, c->metrics_fn(&info, c->metrics_userdata));
 }
 
 int nax__client_call(nax_client *c, const nax__call *call)
@@ -475,6 +597,9 @@ int nax__client_call(nax_client *c, const nax__call *call)
         return nax__error(NAX_EINVAL, "nax__client_call: missing client, method or target");
     if ((int)call->group < 0 || (int)call->group >= NAX_GROUP_COUNT)
         return nax__error(NAX_EINVAL, "nax__client_call: unknown group");
+    if (tls_in_callback == c)
+        return nax__error(NAX_ERECURSIVE, "%s %s: called from one of this client's own callbacks",
+                          call->method, call->route);
     call_run r;
     memset(&r, 0, sizeof r);
     r.c = c;
@@ -482,6 +607,9 @@ int nax__client_call(nax_client *c, const nax__call *call)
     nax__http_response_init(&r.resp);
     r.start_ms = nax__client_now_ms(c);
     r.deadline_ms = r.start_ms + c->deadline_ms;
+    uint64_t outer_deadline = tls_deadline;
+    if (outer_deadline && outer_deadline < r.deadline_ms)
+        r.deadline_ms = outer_deadline;
     int rc = 0;
     if (call->request_type != NAX_TYPE_NONE) {
         rc = nax_encode(&r.body, call->request_type, call->request);
@@ -501,20 +629,25 @@ int nax__client_call(nax_client *c, const nax__call *call)
         if (!rc)
             snprintf(r.idem, sizeof r.idem, "Idempotency-Key: %s", key);
     }
-    if (!rc)
+    if (!rc) {
+        tls_deadline = r.deadline_ms;
         rc = run(&r);
+        tls_deadline = outer_deadline;
+    }
     report_metrics(&r, rc);
     if (rc && call->response)
         *(void **)call->response = NULL;
     if (r.body.data)
         OPENSSL_cleanse(r.body.data, r.body.len); /* may hold a password */
     nax_buf_dispose(&r.body);
+    if (r.auth.data)
+        OPENSSL_cleanse(r.auth.data, r.auth.len);
     nax_buf_dispose(&r.auth);
     if (r.sig_hdrs.data)
         OPENSSL_cleanse(r.sig_hdrs.data, r.sig_hdrs.len);
     nax_buf_dispose(&r.sig_hdrs);
-    if (r.resp.body.data && call->no_refresh_on_401)
-        OPENSSL_cleanse(r.resp.body.data, r.resp.body.len); /* token responses */
+    if (r.resp.body.data) /* token, API-key and TOTP responses carry secrets */
+        OPENSSL_cleanse(r.resp.body.data, r.resp.body.len);
     nax__http_response_dispose(&r.resp);
     return rc;
 }

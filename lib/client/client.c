@@ -87,7 +87,10 @@ void nax__client_log(nax_client *c, nax_log_level level, const char *fmt, ...)
     nax__redact(clean, sizeof clean, raw);
     nax__error_state saved; /* the sink may call libnax; the caller's error stays */
     nax__error_save(&saved);
+    const nax_client *outer;
+    nax__client_user_call_begin(c, &outer);
     c->log_fn(level, clean, c->log_userdata);
+    nax__client_user_call_end(outer);
     nax__error_restore(&saved);
 }
 

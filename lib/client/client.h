@@ -51,6 +51,7 @@ typedef struct nax__call {
     nax__resolve_fn resolve;     /* optional: see above */
     void *resolve_ctx;
     int no_refresh_on_401; /* login and refresh themselves */
+    uint64_t *attempt_us;  /* optional: the successful attempt's own duration */
 } nax__call;
 
 /*

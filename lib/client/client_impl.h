@@ -17,11 +17,13 @@ typedef struct nax__session {
     pthread_cond_t done; /* signalled when a refresh finishes */
     char *access_token;  /* NULL: no session */
     char *refresh_token;
-    uint64_t refresh_at;   /* monotonic ms when to refresh ahead of expiry; 0: never */
-    uint64_t generation;   /* bumped by every new session */
-    int refreshing;        /* a thread is refreshing or logging in */
-    int last_result;       /* that refresh's outcome, for the threads that waited */
-    char *last_token_json; /* that refresh's token, for waiters that want it */
+    uint64_t refresh_at;         /* monotonic ms when to refresh ahead of expiry; 0: never */
+    uint64_t expires_at;         /* monotonic ms when the access token expires; 0: unknown */
+    uint64_t generation;         /* bumped by every new session */
+    int refreshing;              /* a thread is refreshing or logging in */
+    int last_result;             /* that refresh's outcome, for the threads that waited */
+    char *last_token_json;       /* that refresh's token, for waiters that want it */
+    nax__error_state last_error; /* that refresh's error, for the threads that waited */
 } nax__session;
 
 struct nax_client {
@@ -68,6 +70,10 @@ struct nax_client {
 void nax__client_sleep(nax_client *c, uint64_t ms);
 uint64_t nax__client_random(nax_client *c);
 
+/* The re-entry guard around user callbacks (call.c). */
+void nax__client_user_call_begin(const nax_client *c, const nax_client **outer);
+void nax__client_user_call_end(const nax_client *outer);
+
 /* Options (options.c). */
 int nax__client_options_check(const nax_client_options *o);
 int nax__client_options_copy(nax_client *c, const nax_client_options *o);
@@ -84,7 +90,10 @@ void nax__session_dispose(nax__session *s);
  * refreshing it first when it is about to expire or logging in when the
  * client holds a password. Returns 0 with header[0] == 0 when the client
  * has no session (the caller then signs or sends nothing). */
-int nax__session_header(nax_client *c, nax_buf *header);
+int nax__session_header(nax_client *c, nax_buf *header, uint64_t *generation);
+/* After a 401 "token_expired" on a request sent with session `generation`:
+ * refresh unless another thread already replaced that session. */
+int nax__session_renew_after(nax_client *c, uint64_t generation);
 int nax__session_has_login(const nax_client *c);
 
 #endif /* NAX_CLIENT_CLIENT_IMPL_H */

@@ -53,12 +53,15 @@ int nax_client_sync_clock(nax_client *c, int64_t *offset_ms)
     call.auth = NAX__AUTH_NONE;
     call.response_type = NAX_TYPE_SERVER_TIME;
     call.response = &t;
-    int64_t t0 = nax__client_wall_ms(c);
+    uint64_t attempt_us = 0;
+    call.attempt_us = &attempt_us;
     int rc = nax__client_call(c, &call);
     if (rc)
         return rc;
+    /* Only the answered attempt counts: waits before it say nothing of the
+     * server's clock. Its reading is taken about half a round trip ago. */
     int64_t t1 = nax__client_wall_ms(c);
-    int64_t off = t->server_time - (t0 + (t1 - t0) / 2);
+    int64_t off = t->server_time - (t1 - (int64_t)(attempt_us / 2000u));
     nax_object_free(t);
     atomic_store(&c->offset_ms, off);
     atomic_store(&c->clock_synced, 1);

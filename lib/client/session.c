@@ -14,6 +14,10 @@
 
 /* Refresh this long before the access token expires (at most a fifth of its life). */
 #define REFRESH_AHEAD_MS 30000
+/* Longer lifetimes are treated as this (ten years), so the arithmetic never wraps. */
+#define MAX_LIFETIME_S (10ll * 365 * 24 * 3600)
+/* After a failed refresh ahead of expiry, keep the current token this long. */
+#define REFRESH_RETRY_MS 5000
 
 static void free_secret(char **s)
 {
@@ -66,12 +70,17 @@ static int set_tokens_locked(nax_client *c, const char *access, const char *refr
     free_secret(&s->refresh_token);
     s->access_token = a;
     s->refresh_token = r;
-    s->refresh_at = 0;
+    s->refresh_at = s->expires_at = 0;
     if (a && expires_in_s > 0) {
+        if (expires_in_s > MAX_LIFETIME_S)
+            expires_in_s = MAX_LIFETIME_S;
         uint64_t life = (uint64_t)expires_in_s * 1000u;
         uint64_t ahead = life / 5 < REFRESH_AHEAD_MS ? life / 5 : REFRESH_AHEAD_MS;
-        s->refresh_at = nax__client_now_ms(c) + life - ahead;
+        s->expires_at = nax__client_now_ms(c) + life;
+        s->refresh_at = s->expires_at - ahead;
     }
+    if (!a)
+        free_secret(&s->last_token_json);
     s->generation++;
     return 0;
 }
@@ -122,8 +131,28 @@ char *nax__client_refresh_token(nax_client *c)
 
 /* POST a token request; on success the client holds the new tokens and
  * *json the response body (for callers that want the nax_token). */
+/* Store the pair only when the session is still generation `gen` (a logout
+ * during a refresh must not be undone); NAX_ESTATE otherwise. */
+static int store_if(nax_client *c, const nax_token *t, uint64_t gen)
+{
+    pthread_mutex_lock(&c->session.lock);
+    int rc = c->session.generation == gen
+                 ? set_tokens_locked(c, t->access_token, t->refresh_token, t->expires_in)
+                 : nax__error(NAX_ESTATE, "the session was closed while it was being renewed");
+    pthread_mutex_unlock(&c->session.lock);
+    return rc;
+}
+
+static uint64_t generation_now(nax_client *c)
+{
+    pthread_mutex_lock(&c->session.lock);
+    uint64_t g = c->session.generation;
+    pthread_mutex_unlock(&c->session.lock);
+    return g;
+}
+
 static int token_request(nax_client *c, const char *route, nax_type type, const void *body,
-                         char **json)
+                         char **json, uint64_t gen)
 {
     nax_buf raw = NAX_BUF_INIT;
     nax__call call = {0};
@@ -141,7 +170,7 @@ static int token_request(nax_client *c, const char *route, nax_type type, const 
     if (!rc)
         rc = nax_decode(&t, NAX_TYPE_TOKEN, raw.data, raw.len, NULL);
     if (!rc)
-        rc = nax__client_store_token(c, t);
+        rc = store_if(c, t, gen);
     nax_object_free(t);
     if (!rc) {
         *json = raw.data; /* ownership moves to the caller */
@@ -153,7 +182,7 @@ static int token_request(nax_client *c, const char *route, nax_type type, const 
     return rc;
 }
 
-static int login_with_password(nax_client *c, char **json)
+static int login_with_password(nax_client *c, char **json, uint64_t gen)
 {
     char code[16] = "";
     nax_login_request req = {sizeof req, c->email, c->password, NULL};
@@ -163,7 +192,7 @@ static int login_with_password(nax_client *c, char **json)
                  (unsigned)nax__totp_at(c->totp_key, c->totp_key_len, t, 30, 6));
         req.totp_code = code;
     }
-    int rc = token_request(c, "/v1/auth/login", NAX_TYPE_LOGIN_REQUEST, &req, json);
+    int rc = token_request(c, "/v1/auth/login", NAX_TYPE_LOGIN_REQUEST, &req, json, gen);
     OPENSSL_cleanse(code, sizeof code);
     return rc;
 }
@@ -177,24 +206,30 @@ static int renew(nax_client *c, char **json)
     if (c->session.refresh_token)
         refresh = nax__strdup(c->session.refresh_token);
     int had = c->session.refresh_token != NULL;
+    uint64_t gen = c->session.generation;
     pthread_mutex_unlock(&c->session.lock);
     if (had && !refresh)
         return nax__error_oom();
     int rc;
     if (refresh) {
         nax_refresh_request req = {sizeof req, refresh};
-        rc = token_request(c, "/v1/auth/refresh", NAX_TYPE_REFRESH_REQUEST, &req, json);
+        rc = token_request(c, "/v1/auth/refresh", NAX_TYPE_REFRESH_REQUEST, &req, json, gen);
         free_secret(&refresh);
         if (rc != NAX_EAUTH)
             return rc;
-        nax__client_drop_session(c); /* the refresh token is dead */
+        /* The refresh token is dead: drop it, unless the session changed meanwhile. */
+        pthread_mutex_lock(&c->session.lock);
+        if (c->session.generation == gen)
+            set_tokens_locked(c, NULL, NULL, 0);
+        gen = c->session.generation;
+        pthread_mutex_unlock(&c->session.lock);
         if (!nax__session_has_login(c))
             return rc;
     } else if (!nax__session_has_login(c)) {
         return nax__error(NAX_ESTATE,
                           "the session cannot be renewed: no refresh token and no password");
     }
-    return login_with_password(c, json);
+    return login_with_password(c, json, gen);
 }
 
 int nax__client_refresh(nax_client *c, nax_token **out)
@@ -207,13 +242,17 @@ int nax__client_refresh(nax_client *c, nax_token **out)
         while (s->refreshing)
             pthread_cond_wait(&s->done, &s->lock);
         rc = s->last_result;
+        nax__error_state leader_error = s->last_error;
+        int oom = 0;
         if (!rc && out && s->last_token_json && !(json = nax__strdup(s->last_token_json)))
-            rc = NAX_ENOMEM;
+            oom = 1;
         pthread_mutex_unlock(&s->lock);
-        if (rc)
-            return nax__error(rc, rc == NAX_ENOMEM ? "out of memory"
-                                                   : "the session could not be renewed (by "
-                                                     "a concurrent refresh)");
+        if (oom)
+            return nax__error_oom();
+        if (rc) {
+            nax__error_restore(&leader_error); /* the refresh's own detail */
+            return rc;
+        }
     } else {
         s->refreshing = 1;
         pthread_mutex_unlock(&s->lock);
@@ -221,6 +260,8 @@ int nax__client_refresh(nax_client *c, nax_token **out)
         pthread_mutex_lock(&s->lock);
         s->refreshing = 0;
         s->last_result = rc;
+        if (rc)
+            nax__error_save(&s->last_error);
         free_secret(&s->last_token_json);
         if (!rc && json)
             s->last_token_json = nax__strdup(json); /* NULL on OOM: waiters then get none */
@@ -240,31 +281,49 @@ int nax__client_refresh(nax_client *c, nax_token **out)
     return rc;
 }
 
-int nax__session_header(nax_client *c, nax_buf *header)
+/* Build the header from the current token; the caller holds the lock. */
+static int header_locked(nax__session *s, nax_buf *header, uint64_t *generation)
+{
+    nax__buf_reset(header);
+    *generation = s->generation;
+    return s->access_token ? nax__buf_printf(header, "Authorization: Bearer %s", s->access_token)
+                           : 0;
+}
+
+int nax__session_header(nax_client *c, nax_buf *header, uint64_t *generation)
 {
     nax__session *s = &c->session;
-    for (int round = 0; round < 2; round++) {
-        pthread_mutex_lock(&s->lock);
-        int fresh =
-            s->access_token && (s->refresh_at == 0 || nax__client_now_ms(c) < s->refresh_at ||
-                                (!s->refresh_token && !nax__session_has_login(c)));
-        if (fresh || round == 1) {
-            int rc = 0;
-            nax__buf_reset(header);
-            if (s->access_token)
-                rc = nax__buf_printf(header, "Authorization: Bearer %s", s->access_token);
-            pthread_mutex_unlock(&s->lock);
-            return rc;
-        }
-        int can_renew = s->access_token || nax__session_has_login(c);
+    pthread_mutex_lock(&s->lock);
+    uint64_t now = nax__client_now_ms(c);
+    int can_renew = s->refresh_token || nax__session_has_login(c);
+    int fresh = s->access_token && (s->refresh_at == 0 || now < s->refresh_at || !can_renew);
+    if (fresh || (!s->access_token && !nax__session_has_login(c))) {
+        int rc = header_locked(s, header, generation); /* fresh, or no session at all */
         pthread_mutex_unlock(&s->lock);
-        if (!can_renew) {
-            nax__buf_reset(header);
-            return 0; /* no session: the caller signs or sends nothing */
-        }
-        int rc = nax__client_refresh(c, NULL);
-        if (rc)
-            return rc;
+        return rc;
     }
-    return 0;
+    pthread_mutex_unlock(&s->lock);
+    int rc = nax__client_refresh(c, NULL);
+    pthread_mutex_lock(&s->lock);
+    now = nax__client_now_ms(c);
+    int failed_early = rc;
+    if (rc && s->access_token && s->expires_at && now < s->expires_at) {
+        /* Renewing early failed, but the token still works: use it, try again later. */
+        s->refresh_at = now + REFRESH_RETRY_MS;
+        rc = 0;
+    }
+    if (!rc)
+        rc = header_locked(s, header, generation);
+    pthread_mutex_unlock(&s->lock);
+    if (failed_early && !rc)
+        nax__client_log(c, NAX_LOG_WARN, "nax: early token refresh failed (%s); retrying in %d ms",
+                        nax_strerror(failed_early), REFRESH_RETRY_MS);
+    return rc;
+}
+
+int nax__session_renew_after(nax_client *c, uint64_t generation)
+{
+    if (generation_now(c) != generation)
+        return 0; /* another thread already replaced the session the request used */
+    return nax__client_refresh(c, NULL);
 }

@@ -165,6 +165,7 @@ const char *nax_strerror(int code)
     case NAX_ERETRY_BUDGET: return "retry budget exhausted";
     case NAX_ECANCELLED: return "cancelled";
     case NAX_EIO: return "I/O error";
+    case NAX_EOUTCOME_UNKNOWN: return "outcome unknown";
     }
     return "unknown error";
 }
@@ -204,6 +205,7 @@ nax_error_class nax_error_class_of(int code)
     case NAX_ECANCELLED: return NAX_ERRCLASS_STATE;
     case NAX_EUSER: return NAX_ERRCLASS_USER;
     case NAX_EIO: return NAX_ERRCLASS_SYSTEM;
+    case NAX_EOUTCOME_UNKNOWN: return NAX_ERRCLASS_NETWORK;
     }
     return NAX_ERRCLASS_NONE;
 }

@@ -598,6 +598,151 @@ START_TEST(limiter_waits_instead_of_hitting_429)
 }
 END_TEST
 
+/* ---- review regressions ------------------------------------------------------------- */
+
+typedef struct reenter {
+    nax_client *c;
+    int calls, rc;
+} reenter;
+
+static void reenter_metrics(const nax_call_info *info, void *ud)
+{
+    (void)info;
+    reenter *re = ud;
+    nax_ticker *t = NULL;
+    re->calls++;
+    re->rc = nax_markets_ticker(re->c, "BTC-AUD", &t);
+    nax_object_free(t);
+}
+
+START_TEST(callbacks_cannot_reenter_their_client)
+{
+    reenter re = {NULL, 0, 0};
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.metrics_fn = reenter_metrics;
+    o.metrics_userdata = &re;
+    ck_assert_int_eq(naxh_client(&srv, &o, &re.c), 0);
+    nax_ticker *t = NULL;
+    ck_assert_int_eq(nax_markets_ticker(re.c, "BTC-AUD", &t), 0);
+    nax_object_free(t);
+    ck_assert_int_eq(re.calls, 1);
+    ck_assert_int_eq(re.rc, NAX_ERECURSIVE);
+    nax_client_free(re.c);
+}
+END_TEST
+
+static void one_attempt(nax_client_options *o)
+{
+    o->retry.max_attempts = 1;
+}
+
+START_TEST(giving_up_after_an_unknown_outcome_looks_once_more)
+{
+    fake_clock f;
+    recorder rec;
+    fake_init(&f, naxh_now_ms());
+    rec_init(&rec);
+    nax_client *c = make_client(&f, &rec, one_attempt, &trader);
+    fault("{\"route\":\"POST /v1/orders\",\"action\":\"drop_after_commit\",\"count\":1}");
+    nax_decimal price;
+    nax_order_request req = limit_buy("eo-last-look", &price);
+    nax_order *o = NULL;
+    ck_assert_msg(nax_orders_place(c, &req, &o) == 0, "%s", nax_error_last()->message);
+    ck_assert_str_eq(o->client_order_id, "eo-last-look");
+    nax_object_free(o);
+    ck_assert_uint_eq(orders_with_cid("eo-last-look"), 1);
+    nax_client_free(c);
+}
+END_TEST
+
+static void touchy_breaker(nax_client_options *o)
+{
+    o->breaker.window_size = 2;
+    o->breaker.min_calls = 1;
+    o->breaker.failure_rate_pct = 50;
+}
+
+START_TEST(an_unknown_outcome_is_never_reported_as_nothing_sent)
+{
+    /* The dropped POST opens the trading breaker, which then refuses the
+     * lookup: the caller must hear "outcome unknown", not "circuit open". */
+    fake_clock f;
+    fake_init(&f, naxh_now_ms());
+    nax_client *c = make_client(&f, NULL, touchy_breaker, &trader);
+    fault("{\"route\":\"POST /v1/orders\",\"action\":\"drop_after_commit\",\"count\":1}");
+    nax_decimal price;
+    nax_order_request req = limit_buy("eo-unknown", &price);
+    nax_order *o = (void *)1;
+    int rc = nax_orders_place(c, &req, &o);
+    ck_assert_int_eq(rc, NAX_EOUTCOME_UNKNOWN);
+    ck_assert_ptr_null(o);
+    const nax_error *e = nax_error_last();
+    ck_assert_str_eq(e->field, "client_order_id");
+    ck_assert(e->transient);
+    ck_assert_uint_eq(orders_with_cid("eo-unknown"), 1);
+    nax_client_free(c);
+}
+END_TEST
+
+static void capped_retry_after(nax_client_options *o)
+{
+    o->retry.retry_after_max_ms = 1000;
+    o->limiter.mode = NAX_LIMITER_FAIL_FAST;
+}
+
+START_TEST(a_day_long_retry_after_does_not_wedge_the_group)
+{
+    fake_clock f;
+    fake_init(&f, naxh_now_ms());
+    nax_client *c = make_client(&f, NULL, capped_retry_after, NULL);
+    fault("{\"route\":\"GET /v1/markets/{pair}/ticker\",\"action\":\"rate_limit\","
+          "\"retry_after_s\":86400,\"count\":1}");
+    nax_ticker *t = NULL;
+    ck_assert_int_eq(nax_markets_ticker(c, "BTC-AUD", &t), NAX_ERATELIMIT);
+    ck_assert_int_eq(nax_error_last()->retry_after_ms, 86400000);
+    fake_advance(&f, 1001);
+    ck_assert_msg(nax_markets_ticker(c, "BTC-AUD", &t) == 0, "%s", nax_error_last()->message);
+    nax_object_free(t);
+    nax_client_free(c);
+}
+END_TEST
+
+START_TEST(a_failed_early_refresh_keeps_the_valid_token)
+{
+    fake_clock f;
+    recorder rec;
+    fake_init(&f, naxh_now_ms());
+    rec_init(&rec);
+    naxh_user u;
+    ck_assert_int_eq(naxh_user_new(&srv, &u), 0);
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.hooks = &f.hooks;
+    o.metrics_fn = rec_metrics;
+    o.metrics_userdata = &rec;
+    o.email = u.email;
+    o.password = u.password;
+    nax_client *c;
+    ck_assert_int_eq(naxh_client(&srv, &o, &c), 0);
+    nax_profile *p;
+    ck_assert_int_eq(nax_users_profile(c, &p), 0);
+    nax_object_free(p);
+    fault("{\"route\":\"POST /v1/auth/refresh\",\"action\":\"error_before_commit\","
+          "\"status\":503,\"count\":20}");
+    fake_advance(&f, 871 * 1000); /* inside the refresh-ahead window, before expiry */
+    atomic_store(&f.wall, naxh_now_ms());
+    ck_assert_msg(nax_users_profile(c, &p) == 0, "%s", nax_error_last()->message);
+    nax_object_free(p);
+    ck_assert_uint_ge(rec_calls(&rec, "/v1/auth/refresh", NULL), 1);
+    unsigned int before = rec_calls(&rec, "/v1/auth/refresh", NULL);
+    /* and it does not try again on every call */
+    ck_assert_int_eq(nax_users_profile(c, &p), 0);
+    nax_object_free(p);
+    ck_assert_uint_eq(rec_calls(&rec, "/v1/auth/refresh", NULL), before);
+    nax_client_free(c);
+    naxh_user_free(&u);
+}
+END_TEST
+
 /* Each test starts from a server without scripted faults or clock skew. */
 static void clear_faults(void)
 {
@@ -625,6 +770,11 @@ static Suite *faults_suite(void)
     tcase_add_test(tc, receive_window_is_sent_and_checked);
     tcase_add_test(tc, limiter_follows_the_server_and_fails_fast);
     tcase_add_test(tc, limiter_waits_instead_of_hitting_429);
+    tcase_add_test(tc, callbacks_cannot_reenter_their_client);
+    tcase_add_test(tc, giving_up_after_an_unknown_outcome_looks_once_more);
+    tcase_add_test(tc, an_unknown_outcome_is_never_reported_as_nothing_sent);
+    tcase_add_test(tc, a_day_long_retry_after_does_not_wedge_the_group);
+    tcase_add_test(tc, a_failed_early_refresh_keeps_the_valid_token);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -113,6 +113,7 @@ START_TEST(error_codes_are_stable)
     ck_assert_int_eq(NAX_ERECURSIVE, -14);
     ck_assert_int_eq(NAX_ECIRCUIT_OPEN, -40);
     ck_assert_int_eq(NAX_EIO, -43);
+    ck_assert_int_eq(NAX_EOUTCOME_UNKNOWN, -44);
 }
 END_TEST
 
