@@ -209,7 +209,10 @@ typedef struct nax_list_query {
  * @param out optional: the order as the server holds it.
  * @return 0; #NAX_EINVAL (local checks); #NAX_EBADREQUEST (the server's
  *         checks, e.g. insufficient funds); #NAX_ECONFLICT (the client order
- *         id belongs to another order); transport and server errors.
+ *         id belongs to another, different order); #NAX_EOUTCOME_UNKNOWN when
+ *         an attempt may have placed the order and no lookup could tell
+ *         (look it up by its client order id before placing it again);
+ *         transport and server errors when nothing was placed.
  */
 NAX_API int nax_orders_place(nax_client *client, const nax_order_request *request, nax_order **out);
 
