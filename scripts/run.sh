@@ -3,9 +3,10 @@
 # (scripts/deps.sh), builds, and runs the main job: the codec tour
 # (examples/codec_tour), then a trading session against naxd, the reference
 # exchange server. naxd starts on a free port of 127.0.0.1 with its data under
-# build/naxd-session/, examples/exchange_session registers two users, funds them
-# through signed provider webhooks, crosses two orders and prints both users'
-# balances; then naxd is stopped with SIGTERM.
+# build/naxd-session/, and examples/exchange_session drives it through the
+# libnax client: two users, KYC, funding by signed provider webhooks, a trade,
+# the book, balances, a cancel and a fiat withdrawal; then naxd is stopped with
+# SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
