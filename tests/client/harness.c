@@ -323,8 +323,13 @@ static int spawn(naxh_server *s)
         if (null_fd >= 0)
             dup2(null_fd, STDIN_FILENO);
         setenv("NAXD_JWT_SECRET", s->jwt_secret, 1);
-        execl(bin, bin, "--listen", listen, "--data", data, "--config", config, "--fault-injection",
-              "--quiet", (char *)NULL);
+        if (s->tls_cert[0])
+            execl(bin, bin, "--listen", listen, "--data", data, "--config", config,
+                  "--fault-injection", "--quiet", "--tls-cert", s->tls_cert, "--tls-key",
+                  s->tls_key, (char *)NULL);
+        else
+            execl(bin, bin, "--listen", listen, "--data", data, "--config", config,
+                  "--fault-injection", "--quiet", (char *)NULL);
         _exit(127);
     }
     close(out_fd);
@@ -365,7 +370,8 @@ static int await_listening(naxh_server *s)
             if (ok) {
                 s->port = (int)YAJL_GET_INTEGER(port);
                 s->started_ms = started && YAJL_IS_INTEGER(started) ? YAJL_GET_INTEGER(started) : 0;
-                snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+                snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%d",
+                         s->tls_cert[0] ? "https" : "http", s->port);
             } else {
                 fprintf(stderr, "harness: unexpected first line from naxd: %s\n", text);
             }
@@ -420,9 +426,25 @@ static void end_process(naxh_server *s, int sig)
     }
 }
 
+static int start(naxh_server *s, const char *config_overrides_json);
+
 int naxh_start(naxh_server *s, const char *config_overrides_json)
 {
     memset(s, 0, sizeof(*s));
+    return start(s, config_overrides_json);
+}
+
+int naxh_start_tls(naxh_server *s, const char *config_overrides_json, const char *cert_pem,
+                   const char *key_pem)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->tls_cert, sizeof s->tls_cert, "%s", cert_pem);
+    snprintf(s->tls_key, sizeof s->tls_key, "%s", key_pem);
+    return start(s, config_overrides_json);
+}
+
+static int start(naxh_server *s, const char *config_overrides_json)
+{
     const char *tmp = getenv("TMPDIR");
     snprintf(s->dir, sizeof s->dir, "%s/naxh-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(s->dir)) {

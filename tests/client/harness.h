@@ -32,6 +32,8 @@ typedef struct naxh_server {
     int64_t started_ms;  /* from the listening line: signatures before it are refused */
     int exit_status;     /* of the last naxh_stop/naxh_restart: 0 when clean (exit 0,
                             no sanitizer report), else non-zero */
+    char tls_cert[256];  /* set by naxh_start_tls: naxd serves HTTPS with these */
+    char tls_key[256];
 } naxh_server;
 
 /*
@@ -42,6 +44,10 @@ typedef struct naxh_server {
  * listens; -1 (with a message on stderr) otherwise.
  */
 int naxh_start(naxh_server *s, const char *config_overrides_json);
+/* As naxh_start, serving HTTPS with a PEM certificate and key (url is https://).
+ * The raw helpers (naxh_http, naxh_admin, ...) do not speak TLS. */
+int naxh_start_tls(naxh_server *s, const char *config_overrides_json, const char *cert_pem,
+                   const char *key_pem);
 /* Stop (SIGTERM) if running, then start again on the same port and data. */
 int naxh_restart(naxh_server *s);
 /* Send `sig` (e.g. SIGKILL, a crash) and reap; the data folder stays. */
