@@ -24,6 +24,17 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return b > UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
+/* The refill rate in force. With none known (no policy rate, no Reset from
+ * the server) one full bucket a second is assumed: a bucket that never
+ * refilled would stop the client for good, since only a request sent can
+ * bring the headers that would repair it. */
+static int64_t rate_of(const nax__limiter *l)
+{
+    if (l->rate_micro_per_ms > 0)
+        return l->rate_micro_per_ms;
+    return (l->capacity_micro + 999) / 1000;
+}
+
 /* Bring the bucket forward to now; a now older than the last one (another
  * thread read the clock earlier but took the lock later) adds nothing. */
 static void refill(nax__limiter *l, uint64_t now_ms)
@@ -33,14 +44,15 @@ static void refill(nax__limiter *l, uint64_t now_ms)
     }
     uint64_t elapsed = now_ms - l->last_ms;
     l->last_ms = now_ms;
-    if (l->rate_micro_per_ms <= 0 || l->tokens_micro >= l->capacity_micro)
+    if (l->capacity_micro <= 0 || l->tokens_micro >= l->capacity_micro)
         return;
+    int64_t rate = rate_of(l);
     int64_t deficit = l->capacity_micro - l->tokens_micro;
     /* elapsed * rate only when it stays below the deficit, so it fits. */
-    if (elapsed >= (uint64_t)(deficit / l->rate_micro_per_ms) + 1)
+    if (elapsed >= (uint64_t)(deficit / rate) + 1)
         l->tokens_micro = l->capacity_micro;
     else
-        l->tokens_micro += (int64_t)elapsed * l->rate_micro_per_ms;
+        l->tokens_micro += (int64_t)elapsed * rate;
     if (l->tokens_micro > l->capacity_micro)
         l->tokens_micro = l->capacity_micro;
 }
@@ -89,12 +101,9 @@ int nax__limiter_take(nax__limiter *l, uint64_t now_ms, uint64_t *wait_ms)
     if (!rc && l->capacity_micro) {
         if (l->tokens_micro >= MICRO) {
             l->tokens_micro -= MICRO;
-        } else if (l->rate_micro_per_ms > 0) {
-            int64_t need = MICRO - l->tokens_micro;
-            wait = (uint64_t)((need + l->rate_micro_per_ms - 1) / l->rate_micro_per_ms);
-            rc = 1;
         } else {
-            wait = NAX__LIMITER_NEVER_MS;
+            int64_t rate = rate_of(l), need = MICRO - l->tokens_micro;
+            wait = (uint64_t)((need + rate - 1) / rate);
             rc = 1;
         }
     }
@@ -126,11 +135,8 @@ void nax__limiter_update(nax__limiter *l, uint64_t now_ms, int64_t limit, int64_
             if (deficit > 0)
                 l->rate_micro_per_ms = (deficit + span_ms - 1) / span_ms;
         }
-        if (reset_s >= 0 && l->rate_micro_per_ms <= 0) {
-            /* A full bucket tells no rate: assume it refills within a second
-             * until a reply with a deficit says better. */
-            l->rate_micro_per_ms = (l->capacity_micro + 999) / 1000;
-        }
+        /* A full bucket or no Reset tells no rate: the last one is kept, or
+         * with none rate_of() assumes a full refill a second. */
     }
     pthread_mutex_unlock(&l->lock);
 }

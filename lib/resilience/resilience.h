@@ -105,13 +105,14 @@ typedef struct nax__limiter {
     /* Counts in millionths of a token, so slow refill rates stay exact. */
     int64_t tokens_micro;
     int64_t capacity_micro;    /* 0: unlimited until the server speaks */
-    int64_t rate_micro_per_ms; /* refill; 0 with a capacity: only the server's resets */
+    int64_t rate_micro_per_ms; /* refill; 0: none known, a full bucket a second */
     uint64_t last_ms;
     uint64_t blocked_until_ms; /* after a 429's Retry-After */
 } nax__limiter;
 
-/* The wait take() reports when no token will ever come by itself (a starting
- * burst with no refill rate, and the server has not spoken yet). */
+/* Once the wait for a bucket that never refilled. Every bucket now refills
+ * (with no rate known, one full bucket a second), so take() no longer
+ * reports it; kept for callers that still test for it. */
 #define NAX__LIMITER_NEVER_MS ((uint64_t)INT64_MAX)
 
 int nax__limiter_init(nax__limiter *l, const nax_limiter_policy *p, uint64_t now_ms);
@@ -128,9 +129,12 @@ int nax__limiter_take(nax__limiter *l, uint64_t now_ms, uint64_t *wait_ms);
  * Follow the server's RateLimit-* headers (-1: absent, then ignored; a limit
  * of 0 is ignored too). limit L sets the capacity; remaining R the tokens;
  * reset S > 0 sets the refill rate so the bucket is full after S seconds,
- * (L - R) / S, rounded up; S == 0 fills the bucket now. A full bucket says
- * no rate: the last one is kept, or, with none, a full refill per second is
- * assumed. Remaining and reset mean nothing until a limit is known.
+ * (L - R) / S, rounded up; S == 0 fills the bucket now. A full bucket or an
+ * absent reset says no rate: the last one is kept, or, with none (no policy
+ * rate either), a full refill per second is assumed, so a bucket always
+ * refills and the client is never stopped for good. The same holds for a
+ * starting burst with no rate. Remaining and reset mean nothing until a
+ * limit is known.
  */
 void nax__limiter_update(nax__limiter *l, uint64_t now_ms, int64_t limit, int64_t remaining,
                          int64_t reset_s);

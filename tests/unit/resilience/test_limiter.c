@@ -71,20 +71,60 @@ START_TEST(starting_policy_rate_only_and_unlimited)
 }
 END_TEST
 
-START_TEST(burst_without_rate_waits_for_the_server)
+START_TEST(burst_without_rate_refills_a_burst_a_second)
 {
+    /* No token would ever come without a refill, and no request would be
+     * sent to bring the headers that could repair it: a full burst a second
+     * is assumed until the server says better. */
     nax_limiter_policy p = policy(NAX_LIMITER_WAIT, 0, 2);
     nax__limiter l;
     uint64_t wait = 0;
     ck_assert_int_eq(nax__limiter_init(&l, &p, 0), 0);
     ck_assert_int_eq(drain(&l, 0, &wait), 2);
-    ck_assert_uint_eq(wait, NAX__LIMITER_NEVER_MS);
-    ck_assert_int_eq(nax__limiter_take(&l, 3600000, &wait), 1);
-    ck_assert_uint_eq(wait, NAX__LIMITER_NEVER_MS);
+    ck_assert_uint_eq(wait, 500);
+    ck_assert_int_eq(nax__limiter_take(&l, 499, &wait), 1);
+    ck_assert_uint_eq(wait, 1);
+    ck_assert_int_eq(drain(&l, 3600000, &wait), 2);
     /* The server speaks: 6 of 10 left, full in 2 s, so 2 tokens a second. */
     nax__limiter_update(&l, 3600000, 10, 6, 2);
     ck_assert_int_eq(drain(&l, 3600000, &wait), 6);
     ck_assert_uint_eq(wait, 500);
+    nax__limiter_dispose(&l);
+}
+END_TEST
+
+START_TEST(limit_without_reset_still_refills)
+{
+    /* RateLimit-Limit and -Remaining but no -Reset, and no policy rate: the
+     * bucket must refill (a full one a second), or no request would ever be
+     * sent again and no header could repair it. */
+    nax_limiter_policy p = policy(NAX_LIMITER_WAIT, 0, 0);
+    nax__limiter l;
+    uint64_t wait = 0;
+    ck_assert_int_eq(nax__limiter_init(&l, &p, 1000), 0);
+    nax__limiter_update(&l, 1000, 10, 0, -1);
+    ck_assert_int_eq(nax__limiter_take(&l, 1000, &wait), 1);
+    ck_assert_uint_eq(wait, 100);
+    ck_assert_int_eq(nax__limiter_take(&l, 1100, &wait), 0);
+    ck_assert_int_eq(drain(&l, 1000 + 3600000, &wait), 10);
+    ck_assert_uint_eq(wait, 100);
+    /* The assumed rate follows the capacity the server reports. */
+    nax__limiter_update(&l, 1000 + 3600000, 50, 0, -1);
+    ck_assert_int_eq(nax__limiter_take(&l, 1000 + 3600000, &wait), 1);
+    ck_assert_uint_eq(wait, 20);
+    /* A rate the server once told is kept when a later reply has no Reset. */
+    nax__limiter_update(&l, 1000 + 3600000, 50, 0, 25); /* 2 a second */
+    nax__limiter_update(&l, 1000 + 3600000, 50, 0, -1);
+    ck_assert_int_eq(nax__limiter_take(&l, 1000 + 3600000, &wait), 1);
+    ck_assert_uint_eq(wait, 500);
+    nax__limiter_dispose(&l);
+
+    /* Remaining alone over a starting burst with no rate refills too. */
+    p = policy(NAX_LIMITER_WAIT, 0, 4);
+    ck_assert_int_eq(nax__limiter_init(&l, &p, 0), 0);
+    nax__limiter_update(&l, 0, -1, 0, -1);
+    ck_assert_int_eq(nax__limiter_take(&l, 0, &wait), 1);
+    ck_assert_uint_eq(wait, 250);
     nax__limiter_dispose(&l);
 }
 END_TEST
@@ -201,8 +241,10 @@ START_TEST(block_without_refill_grants_one_token)
     nax__limiter_block(&l, 0, 300);
     ck_assert_int_eq(nax__limiter_take(&l, 299, &wait), 1);
     ck_assert_uint_eq(wait, 1);
+    /* 0.9 tokens came back meanwhile (3 a second assumed); the block's end
+     * tops them up to one, and the next is a third of a second away. */
     ck_assert_int_eq(drain(&l, 300, &wait), 1);
-    ck_assert_uint_eq(wait, NAX__LIMITER_NEVER_MS);
+    ck_assert_uint_eq(wait, 334);
     nax__limiter_dispose(&l);
 
     /* An unlimited limiter is blocked too. */
@@ -285,7 +327,8 @@ int main(void)
     TCase *tc = tcase_create("limiter");
     tcase_add_test(tc, starting_policy_burst_and_rate);
     tcase_add_test(tc, starting_policy_rate_only_and_unlimited);
-    tcase_add_test(tc, burst_without_rate_waits_for_the_server);
+    tcase_add_test(tc, burst_without_rate_refills_a_burst_a_second);
+    tcase_add_test(tc, limit_without_reset_still_refills);
     tcase_add_test(tc, update_follows_the_server);
     tcase_add_test(tc, reset_zero_means_full_now);
     tcase_add_test(tc, a_full_bucket_keeps_the_last_rate);
