@@ -32,6 +32,10 @@ static CURLcode set_fixed_options(nax__http_handle *hh, const nax__http_settings
     SETOPT(rc, e, CURLOPT_TCP_KEEPALIVE, 1L);
     SETOPT(rc, e, CURLOPT_PROTOCOLS_STR, "http,https");
     SETOPT(rc, e, CURLOPT_FOLLOWLOCATION, 0L);
+    /* The target goes out as the caller built (and signed) it: curl would
+     * otherwise collapse "/./" and "/../", sending another path than the
+     * one the signature covers (DELETE /v1/orders/.. became DELETE /v1/). */
+    SETOPT(rc, e, CURLOPT_PATH_AS_IS, 1L);
     SETOPT(rc, e, CURLOPT_SSL_VERIFYPEER, s->tls_insecure ? 0L : 1L);
     SETOPT(rc, e, CURLOPT_SSL_VERIFYHOST, s->tls_insecure ? 0L : 2L);
     if (s->ca_path)

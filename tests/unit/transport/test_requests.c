@@ -165,6 +165,23 @@ START_TEST(error_statuses_are_responses)
 }
 END_TEST
 
+/* Dot segments reach the server as sent: the caller signed that target, and
+ * a collapsed "/v1/orders/.." would be another request (DELETE /v1/). */
+START_TEST(dot_segments_are_sent_as_is)
+{
+    static const char *const targets[] = {"/v1/orders/.", "/v1/orders/..", "/v1/./orders/x",
+                                          "/v1/orders/../../admin?x=1"};
+    for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
+        ck_assert_int_eq(perform(http, "DELETE", targets[i], NULL, 0, NULL, &resp), 0);
+        ck_assert_int_eq(resp.status, 200);
+        mini_request q = RECORDED(srv, i);
+        ck_assert_str_eq(q.method, "DELETE");
+        ck_assert_str_eq(q.target, targets[i]);
+        mini_request_free(&q);
+    }
+}
+END_TEST
+
 START_TEST(redirects_are_not_followed)
 {
     mini_reply r = {MINI_ANSWER, 302, "Location: /elsewhere\r\n", "moved"};
@@ -246,6 +263,7 @@ int main(void)
     tcase_add_test(tc, binary_body_arrives_whole);
     tcase_add_test(tc, large_body_goes_without_expect);
     tcase_add_test(tc, error_statuses_are_responses);
+    tcase_add_test(tc, dot_segments_are_sent_as_is);
     tcase_add_test(tc, redirects_are_not_followed);
     tcase_add_test(tc, bad_requests_are_refused_before_sending);
     tcase_add_test(tc, base_urls_are_checked);
