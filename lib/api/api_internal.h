@@ -24,8 +24,13 @@ int nax__api_check_client_order_id(const char *cid, const char *name);
 int nax__api_begin(nax_client *c, void *out);
 
 /* ---- request targets ---- */
-/* out = prefix + escape(segment) + suffix (suffix may be NULL). */
-int nax__api_path(nax_buf *out, const char *prefix, const char *segment, const char *suffix);
+/* A path segment argument: not NULL, not empty, not "." or ".." (which a
+ * server or proxy would collapse into another path); NAX_EINVAL naming it. */
+int nax__api_need_segment(const char *s, const char *name);
+/* out = prefix + escape(segment) + suffix (suffix may be NULL); the segment,
+ * the argument called `name`, is checked with nax__api_need_segment first. */
+int nax__api_path(nax_buf *out, const char *prefix, const char *segment, const char *name,
+                  const char *suffix);
 /* Appends "?name=value" or "&name=value", the value escaped. */
 int nax__api_query(nax_buf *out, const char *name, const char *value);
 int nax__api_query_i64(nax_buf *out, const char *name, int64_t value);

@@ -169,11 +169,11 @@ int nax_api_keys_delete(nax_client *client, const char *id)
 {
     int rc = nax__api_begin(client, NULL);
     if (!rc)
-        rc = nax__api_need_str(id, "id");
+        rc = nax__api_need_segment(id, "id");
     if (rc)
         return rc;
     nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_path(&target, "/v1/auth/api-keys/", id, NULL);
+    rc = nax__api_path(&target, "/v1/auth/api-keys/", id, "id", NULL);
     if (!rc) {
         nax__call call = nax__api_call("DELETE", "/v1/auth/api-keys/{id}", target.data,
                                        NAX_GROUP_AUTH, NAX__AUTH_USER);

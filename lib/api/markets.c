@@ -43,13 +43,13 @@ static int market_get(nax_client *client, const char *pair, const char *what, co
     if (!rc)
         rc = nax__api_need(out, "out");
     if (!rc)
-        rc = nax__api_need_str(pair, "pair");
+        rc = nax__api_need_segment(pair, "pair");
     if (!rc && value > 1000)
         rc = nax__error_field(NAX_EINVAL, param, "%s %u is out of range 1..1000", param, value);
     if (rc)
         return rc;
     nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_path(&target, "/v1/markets/", pair, what);
+    rc = nax__api_path(&target, "/v1/markets/", pair, "pair", what);
     if (!rc && value)
         rc = nax__api_query_i64(&target, param, (int64_t)value);
     if (!rc) {

@@ -67,11 +67,11 @@ int nax_orders_get(nax_client *client, const char *id, nax_order **out)
     if (!rc)
         rc = nax__api_need(out, "out");
     if (!rc)
-        rc = nax__api_need_str(id, "id");
+        rc = nax__api_need_segment(id, "id");
     if (rc)
         return rc;
     nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_path(&target, "/v1/orders/", id, NULL);
+    rc = nax__api_path(&target, "/v1/orders/", id, "id", NULL);
     if (!rc) {
         nax__call call =
             nax__api_call("GET", "/v1/orders/{id}", target.data, NAX_GROUP_TRADING, NAX__AUTH_USER);
@@ -143,11 +143,11 @@ int nax_orders_cancel(nax_client *client, const char *id, nax_order **out)
 {
     int rc = nax__api_begin(client, out);
     if (!rc)
-        rc = nax__api_need_str(id, "id");
+        rc = nax__api_need_segment(id, "id");
     if (rc)
         return rc;
     nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_path(&target, "/v1/orders/", id, NULL);
+    rc = nax__api_path(&target, "/v1/orders/", id, "id", NULL);
     if (!rc) {
         nax__call call = nax__api_call("DELETE", "/v1/orders/{id}", target.data, NAX_GROUP_TRADING,
                                        NAX__AUTH_USER);

@@ -57,10 +57,25 @@ int nax__api_begin(nax_client *c, void *out)
 
 /* ---- targets ------------------------------------------------------------------- */
 
-int nax__api_path(nax_buf *out, const char *prefix, const char *segment, const char *suffix)
+int nax__api_need_segment(const char *s, const char *name)
+{
+    int rc = nax__api_need_str(s, name);
+    /* "." and ".." would name another resource once a server or proxy
+     * collapses them (DELETE /v1/orders/.. is DELETE /v1/). */
+    if (!rc && (!strcmp(s, ".") || !strcmp(s, "..")))
+        rc = nax__error_field(NAX_EINVAL, name, "%s must not be \"%s\" (a dot path segment)", name,
+                              s);
+    return rc;
+}
+
+int nax__api_path(nax_buf *out, const char *prefix, const char *segment, const char *name,
+                  const char *suffix)
 {
     nax__buf_reset(out);
-    int rc = nax__buf_append_str(out, prefix);
+    int rc = nax__api_need_segment(segment, name);
+    if (rc)
+        return rc;
+    rc = nax__buf_append_str(out, prefix);
     if (!rc)
         rc = nax__url_escape(out, segment);
     if (!rc && suffix)

@@ -444,6 +444,54 @@ START_TEST(test_cancel_and_cancel_all)
 }
 END_TEST
 
+/* "." and ".." as a path segment would be collapsed on the way (DELETE
+ * /v1/orders/.. is DELETE /v1/, a cancel-all on some gateways), so they are
+ * refused before anything is sent. */
+START_TEST(test_dot_segments_are_refused)
+{
+    naxh_user a;
+    trader(&a);
+    nax_order *open = limit(a.client, "BTC-AUD", NAX_SIDE_BUY, "30000.00", "0.01");
+    call_counter all = {NULL};
+    nax_client *c = counted_user_client(&srv, &all, &a);
+    const char *series = "naxd_http_requests_total{route=\"DELETE ";
+    int64_t deletes = naxh_metric_sum(&srv, series);
+    ck_assert_int_ge(deletes, 0);
+
+    static const char *const dots[] = {".", ".."};
+    for (size_t i = 0; i < 2; i++) {
+        nax_order *o = (nax_order *)&o;
+        EXPECT_ERROR(nax_orders_cancel(c, dots[i], &o), NAX_EINVAL, 0, NULL, "id");
+        EXPECT_MESSAGE_HAS(dots[i]);
+        ck_assert_ptr_null(o);
+        EXPECT_ERROR(nax_orders_get(c, dots[i], &o), NAX_EINVAL, 0, NULL, "id");
+        EXPECT_ERROR(nax_api_keys_delete(c, dots[i]), NAX_EINVAL, 0, NULL, "id");
+        nax_ticker *t = NULL;
+        EXPECT_ERROR(nax_markets_ticker(c, dots[i], &t), NAX_EINVAL, 0, NULL, "pair");
+        nax_order_book *ob = NULL;
+        EXPECT_ERROR(nax_markets_orderbook(c, dots[i], 5, &ob), NAX_EINVAL, 0, NULL, "pair");
+        nax_trade_list *tl = NULL;
+        EXPECT_ERROR(nax_markets_trades(c, dots[i], 5, &tl), NAX_EINVAL, 0, NULL, "pair");
+    }
+    ck_assert_uint_eq(all.calls, 0);
+    ck_assert_uint_eq(all.attempts, 0);
+    ck_assert_int_eq(naxh_metric_sum(&srv, series), deletes);
+
+    /* Only whole dot segments are refused: "..." is an id like any other. */
+    EXPECT_ERROR(nax_orders_cancel(c, "...", NULL), NAX_ENOTFOUND, 404, "not_found", "id");
+    ck_assert_str_eq(all.last_route, "DELETE /v1/orders/{id}");
+    ck_assert_int_eq(naxh_metric_sum(&srv, series), deletes + 1);
+
+    nax_order *still = NULL;
+    OK(nax_orders_get(c, open->id, &still));
+    ck_assert_int_eq(still->status, NAX_ORDER_STATUS_OPEN);
+    nax_object_free(still);
+    nax_object_free(open);
+    nax_client_free(c);
+    naxh_user_free(&a);
+}
+END_TEST
+
 /* ---- API keys, scopes, funds ---------------------------------------------------------- */
 
 START_TEST(test_trading_with_an_api_key)
@@ -843,6 +891,7 @@ int main(void)
     tcase_add_test(tc, test_match_market_order_and_fills);
     tcase_add_test(tc, test_ioc_fok_post_only);
     tcase_add_test(tc, test_cancel_and_cancel_all);
+    tcase_add_test(tc, test_dot_segments_are_refused);
     tcase_add_test(tc, test_trading_with_an_api_key);
     tcase_add_test(tc, test_insufficient_funds);
     tcase_add_test(tc, test_local_rules_send_nothing);
