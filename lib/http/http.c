@@ -204,12 +204,16 @@ int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_resp
 
     nax__http_handle *hh = NULL;
     int rc = take_handle(h, start, req, &hh);
+    /* The transfer is timed from here: a wait for a handle is local
+     * contention, which must not look like a slow server to a breaker. It
+     * still comes out of the attempt's timeout. */
+    const uint64_t transfer_start = monotonic_us();
+    resp->pool_wait_us = transfer_start - start;
     if (rc) {
-        resp->elapsed_us = monotonic_us() - start;
+        resp->pool_timeout = rc == NAX_ETIMEOUT;
         return rc;
     }
-    /* The wait for a handle came out of this attempt's time. */
-    uint64_t waited_ms = (monotonic_us() - start) / 1000u;
+    uint64_t waited_ms = resp->pool_wait_us / 1000u;
     nax__http_request timed = *req;
     timed.timeout_ms = waited_ms + 1 >= req->timeout_ms ? 1 : req->timeout_ms - (uint32_t)waited_ms;
 
@@ -230,6 +234,6 @@ int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_resp
     curl_slist_free_all(headers);
     hh->transfer.resp = NULL;
     nax__http_pool_put(&h->pool, hh);
-    resp->elapsed_us = monotonic_us() - start;
+    resp->elapsed_us = monotonic_us() - transfer_start;
     return rc;
 }

@@ -20,6 +20,8 @@ void nax__http_response_reset(nax__http_response *r)
     r->ratelimit_reset_s = -1;
     r->sent = 0;
     r->elapsed_us = 0;
+    r->pool_wait_us = 0;
+    r->pool_timeout = 0;
 }
 
 void nax__http_response_init(nax__http_response *r)

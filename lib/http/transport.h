@@ -59,12 +59,16 @@ typedef struct nax__http_response {
     int64_t ratelimit_limit;   /* RateLimit-Limit, -1 when absent */
     int64_t ratelimit_remaining;
     int64_t ratelimit_reset_s;
-    int sent;            /* the request may have reached the server: set once a
-                            connection was ready and curl was about to send
-                            (CURLOPT_PREREQFUNCTION), and for send/receive
-                            failures; 0 for resolve, connect, TLS handshake
-                            and pool-wait failures */
-    uint64_t elapsed_us; /* time spent in the attempt */
+    int sent;              /* the request may have reached the server: set once a
+                              connection was ready and curl was about to send
+                              (CURLOPT_PREREQFUNCTION), and for send/receive
+                              failures; 0 for resolve, connect, TLS handshake
+                              and pool-wait failures */
+    uint64_t elapsed_us;   /* the transfer's time, from when a pooled handle was
+                              obtained: local contention is not a slow server */
+    uint64_t pool_wait_us; /* time spent waiting for a free pooled handle */
+    int pool_timeout;      /* no handle came free in time: nothing was tried, and
+                              the failure is local contention, not the server */
 } nax__http_response;
 
 /* Initialise (all "absent") before the first perform; dispose frees the body. */

@@ -143,6 +143,10 @@ START_TEST(waiting_past_the_timeout_sends_nothing)
     int rc = nax__http_perform(h, &req, &resp);
     ck_assert_int_eq(rc, NAX_ETIMEOUT);
     ck_assert_int_eq(resp.sent, 0);
+    /* Local contention: said so, and no transfer time to count. */
+    ck_assert_int_eq(resp.pool_timeout, 1);
+    ck_assert_uint_eq(resp.elapsed_us, 0);
+    ck_assert_uint_gt(resp.pool_wait_us, 0);
     ck_assert_int_ne(nax_error_last()->transient, 0);
     ck_assert_uint_eq(mini_request_count(srv), 1);
 
@@ -151,6 +155,54 @@ START_TEST(waiting_past_the_timeout_sends_nothing)
     srv = NULL;
     pthread_join(tid, NULL);
     ck_assert_int_eq(hd.rc, NAX_ENETWORK);
+    nax__http_response_dispose(&resp);
+    nax__http_free(h);
+}
+END_TEST
+
+/* ---- the wait is not the request's time ---- */
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+START_TEST(pool_wait_is_not_counted_as_request_time)
+{
+    /* The only handle is held by a request the server answers after a
+     * second; a quick request behind it waits for the handle. Its
+     * elapsed_us is its transfer alone, or a breaker would take local
+     * contention for a slow server. */
+    nax__http *h = TRANSPORT(mini_url(srv), 1);
+    mini_reply slow = {MINI_ANSWER, 200, NULL, "slow"};
+    slow.delay_ms = 1000;
+    mini_push(srv, &slow);
+    holder hd = {h, -1};
+    pthread_t tid;
+    ck_assert_int_eq(pthread_create(&tid, NULL, hold_the_handle, &hd), 0);
+    while (mini_request_count(srv) == 0) {
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    nax__http_response resp;
+    nax__http_response_init(&resp);
+    uint64_t before = now_us();
+    ck_assert_int_eq(GET(h, "/quick", &resp), 0);
+    uint64_t total = now_us() - before;
+    ck_assert_str_eq(resp.body.data, "/quick");
+    pthread_join(tid, NULL);
+    ck_assert_int_eq(hd.rc, 0);
+    ck_assert_uint_eq(mini_connections(srv), 1);
+
+    ck_assert_int_eq(resp.pool_timeout, 0);
+    ck_assert_uint_le(resp.pool_wait_us + resp.elapsed_us, total);
+    /* Most of the call was the wait (the slow reply's second); had the wait
+     * been counted, elapsed_us would be nearly all of it. */
+    ck_assert_msg(resp.elapsed_us * 2 < total, "elapsed %llu us of a %llu us call",
+                  (unsigned long long)resp.elapsed_us, (unsigned long long)total);
+    ck_assert_uint_gt(resp.pool_wait_us, resp.elapsed_us);
     nax__http_response_dispose(&resp);
     nax__http_free(h);
 }
@@ -166,6 +218,7 @@ int main(void)
     tcase_add_test(tc, four_threads_share_a_pool_of_four);
     tcase_add_test(tc, four_threads_wait_for_a_pool_of_one);
     tcase_add_test(tc, waiting_past_the_timeout_sends_nothing);
+    tcase_add_test(tc, pool_wait_is_not_counted_as_request_time);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
