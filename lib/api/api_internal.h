@@ -66,6 +66,15 @@ nax__call nax__api_call(const char *method, const char *route, const char *targe
 int nax__order_check_request(const nax_order_request *r);
 /* The market's rules: status, tick, lot, minimum notional. */
 int nax__order_check_market(const nax_order_request *r, const nax_market *m);
+/*
+ * The exactly-once resolver of a placement (a nax__resolve_fn): `ctx` is the
+ * nax_order_request sent, its client_order_id set; `out` a nax_order **.
+ * 1 when the order holding that client id is this one (pair, side, type,
+ * quantity and, for limit orders, price equal; *out filled); 0 when none
+ * holds it; NAX_ECONFLICT (field client_order_id) when a different order
+ * does; another error when the lookup failed.
+ */
+int nax__order_resolve(nax_client *c, void *ctx, void *out);
 
 /* ---- enum names as the API spells them (NULL for unknown values) ---- */
 const char *nax__api_side_name(nax_side s);

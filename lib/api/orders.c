@@ -8,13 +8,42 @@
 #include "api/api_internal.h"
 #include "auth/auth.h"
 
-/* The pipeline's resolver: did the order with this client id reach the server? */
-static int find_placed(nax_client *c, void *ctx, void *out)
+/* The first field in which the order differs from the request; NULL when
+ * none does. The price counts for limit orders only. */
+static const char *differing_field(const nax_order *o, const nax_order_request *r)
 {
-    int rc = nax_orders_get_by_client_id(c, ctx, out);
-    if (rc == 0)
+    if (!o->pair || strcmp(o->pair, r->pair))
+        return "pair";
+    if (o->side != r->side)
+        return "side";
+    if (o->type != r->type)
+        return "type";
+    if (nax_decimal_cmp(&o->quantity, &r->quantity))
+        return "quantity";
+    if (r->type == NAX_ORDER_TYPE_LIMIT && (!o->price || nax_decimal_cmp(o->price, r->price)))
+        return "price";
+    return NULL;
+}
+
+int nax__order_resolve(nax_client *c, void *ctx, void *out)
+{
+    const nax_order_request *r = ctx;
+    nax_order **found = out;
+    int rc = nax_orders_get_by_client_id(c, r->client_order_id, found);
+    if (rc)
+        return rc == NAX_ENOTFOUND ? 0 : rc;
+    /* A reused client order id finds an older, unrelated order: that is
+     * not this placement succeeding. */
+    const char *field = differing_field(*found, r);
+    if (!field)
         return 1;
-    return rc == NAX_ENOTFOUND ? 0 : rc;
+    nax__error_field(NAX_ECONFLICT, "client_order_id",
+                     "client order id \"%s\" is held by an existing, different order %s "
+                     "(its %s differs); this order was not placed",
+                     r->client_order_id, (*found)->id ? (*found)->id : "", field);
+    nax_object_free(*found);
+    *found = NULL;
+    return NAX_ECONFLICT;
 }
 
 int nax_orders_place(nax_client *client, const nax_order_request *request, nax_order **out)
@@ -51,8 +80,8 @@ int nax_orders_place(nax_client *client, const nax_order_request *request, nax_o
     call.request = &order;
     call.response_type = NAX_TYPE_ORDER;
     call.response = &placed; /* always: the resolver needs somewhere to put what it finds */
-    call.resolve = find_placed;
-    call.resolve_ctx = (void *)order.client_order_id;
+    call.resolve = nax__order_resolve;
+    call.resolve_ctx = &order;
     rc = nax__client_call(client, &call);
     if (!rc && out)
         *out = placed;

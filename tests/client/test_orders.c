@@ -713,6 +713,66 @@ START_TEST(test_unknown_outcome_is_looked_up)
 }
 END_TEST
 
+/* A client order id already held by another order: the lookup after an
+ * unknown outcome finds that older order, which is no success of this one. */
+START_TEST(test_reused_client_order_id_is_a_conflict)
+{
+    naxh_user a;
+    trader(&a);
+    call_counter orders = {"POST /v1/orders"};
+    nax_client *c = counted_user_client(&srv, &orders, &a);
+    const nax_side BUY = NAX_SIDE_BUY;
+    const nax_order_type L = NAX_ORDER_TYPE_LIMIT;
+    nax_order *first =
+        place(c, (order_spec){"BTC-AUD", BUY, L, "25000.00", "0.01", NAX_TIF_GTC, 0, "reused-1"});
+
+    /* Each a different order under the same id. The first attempt gets a
+     * 500 (outcome unknown), so the client looks the id up before sending
+     * again, and finds the first order: a conflict, not this one placed. */
+    const order_spec others[] = {
+        {"BTC-AUD", BUY, L, "26000.00", "0.01", NAX_TIF_GTC, 0, "reused-1"},
+        {"BTC-AUD", BUY, L, "25000.00", "0.02", NAX_TIF_GTC, 0, "reused-1"},
+        {"BTC-AUD", NAX_SIDE_SELL, L, "25000.00", "0.01", NAX_TIF_GTC, 0, "reused-1"},
+        {"ETH-AUD", BUY, L, "25000.00", "0.01", NAX_TIF_GTC, 0, "reused-1"},
+        {"BTC-AUD", BUY, NAX_ORDER_TYPE_MARKET, NULL, "0.01", NAX_TIF_IOC, 0, "reused-1"},
+    };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        OK(naxh_fault(
+            &srv, "{\"route\":\"POST "
+                  "/v1/orders\",\"action\":\"error_before_commit\",\"status\":500,\"count\":1}"));
+        unsigned int before = orders.attempts;
+        nax_order *o = (nax_order *)&o;
+        EXPECT_ERROR(place_rc(c, others[i], &o), NAX_ECONFLICT, 0, NULL, "client_order_id");
+        EXPECT_MESSAGE_HAS("different order");
+        EXPECT_MESSAGE_HAS(first->id);
+        ck_assert_ptr_null(o);
+        ck_assert_uint_gt(orders.attempts, before);
+        OK(naxh_faults_clear(&srv));
+    }
+    /* Still the one first order under that id, untouched. */
+    ck_assert_uint_eq(count_cid(c, "reused-1"), 1);
+    nax_order *held = NULL;
+    OK(nax_orders_get_by_client_id(c, "reused-1", &held));
+    ck_assert_str_eq(held->id, first->id);
+    EXPECT_DEC(held->price, "25000.00");
+    nax_object_free(held);
+
+    /* The same order is found as itself: equal decimals at another scale. */
+    OK(naxh_fault(&srv,
+                  "{\"route\":\"POST /v1/orders\",\"action\":\"drop_after_commit\",\"count\":1}"));
+    nax_order *again =
+        place(c, (order_spec){"BTC-AUD", BUY, L, "27000.0", "0.0100", NAX_TIF_GTC, 0, "reused-2"});
+    ck_assert_str_eq(again->client_order_id, "reused-2");
+    EXPECT_DEC(again->price, "27000");
+    ck_assert_uint_eq(count_cid(c, "reused-2"), 1);
+    OK(naxh_faults_clear(&srv));
+    nax_object_free(again);
+    nax_object_free(first);
+    nax_client_free(c);
+    naxh_user_free(&a);
+}
+END_TEST
+
 /* ---- pagination -------------------------------------------------------------------------- */
 
 START_TEST(test_pager_over_orders)
@@ -896,6 +956,7 @@ int main(void)
     tcase_add_test(tc, test_insufficient_funds);
     tcase_add_test(tc, test_local_rules_send_nothing);
     tcase_add_test(tc, test_unknown_outcome_is_looked_up);
+    tcase_add_test(tc, test_reused_client_order_id_is_a_conflict);
     tcase_add_test(tc, test_pager_over_orders);
     tcase_add_test(tc, test_list_query_members_are_checked);
     suite_add_tcase(s, tc);
