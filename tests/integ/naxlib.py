@@ -44,6 +44,18 @@ def now_ms():
     return int(time.time() * 1000)
 
 
+_last_sign_ts = [0]
+_sign_lock = threading.Lock()
+
+
+def sign_ts():
+    """A signing timestamp later than the previous one: naxd accepts each
+    (key, timestamp, signature) once, so two identical requests signed in the
+    same millisecond would collide (libnax does the same)."""
+    with _sign_lock:
+        ts = max(now_ms(), _last_sign_ts[0] + 1)
+        _last_sign_ts[0] = ts
+        return ts
 def naxd_binary():
     """NAXD_BIN (set by CMake) else build/server/naxd."""
     path = os.environ.get("NAXD_BIN") or str(REPO / "build" / "server" / "naxd")
@@ -236,7 +248,7 @@ class Api:
             hdrs["Authorization"] = f"Bearer {token}"
         if key is not None:
             key_id, key_secret = (key.id, key.secret) if hasattr(key, "secret") else key
-            ts = str(key_ts if key_ts is not None else now_ms())
+            ts = str(key_ts if key_ts is not None else sign_ts())
             hdrs["X-NAX-APIKEY"] = key_id
             hdrs["X-NAX-TIMESTAMP"] = ts
             hdrs["X-NAX-SIGNATURE"] = sign_request(key_secret, ts, method, path, body or b"")

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from naxlib import (DEFAULT_PASSWORD, forge_jwt, jwt_claims, make_api_key, new_user, now_ms,
+from naxlib import (DEFAULT_PASSWORD, forge_jwt, jwt_claims, make_api_key, new_user, now_ms, sign_ts,
                     sign_request, totp, unique_email)
 
 PROFILE = "/v1/users/profile"
@@ -33,7 +33,7 @@ def claims_for(server, user, **over):
 
 
 def signed_headers(key, method, target, body=b"", ts=None):
-    ts = str(now_ms() if ts is None else ts)
+    ts = str(sign_ts() if ts is None else ts)
     return {"X-NAX-APIKEY": key.id, "X-NAX-TIMESTAMP": ts,
             "X-NAX-SIGNATURE": sign_request(key.secret, ts, method, target, body)}
 
