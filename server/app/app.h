@@ -221,6 +221,9 @@ naxd_user *naxd_user_by_id(naxd_app *a, uint64_t id);
 /* Success reply with a typed body (NULL obj + NAX_TYPE_NONE for no body).
  * Waits for earlier changes to be durable before sending. */
 void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj);
+/* naxd_ok with a ready JSON body of len bytes (copied if the reply must wait;
+ * NULL, 0 for no body). */
+void naxd_ok_raw(naxd_app *a, naxd_req *req, int status, const char *json, size_t len);
 /* Error reply with the one error body; field may be NULL. */
 void naxd_fail(naxd_req *req, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -235,7 +238,8 @@ int naxd_decode_body(naxd_req *req, nax_type type, void *out_obj);
 typedef struct naxd_mut naxd_mut;
 typedef void (*naxd_mut_done_fn)(naxd_app *a, void *arg, int status);
 
-/* Starts a mutation for req. NULL after replying 500 on OOM. */
+/* Starts a mutation for req. NULL after replying (503 while the store is
+ * failed, 500 on OOM). */
 naxd_mut *naxd_mut_begin(naxd_app *a, naxd_req *req);
 naxd_batch *naxd_mut_batch(naxd_mut *m);
 /* Audit record with the request's actor and id; before/after JSON or NULL. */
@@ -248,6 +252,13 @@ void naxd_mut_on_done(naxd_mut *m, naxd_mut_done_fn fn, void *arg);
 /* Encode the reply now (stored with the idempotency key in the same batch),
  * submit, and send it once durable. type NAX_TYPE_NONE with obj NULL = no body. */
 void naxd_mut_commit(naxd_mut *m, int status, nax_type type, const void *obj);
+/* naxd_mut_commit with a ready JSON body of len bytes (copied; NULL, 0 for
+ * no body). */
+void naxd_mut_commit_raw(naxd_mut *m, int status, const char *json, size_t len);
+/* Memory holds the change but its reply could not be built: submit the batch
+ * so that it fails like a commit (on_done gets the failure, memory is
+ * rebuilt, the client gets 503). */
+void naxd_mut_fail(naxd_mut *m);
 /* Drop the mutation (nothing submitted); the caller replies. Only before any
  * memory change was made. */
 void naxd_mut_abort(naxd_mut *m);

@@ -10,14 +10,13 @@
 
 #include "app/app.h"
 #include "app/gql.h"
-#include "app/gql_reply.h"
 #include "app/orders.h"
 #include "core/core.h"
 
 typedef struct gql_call {
     naxd_app *a;
     naxd_req *req;
-    naxd_gql_mut *mut; /* set once an order changed memory */
+    naxd_mut *mut; /* set once an order changed memory */
     naxd_placement place;
     nax_balance *rows;
     const nax_balance **ptrs;
@@ -143,13 +142,13 @@ static int resolve_create_order(void *ctx, const nax_order_request *request, con
     p->user = naxd_ctx_of(g->req)->who.user->id;
     if (naxd_order_check(g->a, p))
         return refused(p, why);
-    g->mut = naxd_gql_mut_begin(g->a, g->req);
+    g->mut = naxd_mut_begin(g->a, g->req);
     if (!g->mut) { /* replied 500 */
         why->http_status = -1;
         return -1;
     }
-    if (naxd_order_execute(g->a, g->req, naxd_gql_mut_batch(g->mut), p)) {
-        naxd_gql_mut_abort(g->mut);
+    if (naxd_order_execute(g->a, g->req, naxd_mut_batch(g->mut), p)) {
+        naxd_mut_abort(g->mut);
         g->mut = NULL;
         return refused(p, why);
     }
@@ -175,7 +174,11 @@ NAXD_HANDLER(h_graphql)
     nax__free(g.rows);
     if (g.mut) {
         /* Memory holds the order: its batch decides, even if the reply failed. */
-        naxd_gql_mut_commit(g.mut, &out, rc != 0, naxd_order_committed, g.place.done);
+        naxd_mut_on_done(g.mut, naxd_order_committed, g.place.done);
+        if (rc)
+            naxd_mut_fail(g.mut);
+        else
+            naxd_mut_commit_raw(g.mut, 200, out.data, out.len);
     } else if (rc == 1 && why.http_status < 0) {
         /* already answered */
     } else if (rc == 1) {
@@ -184,7 +187,7 @@ NAXD_HANDLER(h_graphql)
     } else if (rc) {
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
     } else {
-        naxd_gql_ok(g.a, req, &out);
+        naxd_ok_raw(g.a, req, 200, out.data, out.len);
     }
     nax_buf_dispose(&out);
 }

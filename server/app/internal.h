@@ -10,6 +10,11 @@ naxd_ctx *naxd__ctx_attach(naxd_app *a, naxd_req *req);
 void naxd__ctx_release(naxd_req *req);
 /* Sends a success reply body, applying after-commit faults; releases the ctx. */
 void naxd__send(naxd_req *req, int status, const char *body, size_t len);
+/* Answers once the request's batch (its change, or the barrier before a read)
+ * reported: 503 store_unavailable with failure_message when outcome is
+ * non-zero, else finishes the idempotency entry and sends status + body. */
+void naxd__reply_after(naxd_app *a, naxd_req *req, int outcome, const char *failure_message,
+                       int status, const char *body, size_t len);
 /* A batch failed: refuse writes, rebuild memory once drained, probe with backoff. */
 void naxd__store_failed(naxd_app *a);
 /* Reloads memory from the store once a failed commit has drained. */

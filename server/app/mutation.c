@@ -81,41 +81,58 @@ static void committed(void *arg, int status)
     }
     if (m->done)
         m->done(a, m->done_arg, status);
-    if (status != 0) {
-        naxd_fail(m->req, 503, "store_unavailable", NULL,
-                  "the change could not be saved and was not applied; retry shortly");
-    } else {
-        naxd_idem_finish(a, m->req, 1);
-        naxd__send(m->req, m->status, m->body.data, m->body.len);
-    }
+    naxd__reply_after(a, m->req, status,
+                      "the change could not be saved and was not applied; retry shortly", m->status,
+                      m->body.data, m->body.len);
     nax_buf_dispose(&m->body);
     nax__free(m);
     naxd__maybe_reload(a);
 }
 
-void naxd_mut_commit(naxd_mut *m, int status, nax_type type, const void *obj)
+static void submit(naxd_mut *m)
 {
-    naxd_app *a = m->a;
-    naxd_req *req = m->req;
-    naxd_ctx *ctx = naxd_ctx_of(req);
-    m->status = status;
-    int rc = 0;
-    if (type != NAX_TYPE_NONE)
-        rc = nax_encode(&m->body, type, obj);
-    if (!rc && ctx && ctx->idem_key)
-        rc = naxd_idem_record(a, req, m->b, status, m->body.data, m->body.len);
-    if (rc) {
-        /* Memory may already hold the change: treat like a failed commit. */
-        naxd_batch_fail_commit(m->b);
-    }
+    naxd_ctx *ctx = naxd_ctx_of(m->req);
     if (ctx && (ctx->fault & NAXD_FAULT_COMMIT_FAIL))
         naxd_batch_fail_commit(m->b);
     naxd_batch *b = m->b;
     m->b = NULL;
-    if (naxd_store_submit(a->store, b, committed, m) != 0) {
+    if (naxd_store_submit(m->a->store, b, committed, m) != 0) {
         /* Not submitted: memory holds an unsaved change. */
         committed(m, NAX_ENOMEM);
     }
+}
+
+void naxd_mut_fail(naxd_mut *m)
+{
+    naxd_batch_fail_commit(m->b);
+    submit(m);
+}
+
+void naxd_mut_commit_raw(naxd_mut *m, int status, const char *json, size_t len)
+{
+    naxd_ctx *ctx = naxd_ctx_of(m->req);
+    m->status = status;
+    int rc = len ? nax__buf_append(&m->body, json, len) : 0;
+    if (!rc && ctx && ctx->idem_key)
+        rc = naxd_idem_record(m->a, m->req, m->b, status, m->body.data, m->body.len);
+    if (rc) {
+        /* Memory may already hold the change: treat like a failed commit. */
+        naxd_mut_fail(m);
+        return;
+    }
+    submit(m);
+}
+
+void naxd_mut_commit(naxd_mut *m, int status, nax_type type, const void *obj)
+{
+    nax_buf body = NAX_BUF_INIT;
+    if (type != NAX_TYPE_NONE && nax_encode(&body, type, obj) != 0) {
+        nax_buf_dispose(&body);
+        naxd_mut_fail(m);
+        return;
+    }
+    naxd_mut_commit_raw(m, status, body.data, body.len);
+    nax_buf_dispose(&body);
 }
 
 int naxd_batch_counter(naxd_batch *b, const char *name, uint64_t value)

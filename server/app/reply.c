@@ -78,58 +78,76 @@ void naxd__send(naxd_req *req, int status, const char *body, size_t len)
     naxd__ctx_release(req);
 }
 
+void naxd__reply_after(naxd_app *a, naxd_req *req, int outcome, const char *failure_message,
+                       int status, const char *body, size_t len)
+{
+    if (outcome != 0) {
+        naxd_fail(req, 503, "store_unavailable", NULL, "%s", failure_message);
+        return;
+    }
+    naxd_idem_finish(a, req, 1);
+    naxd__send(req, status, body, len);
+}
+
+#define READ_FAILED "the store failed; state is being restored, retry shortly"
+
 static void held_done(void *arg, int status)
 {
     held_reply *h = arg;
     naxd_app *a = h->app; /* the reply below frees the request's context */
-    if (status != 0) {
-        naxd_fail(h->req, 503, "store_unavailable", NULL,
-                  "the store failed; state is being restored, retry shortly");
-    } else {
-        naxd_idem_finish(a, h->req, 1);
-        naxd__send(h->req, h->status, h->body.data, h->body.len);
-    }
+    naxd__reply_after(a, h->req, status, READ_FAILED, h->status, h->body.data, h->body.len);
     nax_buf_dispose(&h->body);
     nax__free(h);
     naxd__maybe_reload(a);
 }
 
-void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj)
+/* Memory still holds a change that was not saved: refuse to show it. */
+static int refused_while_stale(naxd_app *a, naxd_req *req)
 {
-    if (a->reload_needed) { /* memory still holds a change that was not saved */
-        naxd_fail(req, 503, "store_unavailable", NULL,
-                  "the store failed; state is being restored, retry shortly");
+    if (!a->reload_needed)
+        return 0;
+    naxd_fail(req, 503, "store_unavailable", NULL, READ_FAILED);
+    return 1;
+}
+
+void naxd_ok_raw(naxd_app *a, naxd_req *req, int status, const char *json, size_t len)
+{
+    if (refused_while_stale(a, req))
         return;
-    }
-    nax_buf body = NAX_BUF_INIT;
-    if (type != NAX_TYPE_NONE && nax_encode(&body, type, obj) != 0) {
-        nax_buf_dispose(&body);
-        naxd_fail(req, 500, "internal_error", NULL, "the response could not be encoded");
-        return;
-    }
     if (naxd_store_pending(a->store) == 0) {
-        naxd_ctx *ctx = naxd_ctx_of(req);
-        if (ctx)
-            naxd_idem_finish(a, req, 1);
-        naxd__send(req, status, body.data, body.len);
-        nax_buf_dispose(&body);
+        naxd__reply_after(a, req, 0, NULL, status, json, len);
         return;
     }
     held_reply *h = nax__calloc(1, sizeof(*h));
     naxd_batch *barrier = h ? naxd_batch_new() : NULL;
-    if (!barrier) {
+    if (!barrier || (len && nax__buf_append(&h->body, json, len) != 0)) {
+        naxd_batch_free(barrier);
+        if (h)
+            nax_buf_dispose(&h->body);
         nax__free(h);
-        nax_buf_dispose(&body);
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
         return;
     }
     h->app = a;
     h->req = req;
     h->status = status;
-    h->body = body;
     if (naxd_store_submit(a->store, barrier, held_done, h) != 0) {
         nax_buf_dispose(&h->body);
         nax__free(h);
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
     }
+}
+
+void naxd_ok(naxd_app *a, naxd_req *req, int status, nax_type type, const void *obj)
+{
+    if (refused_while_stale(a, req)) /* before encoding: the 503 wins */
+        return;
+    nax_buf body = NAX_BUF_INIT;
+    if (type != NAX_TYPE_NONE && nax_encode(&body, type, obj) != 0) {
+        nax_buf_dispose(&body);
+        naxd_fail(req, 500, "internal_error", NULL, "the response could not be encoded");
+        return;
+    }
+    naxd_ok_raw(a, req, status, body.data, body.len);
+    nax_buf_dispose(&body);
 }
