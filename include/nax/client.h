@@ -102,11 +102,13 @@ typedef enum nax_limiter_mode {
  * @brief Client-side token bucket per endpoint group, kept in step with the
  * server's `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
  * headers and with `Retry-After` on a 429. Until the server has spoken the
- * bucket holds @c burst tokens refilled at @c rate_per_s (0: unlimited).
+ * bucket holds @c burst tokens refilled at @c rate_per_s (no burst and no
+ * rate: unlimited). A bucket with no known rate refills fully once a second.
  */
 typedef struct nax_limiter_policy {
     nax_limiter_mode mode; /**< default #NAX_LIMITER_WAIT */
-    uint32_t rate_per_s;   /**< starting refill rate; 0 = none until the server says */
+    uint32_t rate_per_s;   /**< starting refill rate; 0 = a full bucket a second until the
+                                server says */
     uint32_t burst;        /**< starting capacity; 0 = as the server says */
     uint32_t max_wait_ms;  /**< in WAIT mode, a longer wait fails with #NAX_ERATELIMIT;
                                 default 5000 */

@@ -61,6 +61,18 @@ int nax__api_list_target(nax_buf *out, const char *path, const nax_list_query *q
 nax__call nax__api_call(const char *method, const char *route, const char *target,
                         nax_endpoint_group group, nax__auth_mode auth);
 
+/* A body-less call to the target built in `target` (disposed here), when
+ * `rc` (the result of building it) is 0; decodes into `out` when not NULL. */
+int nax__api_send(nax_client *client, int rc, nax_buf *target, const char *method,
+                  const char *route, nax_endpoint_group group, nax__auth_mode auth,
+                  nax_type response_type, void *out);
+
+/* ---- lists (lists.c): one table behind the list calls and nax_pager ---- */
+/* Checks `q` against the list's accepted members, without I/O. */
+int nax__api_list_check(nax_list_kind kind, const nax_list_query *q);
+/* One page of the list into `out` (a pointer to the list type's pointer). */
+int nax__api_list(nax_client *client, nax_list_kind kind, const nax_list_query *q, void *out);
+
 /* ---- orders ---- */
 /* The checks that need no market (fields, enums, price presence, client id). */
 int nax__order_check_request(const nax_order_request *r);

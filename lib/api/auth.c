@@ -174,11 +174,6 @@ int nax_api_keys_delete(nax_client *client, const char *id)
         return rc;
     nax_buf target = NAX_BUF_INIT;
     rc = nax__api_path(&target, "/v1/auth/api-keys/", id, "id", NULL);
-    if (!rc) {
-        nax__call call = nax__api_call("DELETE", "/v1/auth/api-keys/{id}", target.data,
-                                       NAX_GROUP_AUTH, NAX__AUTH_USER);
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
+    return nax__api_send(client, rc, &target, "DELETE", "/v1/auth/api-keys/{id}", NAX_GROUP_AUTH,
+                         NAX__AUTH_USER, NAX_TYPE_NONE, NULL);
 }

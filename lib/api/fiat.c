@@ -48,26 +48,3 @@ int nax_fiat_withdraw(nax_client *client, const nax_fiat_withdraw_request *reque
     call.response = out;
     return nax__client_call(client, &call);
 }
-
-int nax_fiat_transactions(nax_client *client, const nax_list_query *query, nax_fiat_tx_list **out)
-{
-    int rc = nax__api_begin(client, out);
-    if (!rc)
-        rc = nax__api_need(out, "out");
-    if (rc)
-        return rc;
-    nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_list_target(&target, "/v1/fiat/transactions", query,
-                              NAX__Q_ASSET | NAX__Q_TYPE | NAX__Q_FROM | NAX__Q_TO | NAX__Q_LIMIT |
-                                  NAX__Q_CURSOR,
-                              "currency");
-    if (!rc) {
-        nax__call call = nax__api_call("GET", "/v1/fiat/transactions", target.data, NAX_GROUP_FUNDS,
-                                       NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_FIAT_TX_LIST;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
-}

@@ -52,14 +52,8 @@ static int market_get(nax_client *client, const char *pair, const char *what, co
     rc = nax__api_path(&target, "/v1/markets/", pair, "pair", what);
     if (!rc && value)
         rc = nax__api_query_i64(&target, param, (int64_t)value);
-    if (!rc) {
-        nax__call call =
-            nax__api_call("GET", route, target.data, NAX_GROUP_MARKET_DATA, NAX__AUTH_NONE);
-        call.response_type = type;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
+    rc = nax__api_send(client, rc, &target, "GET", route, NAX_GROUP_MARKET_DATA, NAX__AUTH_NONE,
+                       type, out);
     return rc;
 }
 

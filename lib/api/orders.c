@@ -101,15 +101,8 @@ int nax_orders_get(nax_client *client, const char *id, nax_order **out)
         return rc;
     nax_buf target = NAX_BUF_INIT;
     rc = nax__api_path(&target, "/v1/orders/", id, "id", NULL);
-    if (!rc) {
-        nax__call call =
-            nax__api_call("GET", "/v1/orders/{id}", target.data, NAX_GROUP_TRADING, NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_ORDER;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
+    return nax__api_send(client, rc, &target, "GET", "/v1/orders/{id}", NAX_GROUP_TRADING,
+                         NAX__AUTH_USER, NAX_TYPE_ORDER, out);
 }
 
 int nax_orders_get_by_client_id(nax_client *client, const char *client_order_id, nax_order **out)
@@ -145,29 +138,6 @@ int nax_orders_get_by_client_id(nax_client *client, const char *client_order_id,
     return rc;
 }
 
-int nax_orders_list(nax_client *client, const nax_list_query *query, nax_order_list **out)
-{
-    int rc = nax__api_begin(client, out);
-    if (!rc)
-        rc = nax__api_need(out, "out");
-    if (rc)
-        return rc;
-    nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_list_target(&target, "/v1/orders", query,
-                              NAX__Q_PAIR | NAX__Q_STATUS | NAX__Q_SIDE | NAX__Q_CLIENT_ORDER_ID |
-                                  NAX__Q_LIMIT | NAX__Q_CURSOR,
-                              "asset");
-    if (!rc) {
-        nax__call call =
-            nax__api_call("GET", "/v1/orders", target.data, NAX_GROUP_TRADING, NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_ORDER_LIST;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
-}
-
 int nax_orders_cancel(nax_client *client, const char *id, nax_order **out)
 {
     int rc = nax__api_begin(client, out);
@@ -177,15 +147,8 @@ int nax_orders_cancel(nax_client *client, const char *id, nax_order **out)
         return rc;
     nax_buf target = NAX_BUF_INIT;
     rc = nax__api_path(&target, "/v1/orders/", id, "id", NULL);
-    if (!rc) {
-        nax__call call = nax__api_call("DELETE", "/v1/orders/{id}", target.data, NAX_GROUP_TRADING,
-                                       NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_ORDER;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
+    return nax__api_send(client, rc, &target, "DELETE", "/v1/orders/{id}", NAX_GROUP_TRADING,
+                         NAX__AUTH_USER, NAX_TYPE_ORDER, out);
 }
 
 int nax_orders_cancel_all(nax_client *client, const char *pair, nax_cancel_result **out)
@@ -199,34 +162,6 @@ int nax_orders_cancel_all(nax_client *client, const char *pair, nax_cancel_resul
     rc = nax__buf_append_str(&target, "/v1/orders");
     if (!rc && pair)
         rc = nax__api_query(&target, "pair", pair);
-    if (!rc) {
-        nax__call call =
-            nax__api_call("DELETE", "/v1/orders", target.data, NAX_GROUP_TRADING, NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_CANCEL_RESULT;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
-}
-
-int nax_trades_history(nax_client *client, const nax_list_query *query, nax_fill_list **out)
-{
-    int rc = nax__api_begin(client, out);
-    if (!rc)
-        rc = nax__api_need(out, "out");
-    if (rc)
-        return rc;
-    nax_buf target = NAX_BUF_INIT;
-    rc = nax__api_list_target(&target, "/v1/trades/history", query,
-                              NAX__Q_PAIR | NAX__Q_LIMIT | NAX__Q_CURSOR, "asset");
-    if (!rc) {
-        nax__call call = nax__api_call("GET", "/v1/trades/history", target.data, NAX_GROUP_TRADING,
-                                       NAX__AUTH_USER);
-        call.response_type = NAX_TYPE_FILL_LIST;
-        call.response = out;
-        rc = nax__client_call(client, &call);
-    }
-    nax_buf_dispose(&target);
-    return rc;
+    return nax__api_send(client, rc, &target, "DELETE", "/v1/orders", NAX_GROUP_TRADING,
+                         NAX__AUTH_USER, NAX_TYPE_CANCEL_RESULT, out);
 }

@@ -55,46 +55,6 @@ static page_view view_of(nax_list_kind kind, const void *page)
     return v;
 }
 
-/* One page of the list, with the query's cursor set to `cursor`. */
-static int fetch(nax_client *c, nax_list_kind kind, const nax_list_query *q, void **page)
-{
-    switch (kind) {
-    case NAX_LIST_ORDERS: return nax_orders_list(c, q, (nax_order_list **)page);
-    case NAX_LIST_FILLS: return nax_trades_history(c, q, (nax_fill_list **)page);
-    case NAX_LIST_WALLET_TXS: return nax_wallets_transactions(c, q, (nax_wallet_tx_list **)page);
-    case NAX_LIST_FIAT_TXS: return nax_fiat_transactions(c, q, (nax_fiat_tx_list **)page);
-    }
-    return nax__error_field(NAX_EINVAL, "kind", "unknown list kind %d", (int)kind);
-}
-
-/* Validates the query the way the list call will, without any I/O. */
-static int check_query(nax_list_kind kind, const nax_list_query *q)
-{
-    static const struct {
-        const char *path, *asset_param;
-        unsigned int allowed;
-    } lists[] = {
-        [NAX_LIST_ORDERS] = {"/v1/orders", "asset",
-                             NAX__Q_PAIR | NAX__Q_STATUS | NAX__Q_SIDE | NAX__Q_CLIENT_ORDER_ID |
-                                 NAX__Q_LIMIT | NAX__Q_CURSOR},
-        [NAX_LIST_FILLS] = {"/v1/trades/history", "asset",
-                            NAX__Q_PAIR | NAX__Q_LIMIT | NAX__Q_CURSOR},
-        [NAX_LIST_WALLET_TXS] = {"/v1/wallets/transactions", "asset",
-                                 NAX__Q_ASSET | NAX__Q_TYPE | NAX__Q_FROM | NAX__Q_TO |
-                                     NAX__Q_LIMIT | NAX__Q_CURSOR},
-        [NAX_LIST_FIAT_TXS] = {"/v1/fiat/transactions", "currency",
-                               NAX__Q_ASSET | NAX__Q_TYPE | NAX__Q_FROM | NAX__Q_TO | NAX__Q_LIMIT |
-                                   NAX__Q_CURSOR},
-    };
-    if ((int)kind < NAX_LIST_ORDERS || (int)kind > NAX_LIST_FIAT_TXS)
-        return nax__error_field(NAX_EINVAL, "kind", "unknown list kind %d", (int)kind);
-    nax_buf target = NAX_BUF_INIT;
-    int rc = nax__api_list_target(&target, lists[kind].path, q, lists[kind].allowed,
-                                  lists[kind].asset_param);
-    nax_buf_dispose(&target);
-    return rc;
-}
-
 /* *dst = a copy of src (NULL stays NULL). */
 static int dup_opt(char **dst, const char *src)
 {
@@ -113,7 +73,7 @@ int nax_pager_new(nax_pager **out, nax_client *client, nax_list_kind kind,
     *out = NULL;
     rc = nax__api_need(client, "client");
     if (!rc)
-        rc = check_query(kind, query);
+        rc = nax__api_list_check(kind, query);
     if (rc)
         return rc;
     nax_pager *p = nax__calloc(1, sizeof(*p));
@@ -185,7 +145,7 @@ int nax_pager_next(nax_pager *p, const void **item)
             return 0;
         p->query.cursor = p->cursor;
         void *page = NULL;
-        rc = fetch(p->client, p->kind, &p->query, &page);
+        rc = nax__api_list(p->client, p->kind, &p->query, &page);
         if (rc)
             return rc;
         p->page = page;

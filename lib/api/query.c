@@ -245,3 +245,17 @@ nax__call nax__api_call(const char *method, const char *route, const char *targe
     call.auth = auth;
     return call;
 }
+
+int nax__api_send(nax_client *client, int rc, nax_buf *target, const char *method,
+                  const char *route, nax_endpoint_group group, nax__auth_mode auth,
+                  nax_type response_type, void *out)
+{
+    if (!rc) {
+        nax__call call = nax__api_call(method, route, target->data, group, auth);
+        call.response_type = out ? response_type : NAX_TYPE_NONE;
+        call.response = out;
+        rc = nax__client_call(client, &call);
+    }
+    nax_buf_dispose(target);
+    return rc;
+}

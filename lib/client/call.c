@@ -286,8 +286,7 @@ static int limiter_wait(call_run *r)
                        r->call->method, r->call->route, group_name(r->call->group),
                        (unsigned long long)wait);
             nax__error_set_transient(1);
-            if (wait != (uint64_t)NAX__LIMITER_NEVER_MS)
-                nax__error_retry_after((int64_t)wait);
+            nax__error_retry_after((int64_t)wait);
             return NAX_ERATELIMIT;
         }
         nax__client_sleep(c, wait ? wait : 1);

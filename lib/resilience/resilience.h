@@ -110,11 +110,6 @@ typedef struct nax__limiter {
     uint64_t blocked_until_ms; /* after a 429's Retry-After */
 } nax__limiter;
 
-/* Once the wait for a bucket that never refilled. Every bucket now refills
- * (with no rate known, one full bucket a second), so take() no longer
- * reports it; kept for callers that still test for it. */
-#define NAX__LIMITER_NEVER_MS ((uint64_t)INT64_MAX)
-
 int nax__limiter_init(nax__limiter *l, const nax_limiter_policy *p, uint64_t now_ms);
 void nax__limiter_dispose(nax__limiter *l);
 

@@ -127,15 +127,6 @@ static int order_from_graphql(const nax__jv *o, nax_order **out)
     return rc;
 }
 
-/* The pipeline's resolver: did the order with this client id reach Shift? */
-static int find_placed(nax_client *c, void *ctx, void *out)
-{
-    int rc = nax_orders_get_by_client_id(c, ctx, out);
-    if (rc == 0)
-        return 1;
-    return rc == NAX_ENOTFOUND ? 0 : rc;
-}
-
 int nax_shift_create_order(nax_shift_client *sc, const nax_order_request *request, nax_order **out)
 {
     if (out)
@@ -165,8 +156,8 @@ int nax_shift_create_order(nax_shift_client *sc, const nax_order_request *reques
     nax__jv_free(vars);
     nax_order *placed = NULL;
     if (!rc)
-        rc = nax__shift_post(sc, &body, NAX_GROUP_TRADING, find_placed,
-                             (void *)order.client_order_id, &placed, &response);
+        rc = nax__shift_post(sc, &body, NAX_GROUP_TRADING, nax__order_resolve, &order, &placed,
+                             &response);
     if (!rc && !placed) { /* answered over GraphQL, not found by the resolver */
         nax_shift_result *r = NULL;
         nax__jv *tree = NULL;
