@@ -662,11 +662,14 @@ typedef struct nax_stream_ack {
  * Which members are present depends on the channel: `book:{pair}` carries
  * @c bids, @c asks and @c checksum (present flag @c has_checksum);
  * `ticker:{pair}` carries @c ticker; `trades:{pair}` carries @c trades;
- * `orders`, `balances` and `fills` carry @c order, @c balance and @c fill.
+ * `orders`, `balances` and `fills` carry @c order, @c balance and @c fill in
+ * an update, and the arrays @c orders, @c balances and @c fills in the
+ * snapshot sent after subscribing. An `error` message about no channel (a
+ * frame the server could not read) has no @c channel.
  */
 typedef struct nax_stream_message {
     size_t struct_size;         /**< sizeof(nax_stream_message) */
-    const char *channel;        /**< required, e.g. `"book:BTC-AUD"` */
+    const char *channel;        /**< e.g. `"book:BTC-AUD"`; required except in an `error` */
     nax_stream_msg_type type;   /**< required */
     uint64_t seq;               /**< optional: per-channel sequence, rises by one; 0 when absent */
     int64_t ts;                 /**< optional: publish time; 0 when absent */
@@ -677,12 +680,18 @@ typedef struct nax_stream_message {
     int has_checksum;           /**< non-zero when @c checksum is present */
     uint32_t checksum;          /**< the book's checksum after this message */
     const nax_ticker *ticker;   /**< optional */
-    const nax_trade *const *trades; /**< optional */
-    size_t trades_count;            /**< number of @c trades */
-    const nax_order *order;         /**< optional */
-    const nax_balance *balance;     /**< optional */
-    const nax_fill *fill;           /**< optional */
-    const nax_error_body *error;    /**< optional: with type `"error"` */
+    const nax_trade *const *trades;     /**< optional */
+    size_t trades_count;                /**< number of @c trades */
+    const nax_order *order;             /**< optional */
+    const nax_balance *balance;         /**< optional */
+    const nax_fill *fill;               /**< optional */
+    const nax_error_body *error;        /**< optional: with type `"error"` */
+    const nax_order *const *orders;     /**< optional: `orders` snapshot, the open orders */
+    size_t orders_count;                /**< number of @c orders */
+    const nax_balance *const *balances; /**< optional: `balances` snapshot, every asset held */
+    size_t balances_count;              /**< number of @c balances */
+    const nax_fill *const *fills;       /**< optional: `fills` snapshot, oldest first */
+    size_t fills_count;                 /**< number of @c fills */
 } nax_stream_message;
 
 NAX_END_DECLS

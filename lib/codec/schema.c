@@ -149,9 +149,11 @@ static int has_prefix(const char *s, const char *prefix)
 }
 
 /* The payload member a snapshot or update of this channel lacks, or NULL;
- * *why names the kind of channel. */
+ * *why names the kind of channel. Private channels carry one object in an
+ * update and an array of them (maybe empty) in the snapshot. */
 static const char *missing_payload(const nax_stream_message *m, const char **why)
 {
+    int snapshot = m->type == NAX_STREAM_MSG_SNAPSHOT;
     if (has_prefix(m->channel, "book:")) {
         *why = "book channel";
         if (!m->bids)
@@ -168,32 +170,45 @@ static const char *missing_payload(const nax_stream_message *m, const char **why
         *why = "trades channel";
         return m->trades ? NULL : "trades";
     }
-    *why = "private channel";
+    *why = snapshot ? "private channel snapshot" : "private channel update";
     if (strcmp(m->channel, "orders") == 0)
-        return m->order ? NULL : "order";
+        return (snapshot ? (const void *)m->orders : (const void *)m->order)
+                   ? NULL
+                   : (snapshot ? "orders" : "order");
     if (strcmp(m->channel, "balances") == 0)
-        return m->balance ? NULL : "balance";
+        return (snapshot ? (const void *)m->balances : (const void *)m->balance)
+                   ? NULL
+                   : (snapshot ? "balances" : "balance");
     if (strcmp(m->channel, "fills") == 0)
-        return m->fill ? NULL : "fill";
+        return (snapshot ? (const void *)m->fills : (const void *)m->fill)
+                   ? NULL
+                   : (snapshot ? "fills" : "fill");
     return NULL;
 }
 
 /* Snapshots and updates carry the payload of their channel and an "error"
- * message its error (docs/asyncapi.yaml, nax_stream_message in types.h). */
+ * message its error (docs/asyncapi.yaml, nax_stream_message in types.h).
+ * Only an error may lack a channel (a frame the server could not read). */
 static int validate_stream_message(const void *obj, nax__codec_path *path, int code)
 {
     const nax_stream_message *m = obj;
     if (m->type == NAX_STREAM_MSG_ERROR && !m->error)
         return require_member(path, "error", code, "type \"error\"");
-    if (!m->channel || (m->type != NAX_STREAM_MSG_SNAPSHOT && m->type != NAX_STREAM_MSG_UPDATE))
+    if (!m->channel) {
+        if (m->type == NAX_STREAM_MSG_ERROR)
+            return 0;
+        return require_member(path, "channel", code, "every message but an error");
+    }
+    if (m->type != NAX_STREAM_MSG_SNAPSHOT && m->type != NAX_STREAM_MSG_UPDATE)
         return 0;
     const char *why = NULL;
     const char *missing = missing_payload(m, &why);
     if (missing)
         return require_member(path, missing, code, why);
-    if (m->trades && m->trades_count == 0 && has_prefix(m->channel, "trades:")) {
+    if (m->type == NAX_STREAM_MSG_UPDATE && m->trades && m->trades_count == 0 &&
+        has_prefix(m->channel, "trades:")) {
         nax__codec_path_member(path, "trades", 6);
-        return nax__codec_fail(code, path, "must hold at least one trade");
+        return nax__codec_fail(code, path, "an update must hold at least one trade");
     }
     return 0;
 }
@@ -659,7 +674,7 @@ TYPE(t_stream_ack, "stream_ack", T, NULL);
 
 #define T nax_stream_message
 static const nax__codec_field t_stream_message_fields[] = {
-    STR(T, channel, REQ),
+    STR(T, channel, OPT),
     ENUM(T, type, REQ, stream_msg_type_names),
     U64(T, seq, OPT),
     I64(T, ts, OPT),
@@ -672,6 +687,9 @@ static const nax__codec_field t_stream_message_fields[] = {
     OBJ(T, balance, OPT, t_balance),
     OBJ(T, fill, OPT, t_fill),
     OBJ(T, error, OPT, t_error_body_member),
+    OBJS(T, orders, OPT, t_order),
+    OBJS(T, balances, OPT, t_balance),
+    OBJS(T, fills, OPT, t_fill),
 };
 TYPE(t_stream_message, "stream_message", T, validate_stream_message);
 #undef T

@@ -614,11 +614,19 @@ START_TEST(cross_member_rules)
                   "}",
                   NAX_ESCHEMA, "order.price", "limit order");
     EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE, "{\"channel\":\"orders\",\"type\":\"update\",\"seq\":1}",
-                  NAX_ESCHEMA, "order", "private channel");
+                  NAX_ESCHEMA, "order", "private channel update");
+    EXPECT_REJECT(
+        NAX_TYPE_STREAM_MESSAGE,
+        "{\"channel\":\"orders\",\"type\":\"snapshot\",\"order\":" ORDER_WITH_PRICE("\"1\"") "}",
+        NAX_ESCHEMA, "orders", "private channel snapshot");
+    EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE, "{\"type\":\"lagging\"}", NAX_ESCHEMA, "channel",
+                  "every message but an error");
+    EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE, "{\"type\":\"error\"}", NAX_ESCHEMA, "error",
+                  "type \"error\"");
     EXPECT_REJECT(
         NAX_TYPE_STREAM_MESSAGE,
         "{\"channel\":\"fills\",\"type\":\"update\",\"order\":" ORDER_WITH_PRICE("\"1\"") "}",
-        NAX_ESCHEMA, "fill", "private channel");
+        NAX_ESCHEMA, "fill", "private channel update");
     EXPECT_REJECT(NAX_TYPE_STREAM_MESSAGE,
                   "{\"channel\":\"trades:BTC-AUD\",\"type\":\"update\",\"trades\":[]}", NAX_ESCHEMA,
                   "trades", "must hold at least one trade");
@@ -643,6 +651,10 @@ START_TEST(cross_member_rules)
     /* oneOf: a token with a partial API-key payload is still just token auth. */
     nax_object_free(DECODE_OK(NAX_TYPE_STREAM_OP,
                               "{\"op\":\"auth\",\"id\":1,\"token\":\"t\",\"api_key\":\"k\"}"));
+    /* A trades snapshot may be empty (no trade yet). */
+    nax_object_free(
+        DECODE_OK(NAX_TYPE_STREAM_MESSAGE,
+                  "{\"channel\":\"trades:BTC-AUD\",\"type\":\"snapshot\",\"trades\":[]}"));
     /* A lagging notice carries nothing. */
     nax_object_free(
         DECODE_OK(NAX_TYPE_STREAM_MESSAGE, "{\"channel\":\"book:BTC-AUD\",\"type\":\"lagging\"}"));
