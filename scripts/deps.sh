@@ -16,6 +16,10 @@ packages=(
     check doxygen abigail-tools clang-format
     libcjson-dev libjansson-dev
     python3 python3-yaml python3-pytest
+    # the stream interop tests use an independent WebSocket client
+    python3-websockets
+    # the live market page test drives headless Chromium (through npm playwright-core)
+    chromium
     # Debian 12's nodejs is 18 (bookworm-backports has no newer one); the npx
     # contract checks pin tool versions that run on it (tests/spec/CMakeLists.txt).
     nodejs npm
