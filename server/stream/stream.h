@@ -85,6 +85,9 @@ int naxd_stream_new(naxd_stream **out, const naxd_stream_hooks *hooks,
 void naxd_stream_free(naxd_stream *s);
 /* The protocol for naxd_http_options.ws_protocol; lives as long as s. */
 const struct lws_protocols *naxd_stream_protocol(naxd_stream *s);
+/* Attach the metric registry once it exists (naxd_http_registry() of the
+ * server created with naxd_stream_protocol()); NULL detaches. App thread. */
+void naxd_stream_set_metrics(naxd_stream *s, struct naxd_metrics *metrics);
 /* Close every connection with 1001 (going away): shutdown. */
 void naxd_stream_close_all(naxd_stream *s);
 /* Open connections, for health and metrics. */
