@@ -30,6 +30,25 @@ int naxd_engine_book(const naxd_engine *e, const char *pair, size_t depth, naxd_
     return 0;
 }
 
+int naxd_engine_level(const naxd_engine *e, const char *pair, nax_side side,
+                      const nax_decimal *price, nax_decimal *quantity)
+{
+    if (e == NULL || pair == NULL || price == NULL || quantity == NULL ||
+        (side != NAX_SIDE_BUY && side != NAX_SIDE_SELL))
+        return nax__error(NAX_EINVAL, "level: invalid argument");
+    eng_market *m = eng_market_find(e, pair);
+    if (m == NULL)
+        return nax__error(NAX_ENOTFOUND, "level: unknown pair %s", pair);
+    int64_t ticks;
+    const eng_level *l = NULL;
+    /* A price off the tick grid can hold no order, so its level is empty. */
+    if (nax_decimal_sign(price) > 0 &&
+        eng_to_steps(price, m->tick_coeff, m->tick_scale, &ticks) == ENG_STEPS_OK)
+        l = eng_side_find(eng_book_side(m, side), ticks);
+    eng_dec(quantity, l ? (nax__u128)(uint64_t)l->total_lots * m->lot_coeff : 0, m->lot_scale);
+    return 0;
+}
+
 int naxd_engine_top(const naxd_engine *e, const char *pair, int *has_bid, nax_decimal *bid,
                     int *has_ask, nax_decimal *ask)
 {

@@ -234,6 +234,11 @@ typedef struct naxd_level {
  * (never reset while the process runs). */
 int naxd_engine_book(const naxd_engine *e, const char *pair, size_t depth, naxd_level *bids,
                      size_t *bids_count, naxd_level *asks, size_t *asks_count, uint64_t *seq);
+/* The total resting at one price on one side of pair's book: zero when no
+ * level is there (also for a price that is not a positive tick multiple).
+ * NAX_ENOTFOUND for an unknown pair. */
+int naxd_engine_level(const naxd_engine *e, const char *pair, nax_side side,
+                      const nax_decimal *price, nax_decimal *quantity);
 /* Best bid/ask; has_* 0 when that side is empty. */
 int naxd_engine_top(const naxd_engine *e, const char *pair, int *has_bid, nax_decimal *bid,
                     int *has_ask, nax_decimal *ask);
