@@ -48,8 +48,7 @@ typedef struct naxd_stream_hooks {
      * API keys, which do not) or non-zero with *code (a static error code
      * string such as "token_expired", "invalid_signature") and a message. */
     int (*authenticate)(void *app, const nax_stream_op *op, const char *peer, uint64_t *user,
-                        int64_t *expires_ms, const char **code, char *message,
-                        size_t message_size);
+                        int64_t *expires_ms, const char **code, char *message, size_t message_size);
     /* The current state of a private channel for user: fills msg->orders,
      * msg->balances or msg->fills (the stream sets channel, type, seq and ts)
      * and *cookie, which is handed to private_snapshot_free() once the
@@ -134,11 +133,11 @@ void naxd_stream_revoke_user(naxd_stream *s, uint64_t user);
 /* ---- fault injection (naxd --fault-injection only) ----------------------- */
 
 typedef struct naxd_stream_fault {
-    const char *pair;           /* NULL or "": every pair */
-    unsigned int drop_updates;  /* the next N book updates are not sent (seq still rises) */
+    const char *pair;               /* NULL or "": every pair */
+    unsigned int drop_updates;      /* the next N book updates are not sent (seq still rises) */
     unsigned int corrupt_checksums; /* the next N book updates carry a wrong checksum */
-    uint32_t stall_ms;          /* connections open now send and answer nothing this long */
-    int close_all;              /* close every connection at once, without a close frame */
+    uint32_t stall_ms;              /* connections open now send and answer nothing this long */
+    int close_all;                  /* close every connection at once, without a close frame */
 } naxd_stream_fault;
 
 int naxd_stream_inject(naxd_stream *s, const naxd_stream_fault *f);
