@@ -360,6 +360,8 @@ NAXD_HANDLER(h_metrics);
 NAXD_HANDLER(h_admin_kyc);
 NAXD_HANDLER(h_admin_faults);
 NAXD_HANDLER(h_admin_faults_clear);
+/* the live market page (GET /, GET /assets/{file}): app/h_page.c */
+NAXD_HANDLER(h_page);
 
 /* Loading per area (rebuild memory from the store), called by naxd_app_load. */
 int naxd_load_users(naxd_app *a);  /* users, api keys, refresh tokens (h_auth/h_users) */

@@ -66,6 +66,8 @@ static const naxd_route routes[] = {
     {NAXD_POST, "/graphql", "POST /graphql", h_graphql, NAXD_R_USER | IDEM, 0},
     {NAXD_GET, "/health", "GET /health", h_health, PUB, 0},
     {NAXD_GET, "/metrics", "GET /metrics", h_metrics, PUB, 0},
+    {NAXD_GET, "/", "GET /", h_page, PUB, 0},
+    {NAXD_GET, "/assets/{file}", "GET /assets/{file}", h_page, PUB, 0},
     {NAXD_POST, "/admin/users/{id}/kyc", "POST /admin/users/{id}/kyc", h_admin_kyc,
      NAXD_R_OPERATOR | MUT, 0},
     {NAXD_POST, "/admin/faults", "POST /admin/faults", h_admin_faults,
