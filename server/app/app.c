@@ -8,14 +8,21 @@
 #include "app/app.h"
 #include "app/internal.h"
 #include "app/money.h"
+#include "app/publish.h"
 #include "core/core.h"
+#include "stream/stream.h"
 
 static naxd_http *signal_target;
+/* SIGTERM/SIGINT seen. The first lets the stream say goodbye (watch_stop);
+ * a second one, or a server that cannot run the watcher, stops at once. */
+static volatile sig_atomic_t stop_signals, stop_directly;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    if (signal_target)
+    if (stop_signals < 2)
+        stop_signals++;
+    if ((stop_signals > 1 || stop_directly) && signal_target)
         naxd_http_stop(signal_target);
 }
 
@@ -102,6 +109,8 @@ void naxd_app_clear(naxd_app *a)
     reset_map(&a->webhook_ids, 0, NULL);
     reset_map(&a->deposit_hashes, 0, NULL);
     reset_map(&a->pending_client_ids, 0, NULL);
+    naxd_order_cids_clear(a);
+    reset_map(&a->order_cids, 1, NULL);
     naxd__idem_clear(a);
     naxd__market_data_free(a);
     naxd_engine_free(a->engine);
@@ -124,6 +133,9 @@ int naxd_app_load(naxd_app *a)
         rc = naxd__load_idempotency(a);
     if (!rc)
         rc = naxd__market_data_load(a);
+    /* The stream's books and tickers start over from what was loaded. */
+    if (!rc)
+        rc = naxd_publish_reset(a);
     return rc;
 }
 
@@ -193,6 +205,36 @@ static void tick(void *arg)
     naxd_http_after(a->http, 1000, tick, a);
 }
 
+/* Stream connections are not requests: a stopping server would not wait for
+ * them, so they are closed (1001) first, and the server stops once they are
+ * gone or after a short grace. */
+#define STOP_POLL_MS          50
+#define STREAM_CLOSE_GRACE_MS 1000
+
+static void watch_stop(void *arg)
+{
+    naxd_app *a = arg;
+    if (naxd_http_stopping(a->http))
+        return;
+    if (stop_signals) {
+        int64_t now = naxd_now_ms(NULL);
+        if (!a->stop_since_ms) {
+            a->stop_since_ms = now;
+            naxd_stream_close_all(a->stream);
+        }
+        if (naxd_stream_connections(a->stream) == 0 ||
+            now - a->stop_since_ms >= STREAM_CLOSE_GRACE_MS) {
+            naxd_http_stop(a->http);
+            return;
+        }
+    }
+    if (naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a) != 0) {
+        stop_directly = 1;
+        if (stop_signals)
+            naxd_http_stop(a->http);
+    }
+}
+
 static void observe_commit(void *arg, double seconds, size_t batches)
 {
     naxd_app *a = arg;
@@ -223,6 +265,7 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
     naxd_map_init(&a->deposit_hashes);
     naxd_map_init(&a->idem);
     naxd_map_init(&a->pending_client_ids);
+    naxd_map_init_u64(&a->order_cids);
 
     int rc = 0;
     if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
@@ -244,6 +287,8 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
         rc = naxd_limiter_new(&a->limit_totp, cfg->rate_totp_failures.rate,
                               cfg->rate_totp_failures.burst);
     a->started_ms = naxd_now_ms(NULL);
+    if (!rc)
+        rc = naxd__stream_open(a);
     if (!rc) {
         size_t nroutes;
         a->routes = naxd_app_routes(&nroutes, cfg);
@@ -264,10 +309,12 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
         ho.max_conns = cfg->max_conns;
         ho.idle_timeout_s = cfg->idle_timeout_s;
         ho.access_log = cfg->access_log;
+        ho.ws_protocol = naxd_stream_protocol(a->stream);
         rc = a->routes ? naxd_http_new(&a->http, &ho) : nax__error_oom();
     }
     if (!rc) {
         naxd_metrics *reg = naxd_http_registry(a->http);
+        naxd_stream_set_metrics(a->stream, reg);
         a->m_orders = naxd_metrics_counter(reg, "naxd_orders_total", "Orders accepted.");
         a->m_fills = naxd_metrics_counter(reg, "naxd_fills_total", "Trades executed.");
         a->m_commit_failures =
@@ -284,6 +331,8 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
     }
     if (!rc)
         rc = naxd_app_load(a);
+    if (!rc)
+        rc = naxd_publish_recent_trades(a);
     if (rc) {
         naxd_app_close(a);
         return rc;
@@ -308,7 +357,11 @@ int naxd_app_run(naxd_app *a)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     naxd_http_after(a->http, 1000, tick, a);
+    if (naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a) != 0)
+        stop_directly = 1;
     int rc = naxd_http_run(a->http);
+    /* Stream connections are not requests: the server does not wait for them. */
+    naxd_stream_close_all(a->stream);
     /* Write what is left (API-key use) and wait until every batch reported. */
     if (!a->store_failed)
         naxd_flush_api_key_use(a);
@@ -326,6 +379,9 @@ void naxd_app_close(naxd_app *a)
     a->store = NULL;
     naxd_http_free(a->http);
     a->http = NULL;
+    /* After the server: its connections' callbacks reach the stream until then. */
+    naxd_stream_free(a->stream);
+    a->stream = NULL;
     nax__free(a->routes);
     naxd_app_clear(a);
     naxd_map_dispose(&a->users_by_id);
@@ -340,6 +396,7 @@ void naxd_app_close(naxd_app *a)
     naxd_map_dispose(&a->deposit_hashes);
     naxd_map_dispose(&a->idem);
     naxd_map_dispose(&a->pending_client_ids);
+    naxd_map_dispose(&a->order_cids);
     naxd__fault_clear(a);
     naxd_limiter_free(a->limit_ip);
     naxd_limiter_free(a->limit_user);

@@ -177,6 +177,13 @@ typedef struct naxd_app {
     int64_t probe_wait_ms, next_probe_ms; /* probe backoff */
 
     naxd_market_data *market_data; /* per market: last trade, 24 h volume, ticker seq */
+    uint64_t ticker_seq_floor;     /* highest ticker seq before a reload: seqs never go back */
+
+    /* the market stream (server/stream), fed by app/publish.c */
+    struct naxd_stream *stream;
+    naxd_map order_cids;          /* u64 order id -> char* client order id, open orders (owns) */
+    uint64_t published_trade_seq; /* highest trade id whose events were published */
+    int64_t stop_since_ms;        /* shutdown began: stream connections told to go */
 
     /* fault scripts */
     naxd_fault_rule *fault_rules;
@@ -360,6 +367,7 @@ NAXD_HANDLER(h_metrics);
 NAXD_HANDLER(h_admin_kyc);
 NAXD_HANDLER(h_admin_faults);
 NAXD_HANDLER(h_admin_faults_clear);
+NAXD_HANDLER(h_admin_stream_faults);
 /* the live market page (GET /, GET /assets/{file}): app/h_page.c */
 NAXD_HANDLER(h_page);
 

@@ -7,6 +7,7 @@
  * check failed (only expiry and revocation are named), an unknown and a
  * revoked API key look the same.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -85,7 +86,32 @@ static int authenticate_operator(naxd_app *a, naxd_req *req, naxd_principal *who
 
 /* ---- JWT sessions ----------------------------------------------------------- */
 
-static int authenticate_jwt(naxd_app *a, naxd_req *req, const char *token, naxd_principal *who)
+static int authn_fail(naxd_authn_fail *f, int status, const char *code, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int authn_fail(naxd_authn_fail *f, int status, const char *code, const char *field,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    f->status = status;
+    f->code = code;
+    f->field = field;
+    return -1;
+}
+
+/* Every 401 asks for a Bearer credential, whatever failed. */
+static int reply_authn_fail(naxd_req *req, const naxd_authn_fail *f)
+{
+    if (f->status == 401)
+        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
+    naxd_fail(req, f->status, f->code, f->field, "%s", f->message);
+    return 1;
+}
+
+int naxd__authn_jwt(naxd_app *a, const char *token, naxd_user **user, char *family,
+                    size_t family_size, int64_t *expires_ms, naxd_authn_fail *f)
 {
     const naxd_config *cfg = a->cfg;
     nax__jwt_expect expect = {cfg->jwt_issuer,       cfg->jwt_audience, "access", NULL,
@@ -93,27 +119,31 @@ static int authenticate_jwt(naxd_app *a, naxd_req *req, const char *token, naxd_
     nax__jwt_claims c;
     nax__jwt_status st =
         nax__jwt_verify(&c, token, strlen(token), cfg->jwt_key, cfg->jwt_key_len, &expect);
-    if (st == NAX__JWT_EXPIRED) {
-        unauthorized(req, "token_expired", NULL, "access token expired");
-        return 1;
-    }
-    if (st != NAX__JWT_OK) {
-        unauthorized(req, "invalid_token", NULL, "access token is not valid");
-        return 1;
-    }
+    if (st == NAX__JWT_EXPIRED)
+        return authn_fail(f, 401, "token_expired", NULL, "access token expired");
+    if (st != NAX__JWT_OK)
+        return authn_fail(f, 401, "invalid_token", NULL, "access token is not valid");
     const char *dot = strchr(c.jti, '.');
     size_t family_len = dot ? (size_t)(dot - c.jti) : 0;
     naxd_user *u = naxd_user_by_id(a, naxd_parse_id(c.sub, "u_"));
-    if (!family_len || family_len >= sizeof who->family || !u) {
-        unauthorized(req, "invalid_token", NULL, "access token is not valid");
-        return 1;
-    }
-    memcpy(who->family, c.jti, family_len);
-    who->family[family_len] = '\0';
-    if (naxd_map_get(&a->revoked_families, who->family)) {
-        unauthorized(req, "token_revoked", NULL, "this session was logged out");
-        return 1;
-    }
+    if (!family_len || family_len >= family_size || !u)
+        return authn_fail(f, 401, "invalid_token", NULL, "access token is not valid");
+    memcpy(family, c.jti, family_len);
+    family[family_len] = '\0';
+    if (naxd_map_get(&a->revoked_families, family))
+        return authn_fail(f, 401, "token_revoked", NULL, "this session was logged out");
+    *user = u;
+    if (expires_ms)
+        *expires_ms = c.exp * 1000;
+    return 0;
+}
+
+static int authenticate_jwt(naxd_app *a, naxd_req *req, const char *token, naxd_principal *who)
+{
+    naxd_authn_fail f;
+    naxd_user *u;
+    if (naxd__authn_jwt(a, token, &u, who->family, sizeof who->family, NULL, &f))
+        return reply_authn_fail(req, &f);
     set_principal_user(req, who, u);
     snprintf(who->actor, sizeof who->actor, "user:u_%llu", (unsigned long long)u->id);
     return 0;
@@ -189,6 +219,56 @@ static const char *scope_missing(unsigned int flags, unsigned int scopes)
     return NULL;
 }
 
+int naxd__authn_signature(naxd_app *a, const naxd_signed *s, naxd_api_key_rec **key,
+                          naxd_user **user, naxd_authn_fail *f)
+{
+    naxd_api_key_rec *k = strlen(s->key_id) <= 64 ? naxd_map_get(&a->api_keys, s->key_id) : NULL;
+    naxd_user *u = k && !k->revoked ? naxd_user_by_id(a, k->user) : NULL;
+    if (!u)
+        return authn_fail(f, 401, "invalid_api_key", "X-NAX-APIKEY", "unknown or revoked API key");
+    int64_t ts_ms = parse_timestamp(s->timestamp);
+    if (ts_ms < 0)
+        return authn_fail(f, 401, "invalid_signature", "X-NAX-TIMESTAMP",
+                          "X-NAX-TIMESTAMP must be milliseconds since the epoch, in decimal "
+                          "digits");
+    int64_t window = a->cfg->recv_window_ms;
+    if (s->window) {
+        window = parse_timestamp(s->window);
+        if (window < 1 || window > NAXD_MAX_RECV_WINDOW_MS)
+            return authn_fail(f, 400, "invalid_request", "X-NAX-RECV-WINDOW",
+                              "X-NAX-RECV-WINDOW must be 1 to 60000 milliseconds");
+    }
+    int64_t now = naxd_now_ms(a);
+    int64_t skew = ts_ms > now ? ts_ms - now : now - ts_ms;
+    if (skew > window)
+        return authn_fail(f, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
+                          "X-NAX-TIMESTAMP is %lld ms away from server time (window %lld ms)",
+                          (long long)skew, (long long)window);
+    /* The replay guard is memory: what was signed before this process
+     * started may have been seen by the one before it. */
+    if (ts_ms < a->started_ms + a->clock_skew_ms)
+        return authn_fail(f, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
+                          "X-NAX-TIMESTAMP is from before the server started; sign again");
+    char expected[65];
+    if (nax__request_signature(expected, k->secret, s->timestamp, s->method, s->target, s->body,
+                               s->body_len) != 0)
+        return authn_fail(f, 500, "internal_error", NULL, "the signature could not be checked");
+    if (!nax__ct_equal(expected, 64, s->signature, strlen(s->signature)))
+        return authn_fail(f, 401, "invalid_signature", "X-NAX-SIGNATURE",
+                          "the signature does not match the request");
+    int seen = remember_signature(a, s->key_id, s->timestamp, s->signature, ts_ms, now, window);
+    if (seen < 0)
+        return authn_fail(f, 500, "internal_error", NULL, "out of memory");
+    if (seen)
+        return authn_fail(f, 401, "replayed_request", "X-NAX-SIGNATURE",
+                          "this signed request was already received");
+    k->last_used_at = now;
+    k->last_used_dirty = 1;
+    *key = k;
+    *user = u;
+    return 0;
+}
+
 static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *route,
                                 naxd_principal *who)
 {
@@ -203,71 +283,20 @@ static int authenticate_api_key(naxd_app *a, naxd_req *req, const naxd_route *ro
             return 1;
         }
     }
-    const char *key_id = v[0], *ts = v[1], *sig = v[2];
-    naxd_api_key_rec *k = strlen(key_id) <= 64 ? naxd_map_get(&a->api_keys, key_id) : NULL;
-    naxd_user *u = k && !k->revoked ? naxd_user_by_id(a, k->user) : NULL;
-    if (!u) {
-        unauthorized(req, "invalid_api_key", "X-NAX-APIKEY", "unknown or revoked API key");
-        return 1;
-    }
-    int64_t ts_ms = parse_timestamp(ts);
-    if (ts_ms < 0) {
-        unauthorized(req, "invalid_signature", "X-NAX-TIMESTAMP",
-                     "X-NAX-TIMESTAMP must be milliseconds since the epoch, in decimal digits");
-        return 1;
-    }
-    int64_t window = a->cfg->recv_window_ms;
-    const char *wv = naxd_req_header(req, "x-nax-recv-window");
-    if (wv) {
-        window = parse_timestamp(wv);
-        if (window < 1 || window > NAXD_MAX_RECV_WINDOW_MS) {
-            naxd_fail(req, 400, "invalid_request", "X-NAX-RECV-WINDOW",
-                      "X-NAX-RECV-WINDOW must be 1 to 60000 milliseconds");
-            return 1;
-        }
-    }
-    int64_t now = naxd_now_ms(a);
-    int64_t skew = ts_ms > now ? ts_ms - now : now - ts_ms;
-    if (skew > window) {
-        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
-        naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
-                  "X-NAX-TIMESTAMP is %lld ms away from server time (window %lld ms)",
-                  (long long)skew, (long long)window);
-        return 1;
-    }
-    /* The replay guard is memory: what was signed before this process
-     * started may have been seen by the one before it. */
-    if (ts_ms < a->started_ms + a->clock_skew_ms) {
-        naxd_req_add_header(req, "WWW-Authenticate", "Bearer");
-        naxd_fail(req, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
-                  "X-NAX-TIMESTAMP is from before the server started; sign again");
-        return 1;
-    }
-    size_t body_len = 0;
-    const char *body = naxd_req_body(req, &body_len);
-    char expected[65];
-    if (nax__request_signature(expected, k->secret, ts, naxd_req_method_name(req),
-                               naxd_req_target(req), body, body_len) != 0) {
-        naxd_fail(req, 500, "internal_error", NULL, "the signature could not be checked");
-        return 1;
-    }
-    if (!nax__ct_equal(expected, 64, sig, strlen(sig))) {
-        unauthorized(req, "invalid_signature", "X-NAX-SIGNATURE",
-                     "the signature does not match the request");
-        return 1;
-    }
-    int seen = remember_signature(a, key_id, ts, sig, ts_ms, now, window);
-    if (seen < 0) {
-        naxd_fail(req, 500, "internal_error", NULL, "out of memory");
-        return 1;
-    }
-    if (seen) {
-        unauthorized(req, "replayed_request", "X-NAX-SIGNATURE",
-                     "this signed request was already received");
-        return 1;
-    }
-    k->last_used_at = now;
-    k->last_used_dirty = 1;
+    naxd_signed s = {v[0],
+                     v[1],
+                     v[2],
+                     naxd_req_header(req, "x-nax-recv-window"),
+                     naxd_req_method_name(req),
+                     naxd_req_target(req),
+                     NULL,
+                     0};
+    s.body = naxd_req_body(req, &s.body_len);
+    naxd_authn_fail f;
+    naxd_api_key_rec *k;
+    naxd_user *u;
+    if (naxd__authn_signature(a, &s, &k, &u, &f))
+        return reply_authn_fail(req, &f);
     if (route->flags & NAXD_R_SESSION) {
         naxd_fail(req, 403, "session_required", NULL,
                   "this operation needs a user session (Bearer token), not an API key");

@@ -126,6 +126,41 @@ static int load_default_markets(naxd_config *c)
     return 0;
 }
 
+/* ---- stream limits ------------------------------------------------------------- */
+
+const char *const naxd_config_stream_limit_names[] = {
+    "max_subscriptions",  "max_frame_bytes", "ops_per_second",
+    "max_queue_messages", "max_queue_bytes", "idle_timeout_s",
+    "max_lagging",        "recent_trades",   NULL};
+
+int naxd_config_stream_limit(naxd_config *c, const char *name, int64_t value)
+{
+    naxd_stream_limits *l = &c->stream;
+    /* 0 keeps the default; the upper bounds only keep the types from wrapping. */
+    if (value < 0 || value > (int64_t)UINT32_MAX)
+        return nax__error_field(NAX_EINVAL, name, "config: stream.%s must be 0..%u", name,
+                                UINT32_MAX);
+    if (!strcmp(name, "max_subscriptions"))
+        l->max_subscriptions = (unsigned)value;
+    else if (!strcmp(name, "max_frame_bytes"))
+        l->max_frame_bytes = (size_t)value;
+    else if (!strcmp(name, "ops_per_second"))
+        l->ops_per_second = (unsigned)value;
+    else if (!strcmp(name, "max_queue_messages"))
+        l->max_queue_messages = (size_t)value;
+    else if (!strcmp(name, "max_queue_bytes"))
+        l->max_queue_bytes = (size_t)value;
+    else if (!strcmp(name, "idle_timeout_s"))
+        l->idle_timeout_s = (unsigned)value;
+    else if (!strcmp(name, "max_lagging"))
+        l->max_lagging = (unsigned)value;
+    else if (!strcmp(name, "recent_trades"))
+        l->recent_trades = (unsigned)value;
+    else
+        return nax__error_field(NAX_EINVAL, name, "config: no stream limit %s", name);
+    return 0;
+}
+
 /* ---- reading the JSON file --------------------------------------------------- */
 
 static yajl_val member(yajl_val obj, const char *name)
@@ -426,6 +461,16 @@ static int read_file(naxd_config *c, const char *path)
         c->max_header_bytes = (size_t)hdr;
         c->max_conns = (unsigned)conns;
         c->idle_timeout_s = (unsigned)idle;
+    }
+    if (!rc && (v = member(root, "stream"))) {
+        if (!YAJL_IS_OBJECT(v))
+            rc = nax__error_field(NAX_EINVAL, "stream", "config: stream must be an object");
+        for (size_t i = 0; !rc && YAJL_IS_OBJECT(v) && i < v->u.object.len; i++) {
+            int64_t limit = -1;
+            rc = int_member(v, v->u.object.keys[i], &limit, "stream");
+            if (!rc)
+                rc = naxd_config_stream_limit(c, v->u.object.keys[i], limit);
+        }
     }
     if (!rc && (v = member(root, "operator_token")) && YAJL_IS_STRING(v))
         rc = set_str(&c->operator_token, YAJL_GET_STRING(v));

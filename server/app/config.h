@@ -10,6 +10,7 @@
 
 #include "auth/password.h"
 #include "engine/engine.h"
+#include "stream/stream.h"
 
 /* The widest signature receive window, in the config or X-NAX-RECV-WINDOW. */
 #define NAXD_MAX_RECV_WINDOW_MS 60000
@@ -58,6 +59,8 @@ typedef struct naxd_config {
     size_t max_body_total; /* request bodies held at once, all connections */
     unsigned int max_conns, idle_timeout_s;
     int access_log;
+
+    naxd_stream_limits stream; /* "stream" member; zero members mean stream.h's defaults */
 } naxd_config;
 
 /* Defaults, then the file (may be NULL), then the environment:
@@ -69,6 +72,13 @@ typedef struct naxd_config {
 int naxd_config_load(naxd_config **out, const char *path);
 int naxd_config_resolve_keys(naxd_config *c);
 void naxd_config_free(naxd_config *c);
+
+/* Sets one stream limit by its JSON name ("max_queue_messages", ...) from a
+ * non-negative integer: the file's "stream" member and naxd's --stream-*
+ * flags. NAX_EINVAL naming it for an unknown name or a value out of range. */
+int naxd_config_stream_limit(naxd_config *c, const char *name, int64_t value);
+/* The names naxd_config_stream_limit knows, NULL-terminated. */
+extern const char *const naxd_config_stream_limit_names[];
 
 const naxd_provider *naxd_config_provider(const naxd_config *c, const char *name);
 const naxd_asset_fee *naxd_config_asset(const naxd_config *c, const char *asset);

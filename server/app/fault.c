@@ -1,6 +1,7 @@
 /*
  * Fault injection (only with --fault-injection): scripted per route through
- * POST /admin/faults, or per request through the X-NAX-Fault header.
+ * POST /admin/faults, or per request through the X-NAX-Fault header; the
+ * market stream's faults through POST /admin/stream-faults.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "app/app.h"
 #include "app/internal.h"
 #include "core/core.h"
+#include "stream/stream.h"
 
 struct naxd_fault_rule {
     char *route; /* route name or "*" */
@@ -183,4 +185,87 @@ NAXD_HANDLER(h_admin_faults_clear)
     naxd_app *a = app;
     naxd__fault_clear(a);
     naxd_ok(a, req, 204, NAX_TYPE_NONE, NULL);
+}
+
+/* ---- market stream faults ------------------------------------------------------------ */
+
+/* A member of POST /admin/stream-faults: a count or duration in 0..UINT32_MAX. */
+static int stream_fault_uint(naxd_req *req, yajl_val v, const char *name, uint32_t *out)
+{
+    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
+        YAJL_GET_INTEGER(v) > (long long)UINT32_MAX) {
+        naxd_fail(req, 400, "invalid_request", name, "%s must be an integer in 0..4294967295",
+                  name);
+        return -1;
+    }
+    *out = (uint32_t)YAJL_GET_INTEGER(v);
+    return 0;
+}
+
+/* {"pair":"BTC-AUD","drop_updates":1,"corrupt_checksums":0,"stall_ms":0,"close_all":false},
+ * every member optional: the next book updates dropped or with a wrong
+ * checksum (of one pair, or every pair), open connections stalled, or every
+ * connection closed abruptly. 204. */
+NAXD_HANDLER(h_admin_stream_faults)
+{
+    naxd_app *a = app;
+    size_t len;
+    const char *body = naxd_req_body(req, &len);
+    char err[128] = "";
+    yajl_val root = body && len ? yajl_tree_parse(body, err, sizeof err) : NULL;
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        naxd_fail(req, 400, "invalid_json", NULL, "expected a JSON object");
+        return;
+    }
+    naxd_stream_fault f;
+    memset(&f, 0, sizeof f);
+    int bad = 0;
+    for (size_t i = 0; !bad && i < root->u.object.len; i++) {
+        const char *name = root->u.object.keys[i];
+        yajl_val v = root->u.object.values[i];
+        uint32_t n = 0;
+        if (!strcmp(name, "pair")) {
+            const char *pair = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+            if (YAJL_IS_NULL(v))
+                continue;
+            if (!pair) {
+                naxd_fail(req, 400, "invalid_request", "pair", "pair must be a string");
+                bad = 1;
+            } else if (*pair && !naxd_engine_market(a->engine, pair)) {
+                naxd_fail(req, 422, "unknown_pair", "pair", "no market %s",
+                          strlen(pair) < 32 ? pair : "");
+                bad = 1;
+            } else {
+                f.pair = pair;
+            }
+        } else if (!strcmp(name, "drop_updates")) {
+            bad = stream_fault_uint(req, v, name, &n) != 0;
+            f.drop_updates = n;
+        } else if (!strcmp(name, "corrupt_checksums")) {
+            bad = stream_fault_uint(req, v, name, &n) != 0;
+            f.corrupt_checksums = n;
+        } else if (!strcmp(name, "stall_ms")) {
+            bad = stream_fault_uint(req, v, name, &n) != 0;
+            f.stall_ms = n;
+        } else if (!strcmp(name, "close_all")) {
+            if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
+                naxd_fail(req, 400, "invalid_request", "close_all", "close_all must be a boolean");
+                bad = 1;
+            }
+            f.close_all = YAJL_IS_TRUE(v);
+        } else {
+            naxd_fail(req, 400, "invalid_request", NULL, "unknown member %s",
+                      strlen(name) < 40 ? name : "");
+            bad = 1;
+        }
+    }
+    if (!bad && naxd_stream_inject(a->stream, &f) != 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "the stream fault was not taken: %s",
+                  nax_error_last()->message);
+        bad = 1;
+    }
+    yajl_tree_free(root);
+    if (!bad)
+        naxd_ok(a, req, 204, NAX_TYPE_NONE, NULL);
 }

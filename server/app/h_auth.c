@@ -14,6 +14,7 @@
 #include "app/internal.h"
 #include "auth/auth.h"
 #include "core/core.h"
+#include "stream/stream.h"
 
 #define FAMILY_BYTES      16
 #define API_KEY_ID_BYTES  8
@@ -179,9 +180,10 @@ static int revoke_in_memory(const char *key, uint64_t ukey, void *value, void *a
     return 0;
 }
 
-/* Adds the revocation to m's batch, then marks memory. 0 or an error with
- * memory unchanged. */
-static int revoke_family(naxd_app *a, naxd_mut *m, const char *family)
+/* Adds the revocation to m's batch, then marks memory, and ends the private
+ * stream subscriptions of user's token sessions at once (like REST, which
+ * refuses the family from now on). 0 or an error with memory unchanged. */
+static int revoke_family(naxd_app *a, naxd_mut *m, uint64_t user, const char *family)
 {
     int rc = naxd_batch_sql(naxd_mut_batch(m),
                             "UPDATE refresh_tokens SET revoked = 1 WHERE family = ?", "t", family);
@@ -190,6 +192,8 @@ static int revoke_family(naxd_app *a, naxd_mut *m, const char *family)
     if (rc)
         return rc;
     naxd_map_foreach(&a->refresh_tokens, revoke_in_memory, (void *)family);
+    if (a->stream)
+        naxd_stream_revoke_user(a->stream, user);
     return 0;
 }
 
@@ -375,7 +379,8 @@ NAXD_HANDLER(h_refresh)
     snprintf(family, sizeof family, "%s", r->family);
     if (r->used) {
         /* A spent token came back: someone holds a copy. End the whole session. */
-        if (session_audit(m, "auth.refresh_reuse", u->id, family) || revoke_family(a, m, family)) {
+        if (session_audit(m, "auth.refresh_reuse", u->id, family) ||
+            revoke_family(a, m, u->id, family)) {
             naxd_mut_abort(m);
             fail_oom(req);
             return;
@@ -421,7 +426,7 @@ NAXD_HANDLER(h_logout)
         return;
     char family[48];
     snprintf(family, sizeof family, "%s", r->family);
-    if (session_audit(m, "auth.logout", u->id, family) || revoke_family(a, m, family)) {
+    if (session_audit(m, "auth.logout", u->id, family) || revoke_family(a, m, u->id, family)) {
         naxd_mut_abort(m);
         fail_oom(req);
         return;

@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/money.h"
+#include "app/publish.h"
 #include "auth/auth.h"
 #include "core/core.h"
 
@@ -188,6 +189,7 @@ static void create_fiat_tx(naxd_app *a, naxd_req *req, const fiat_new *f)
         }
         if (naxd_batch_exec_balances(b, &x) != 0)
             naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
+        naxd_publish_balances_on_commit(a, m, &x);
         naxd_exec_dispose(&x);
     }
     a->next_tx_id = tx_id + 1;

@@ -66,26 +66,46 @@ static int push_trade(market_state *m, int64_t ts, const nax_decimal *qty)
     return nax_decimal_add(&m->volume, &m->volume, qty);
 }
 
-void naxd__market_data_trade(naxd_app *a, const char *pair, const nax_decimal *price,
-                             const nax_decimal *qty, int64_t ts)
+/* A trade into the 24 h window and the last price (the seq is the caller's). */
+static void record_trade(market_state *m, const nax_decimal *price, const nax_decimal *qty,
+                         int64_t ts)
+{
+    m->has_last = 1;
+    m->last = *price;
+    push_trade(m, ts, qty);
+    m->ts = ts;
+}
+
+void naxd__market_data_change(naxd_app *a, const char *pair, const nax_trade *const *trades,
+                              size_t count, int64_t ts)
 {
     market_state *m = state_of(a, pair);
     if (!m)
         return;
-    m->has_last = 1;
-    m->last = *price;
-    push_trade(m, ts, qty);
+    for (size_t i = 0; i < count; i++)
+        record_trade(m, &trades[i]->price, &trades[i]->quantity, trades[i]->ts);
     m->seq++;
-    m->ts = ts;
+    if (!count)
+        m->ts = ts;
 }
 
-void naxd__market_data_touch(naxd_app *a, const char *pair)
+int naxd__market_data_ticker(naxd_app *a, const char *pair, nax_decimal *last, nax_ticker *t)
 {
     market_state *m = state_of(a, pair);
-    if (m) {
-        m->seq++;
-        m->ts = naxd_now_ms(a);
+    if (!m)
+        return nax__error(NAX_ENOTFOUND, "no market %s", pair);
+    expire(m, naxd_now_ms(a));
+    memset(t, 0, sizeof(*t));
+    t->struct_size = sizeof(*t);
+    t->pair = m->pair;
+    if (m->has_last) {
+        *last = m->last;
+        t->last = last;
     }
+    t->volume_24h = m->volume;
+    t->seq = m->seq;
+    t->ts = m->ts;
+    return 0;
 }
 
 void naxd__market_data_free(naxd_app *a)
@@ -94,6 +114,9 @@ void naxd__market_data_free(naxd_app *a)
     if (!d)
         return;
     for (size_t i = 0; i < d->count; i++) {
+        /* A reload must not take a ticker's seq back. */
+        if (d->markets[i].seq > a->ticker_seq_floor)
+            a->ticker_seq_floor = d->markets[i].seq;
         nax__free(d->markets[i].pair);
         nax__free(d->markets[i].ring);
     }
@@ -117,7 +140,7 @@ int naxd__market_data_load(naxd_app *a)
         if (!(m->pair = nax__strdup(naxd_engine_market_at(a->engine, i)->pair)))
             return nax__error_oom();
         d->count++;
-        m->seq = 1;
+        m->seq = a->ticker_seq_floor + 1;
         m->ts = now;
         nax_decimal_from_int(&m->volume, 0, 0);
     }
@@ -133,8 +156,11 @@ int naxd__market_data_load(naxd_app *a)
             rc = nax__error(NAX_EIO, "store: a trade holds a malformed decimal");
             break;
         }
-        naxd__market_data_trade(a, (const char *)sqlite3_column_text(st, 0), &price, &qty,
-                                sqlite3_column_int64(st, 3));
+        market_state *m = state_of(a, (const char *)sqlite3_column_text(st, 0));
+        if (m) {
+            record_trade(m, &price, &qty, sqlite3_column_int64(st, 3));
+            m->seq++;
+        }
     }
     sqlite3_reset(st);
     /* The last price survives even when no trade happened in the last day. */
@@ -195,19 +221,16 @@ NAXD_HANDLER(h_ticker)
     const naxd_market_spec *spec = market_param(a, req);
     if (!spec)
         return;
-    market_state *m = state_of(a, spec->pair);
     int has_bid, has_ask;
-    nax_decimal bid, ask;
+    nax_decimal bid, ask, last;
+    nax_ticker t;
+    if (naxd__market_data_ticker(a, spec->pair, &last, &t) != 0) {
+        naxd_fail(req, 500, "internal_error", NULL, "no market data for %s", spec->pair);
+        return;
+    }
     naxd_engine_top(a->engine, spec->pair, &has_bid, &bid, &has_ask, &ask);
-    expire(m, naxd_now_ms(a));
-    nax_ticker t = {sizeof t,
-                    spec->pair,
-                    has_bid ? &bid : NULL,
-                    has_ask ? &ask : NULL,
-                    m->has_last ? &m->last : NULL,
-                    m->volume,
-                    m->seq,
-                    m->ts};
+    t.bid = has_bid ? &bid : NULL;
+    t.ask = has_ask ? &ask : NULL;
     naxd_ok(a, req, 200, NAX_TYPE_TICKER, &t);
 }
 

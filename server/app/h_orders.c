@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "app/internal.h"
 #include "app/orders.h"
+#include "app/publish.h"
 #include "core/core.h"
 
 /* ---- conversions ------------------------------------------------------------------- */
@@ -36,15 +37,8 @@ static int average_price(nax_decimal *out, const naxd_order_state *o, const naxd
     return 1;
 }
 
-/* The public view of an order. Strings point into o, ids and cid: keep them alive. */
-typedef struct order_view {
-    nax_order o;
-    char id[24];
-    nax_decimal price, avg;
-} order_view;
-
-static void view_order(order_view *v, const naxd_order_state *s, const char *client_order_id,
-                       const naxd_market_spec *m)
+void naxd_order_view_of(naxd_order_view *v, const naxd_order_state *s, const char *client_order_id,
+                        const naxd_market_spec *m)
 {
     memset(v, 0, sizeof(*v));
     naxd_fmt_id(v->id, sizeof v->id, "o_", s->id);
@@ -182,30 +176,25 @@ static int exec_audit(naxd_mut *mut, const char *action, const char *before_json
     return rc;
 }
 
-/* What to do once the execution is durable: market data and metrics. */
+/* What to do once the execution is durable: publish it on the stream (with
+ * the market data and ticker it moves) and count fills. */
 typedef struct exec_done {
-    char pair[32];
-    naxd_fill_event *fills;
-    size_t fills_count;
-    int book_changed;
+    naxd_events *events;
     char *pending_cid; /* key in a->pending_client_ids */
 } exec_done;
 
-static exec_done *exec_done_new(const naxd_exec *x, const char *pair)
+/* The capture of an engine call, right after it (taker_cid: the placed
+ * order's client order id). NULL on OOM: the caller fails the batch. */
+static exec_done *exec_done_new(naxd_app *a, const naxd_exec *x, const char *taker_cid)
 {
     exec_done *d = nax__calloc(1, sizeof(*d));
     if (!d)
         return NULL;
-    snprintf(d->pair, sizeof d->pair, "%s", pair);
-    d->book_changed = x->book_changed;
-    if (x->fills_count) {
-        d->fills = nax__malloc(x->fills_count * sizeof(*d->fills));
-        if (!d->fills) {
-            nax__free(d);
-            return NULL;
-        }
-        memcpy(d->fills, x->fills, x->fills_count * sizeof(*d->fills));
-        d->fills_count = x->fills_count;
+    d->events = naxd_events_new();
+    if (!d->events || naxd_events_capture(a, d->events, x, taker_cid) != 0) {
+        naxd_events_free(d->events);
+        nax__free(d);
+        return NULL;
     }
     return d;
 }
@@ -220,21 +209,12 @@ static void exec_committed(naxd_app *a, void *arg, int status)
         nax__free(d->pending_cid);
     }
     if (status == 0) {
-        for (size_t i = 0; i < d->fills_count; i++)
-            naxd__market_data_trade(a, d->pair, &d->fills[i].price, &d->fills[i].quantity,
-                                    d->fills[i].ts);
-        if (d->book_changed && !d->fills_count) {
-            if (d->pair[0]) {
-                naxd__market_data_touch(a, d->pair);
-            } else { /* cancel-all over every market */
-                for (size_t i = 0; i < naxd_engine_market_count(a->engine); i++)
-                    naxd__market_data_touch(a, naxd_engine_market_at(a->engine, i)->pair);
-            }
-        }
-        if (a->m_fills && d->fills_count)
-            naxd_counter_add(a->m_fills, d->fills_count);
+        size_t fills = naxd_events_fills(d->events);
+        naxd_events_publish(a, d->events);
+        if (a->m_fills && fills)
+            naxd_counter_add(a->m_fills, fills);
     }
-    nax__free(d->fills);
+    naxd_events_free(d->events);
     nax__free(d);
 }
 
@@ -397,15 +377,15 @@ int naxd_order_execute(naxd_app *a, naxd_req *req, naxd_batch *b, naxd_placement
     rc = persist_exec(b, &x, r->client_order_id, m);
     if (!rc)
         rc = naxd_batch_counter(b, "order_id", a->next_order_id);
-    order_view v;
-    view_order(&v, &x.orders[0], r->client_order_id, m);
+    naxd_order_view v;
+    naxd_order_view_of(&v, &x.orders[0], r->client_order_id, m);
     nax_buf after = NAX_BUF_INIT;
     if (!rc)
         rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
     if (!rc)
         rc = place_audit(a, req, b, after.data, &x);
     nax_buf_dispose(&after);
-    exec_done *d = exec_done_new(&x, m->pair);
+    exec_done *d = exec_done_new(a, &x, r->client_order_id);
     if (d && p->cid_key[0]) {
         d->pending_cid = nax__strdup(p->cid_key);
         if (!d->pending_cid || naxd_map_put(&a->pending_client_ids, p->cid_key, (void *)1) != 0)
@@ -561,9 +541,9 @@ NAXD_HANDLER(h_order_get)
         naxd_fail(req, 500, "internal_error", NULL, "the order's market is gone");
         return;
     }
-    order_view v;
-    view_order(&v, open && open->user == row.s.user ? open : &row.s, row.has_cid ? row.cid : NULL,
-               m);
+    naxd_order_view v;
+    naxd_order_view_of(&v, open && open->user == row.s.user ? open : &row.s,
+                       row.has_cid ? row.cid : NULL, m);
     naxd_ok(a, req, 200, NAX_TYPE_ORDER, &v.o);
 }
 
@@ -623,7 +603,7 @@ NAXD_HANDLER(h_order_list)
         sqlite3_bind_text(st, 6, cid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 7, (int64_t)limit + 1);
     order_row *rows = nax__calloc(limit + 1, sizeof(*rows));
-    order_view *views = nax__calloc(limit, sizeof(*views));
+    naxd_order_view *views = nax__calloc(limit, sizeof(*views));
     const nax_order **ptrs = nax__calloc(limit, sizeof(*ptrs));
     size_t n = 0;
     int bad = !rows || !views || !ptrs, more = 0;
@@ -638,7 +618,7 @@ NAXD_HANDLER(h_order_list)
             bad = 1;
             break;
         }
-        view_order(&views[n], &rows[n].s, rows[n].has_cid ? rows[n].cid : NULL, m);
+        naxd_order_view_of(&views[n], &rows[n].s, rows[n].has_cid ? rows[n].cid : NULL, m);
         ptrs[n] = &views[n].o;
         n++;
     }
@@ -686,8 +666,8 @@ NAXD_HANDLER(h_order_cancel)
     order_row row;
     int found = load_order(a, user, id, &row);
     const char *cid = found > 0 && row.has_cid ? row.cid : NULL;
-    order_view was;
-    view_order(&was, open, cid, m);
+    naxd_order_view was;
+    naxd_order_view_of(&was, open, cid, m);
     nax_buf before = NAX_BUF_INIT;
     if (nax_encode(&before, NAX_TYPE_ORDER, &was.o) != 0) {
         nax_buf_dispose(&before);
@@ -710,8 +690,8 @@ NAXD_HANDLER(h_order_cancel)
     }
     naxd_batch *b = naxd_mut_batch(mut);
     int rc = persist_exec(b, &x, NULL, m);
-    order_view v;
-    view_order(&v, &x.orders[0], cid, m);
+    naxd_order_view v;
+    naxd_order_view_of(&v, &x.orders[0], cid, m);
     nax_buf after = NAX_BUF_INIT;
     if (!rc)
         rc = nax_encode(&after, NAX_TYPE_ORDER, &v.o);
@@ -719,7 +699,7 @@ NAXD_HANDLER(h_order_cancel)
         rc = exec_audit(mut, "order.cancel", before.data, after.data, &x);
     nax_buf_dispose(&after);
     nax_buf_dispose(&before);
-    exec_done *d = exec_done_new(&x, m->pair);
+    exec_done *d = exec_done_new(a, &x, NULL);
     if (rc || !d)
         naxd_batch_fail_commit(b);
     naxd_mut_on_done(mut, exec_committed, d);
@@ -732,8 +712,7 @@ NAXD_HANDLER(h_order_cancel_all)
     naxd_app *a = app;
     naxd_ctx *ctx = naxd_ctx_of(req);
     const char *pair = naxd_req_query(req, "pair");
-    const naxd_market_spec *pm = NULL;
-    if (pair && !(pm = naxd_engine_market(a->engine, pair))) {
+    if (pair && !naxd_engine_market(a->engine, pair)) {
         naxd_fail(req, 400, "invalid_request", "pair", "no market %s", pair);
         return;
     }
@@ -770,8 +749,7 @@ NAXD_HANDLER(h_order_cancel_all)
             rc = exec_audit(mut, "order.cancel_all", NULL, after.data, &x);
         nax_buf_dispose(&after);
     }
-    /* Book changes are reported as ticker touches once durable ("" = every pair). */
-    exec_done *d = x.orders_count ? exec_done_new(&x, pm ? pm->pair : "") : NULL;
+    exec_done *d = x.orders_count ? exec_done_new(a, &x, NULL) : NULL;
     if (rc || (x.orders_count && !d))
         naxd_batch_fail_commit(b);
     if (d)
@@ -885,6 +863,8 @@ int naxd_load_orders(naxd_app *a)
         rc = read_order_row(st, &row);
         if (!rc)
             rc = naxd_engine_restore_order(a->engine, &row.s);
+        if (!rc && row.has_cid)
+            rc = naxd_order_cid_put(a, row.s.id, row.cid);
     }
     sqlite3_reset(st);
     if (rc)
@@ -893,9 +873,160 @@ int naxd_load_orders(naxd_app *a)
     rc = naxd_store_counter_load(a->store, "order_id", &v);
     a->next_order_id = v;
     st = naxd_store_query(a->store, "SELECT COALESCE(MAX(id), 0) FROM trades");
-    if (!rc && st && sqlite3_step(st) == SQLITE_ROW)
-        naxd_engine_restore_trade_seq(a->engine, (uint64_t)sqlite3_column_int64(st, 0) + 1);
+    if (!rc && st && sqlite3_step(st) == SQLITE_ROW) {
+        a->published_trade_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        naxd_engine_restore_trade_seq(a->engine, a->published_trade_seq + 1);
+    }
     if (st)
         sqlite3_reset(st);
     return rc;
+}
+
+/* ---- private stream snapshots ------------------------------------------------------------ */
+
+typedef struct order_snapshot {
+    order_row *rows;
+    naxd_order_view *views;
+    const nax_order **orders;
+} order_snapshot;
+
+typedef struct fill_snapshot {
+    struct fill_snap_row {
+        nax_fill f;
+        char id[24], order_id[24], pair[32], fee_asset[16];
+    } * rows;
+    const nax_fill **fills;
+} fill_snapshot;
+
+typedef struct snapshot_cookie {
+    order_snapshot o;
+    fill_snapshot f;
+} snapshot_cookie;
+
+void naxd_order_snapshot_free(void *cookie)
+{
+    snapshot_cookie *c = cookie;
+    if (!c)
+        return;
+    nax__free(c->o.rows);
+    nax__free(c->o.views);
+    nax__free(c->o.orders);
+    nax__free(c->f.rows);
+    nax__free(c->f.fills);
+    nax__free(c);
+}
+
+int naxd_order_snapshot_orders(naxd_app *a, uint64_t user, nax_stream_message *msg, void **cookie)
+{
+    *cookie = NULL;
+    snapshot_cookie *c = nax__calloc(1, sizeof(*c));
+    sqlite3_stmt *st = c ? naxd_store_query(a->store, "SELECT " ORDER_COLUMNS
+                                                      " FROM orders WHERE user_id = ? AND status "
+                                                      "IN (1, 2) ORDER BY id")
+                         : NULL;
+    if (!st) {
+        naxd_order_snapshot_free(c);
+        return c ? NAX_EIO : nax__error_oom();
+    }
+    sqlite3_bind_int64(st, 1, (int64_t)user);
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            order_row *grown = nax__realloc(c->o.rows, ncap * sizeof(*grown));
+            if (!grown) {
+                rc = nax__error_oom();
+                break;
+            }
+            c->o.rows = grown;
+            cap = ncap;
+        }
+        rc = read_order_row(st, &c->o.rows[n]);
+        if (!rc)
+            n++;
+    }
+    sqlite3_reset(st);
+    /* Views point into the rows: made once the rows stopped moving. */
+    if (!rc && (!(c->o.views = nax__calloc(n ? n : 1, sizeof(*c->o.views))) ||
+                !(c->o.orders = nax__calloc(n ? n : 1, sizeof(*c->o.orders)))))
+        rc = nax__error_oom();
+    for (size_t i = 0; !rc && i < n; i++) {
+        order_row *r = &c->o.rows[i];
+        r->s.pair = r->pair; /* the row moved since it was read */
+        r->s.hold_asset = r->hold_asset;
+        const naxd_market_spec *m = naxd_engine_market(a->engine, r->pair);
+        if (!m) {
+            rc = nax__error(NAX_EIO, "store: an order of unknown market %s", r->pair);
+            break;
+        }
+        naxd_order_view_of(&c->o.views[i], &r->s, r->has_cid ? r->cid : NULL, m);
+        c->o.orders[i] = &c->o.views[i].o;
+    }
+    if (rc) {
+        naxd_order_snapshot_free(c);
+        return rc;
+    }
+    msg->orders = c->o.orders;
+    msg->orders_count = n;
+    *cookie = c;
+    return 0;
+}
+
+int naxd_order_snapshot_fills(naxd_app *a, uint64_t user, uint64_t max_trade, size_t limit,
+                              nax_stream_message *msg, void **cookie)
+{
+    *cookie = NULL;
+    snapshot_cookie *c = nax__calloc(1, sizeof(*c));
+    if (c) {
+        c->f.rows = nax__calloc(limit ? limit : 1, sizeof(*c->f.rows));
+        c->f.fills = nax__calloc(limit ? limit : 1, sizeof(*c->f.fills));
+    }
+    if (!c || !c->f.rows || !c->f.fills) {
+        naxd_order_snapshot_free(c);
+        return nax__error_oom();
+    }
+    /* Newest first from the store; handed out oldest first. */
+    sqlite3_stmt *st = naxd_store_query(
+        a->store, "SELECT trade_id, order_id, pair, side, price, quantity, fee, fee_asset, "
+                  "liquidity, ts FROM fills WHERE user_id = ?1 AND trade_id <= ?2 "
+                  "ORDER BY trade_id DESC LIMIT ?3");
+    if (!st) {
+        naxd_order_snapshot_free(c);
+        return NAX_EIO;
+    }
+    sqlite3_bind_int64(st, 1, (int64_t)user);
+    sqlite3_bind_int64(st, 2, max_trade > INT64_MAX ? INT64_MAX : (int64_t)max_trade);
+    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    size_t n = 0;
+    int bad = 0;
+    while (!bad && n < limit && sqlite3_step(st) == SQLITE_ROW) {
+        struct fill_snap_row *r = &c->f.rows[n];
+        naxd_fmt_id(r->id, sizeof r->id, "t_", (uint64_t)sqlite3_column_int64(st, 0));
+        naxd_fmt_id(r->order_id, sizeof r->order_id, "o_", (uint64_t)sqlite3_column_int64(st, 1));
+        snprintf(r->pair, sizeof r->pair, "%s", sqlite3_column_text(st, 2));
+        snprintf(r->fee_asset, sizeof r->fee_asset, "%s", sqlite3_column_text(st, 7));
+        r->f.struct_size = sizeof r->f;
+        r->f.id = r->id;
+        r->f.order_id = r->order_id;
+        r->f.pair = r->pair;
+        r->f.side = (nax_side)sqlite3_column_int(st, 3);
+        bad = naxd_column_decimal(st, 4, &r->f.price) ||
+              naxd_column_decimal(st, 5, &r->f.quantity) || naxd_column_decimal(st, 6, &r->f.fee);
+        r->f.fee_asset = r->fee_asset;
+        r->f.liquidity = (nax_liquidity)sqlite3_column_int(st, 8);
+        r->f.ts = sqlite3_column_int64(st, 9);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (bad) {
+        naxd_order_snapshot_free(c);
+        return nax__error(NAX_EIO, "store: a fill holds a malformed decimal");
+    }
+    for (size_t i = 0; i < n; i++)
+        c->f.fills[i] = &c->f.rows[n - 1 - i].f;
+    msg->fills = c->f.fills;
+    msg->fills_count = n;
+    *cookie = c;
+    return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/money.h"
+#include "app/publish.h"
 #include "auth/auth.h"
 #include "core/core.h"
 
@@ -572,6 +573,7 @@ NAXD_HANDLER(h_withdraw)
     a->next_tx_id = tx_id + 1;
     if ((step >= 0 && naxd_totp_use(u, b, step) != 0) || naxd_batch_exec_balances(b, &x) != 0)
         naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
+    naxd_publish_balances_on_commit(a, m, &x);
     naxd_mut_commit(m, 201, NAX_TYPE_WALLET_TX, &tx);
 done:
     naxd_exec_dispose(&x);

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "app/money.h"
+#include "app/publish.h"
 #include "core/core.h"
 
 #define ID_MAX       128 /* longest webhook-id */
@@ -241,6 +242,8 @@ static void settle_reference(event *e)
     }
     /* Final from here on: a second event for this reference is refused. */
     int drift = naxd_batch_exec_balances(b, &x) != 0;
+    /* The user's balance; the fee account's below has no subscriber. */
+    naxd_publish_balances_on_commit(e->a, m, &x);
     /* A paid-out withdrawal's fee stays on the exchange: it moves to the fee
      * account, so the ledger still adds up to what custody holds. */
     if (!drift && t == NAX_WEBHOOK_PAYOUT_COMPLETED && nax_decimal_sign(&p->fee) > 0)
@@ -412,6 +415,7 @@ static void credit_deposit(event *e)
     nax_buf_dispose(&seen_key);
     if (naxd_batch_exec_balances(b, &x) != 0)
         naxd_batch_fail_commit(b); /* memory changed: fail and reload rather than drift */
+    naxd_publish_balances_on_commit(a, m, &x);
     naxd_exec_dispose(&x);
     naxd_mut_commit(m, 204, NAX_TYPE_NONE, NULL);
 }

@@ -29,9 +29,47 @@ void naxd__idem_clear(naxd_app *a);
 /* Market data (app/h_markets.c). */
 int naxd__market_data_load(naxd_app *a);
 void naxd__market_data_free(naxd_app *a);
-/* Record trades into market data after a durable commit. */
-void naxd__market_data_trade(naxd_app *a, const char *pair, const nax_decimal *price,
-                             const nax_decimal *qty, int64_t ts);
-void naxd__market_data_touch(naxd_app *a, const char *pair);
+/* One durable change of a market (its trades, oldest first, or only a book
+ * change when count is 0): the ticker's seq rises by one. */
+void naxd__market_data_change(naxd_app *a, const char *pair, const nax_trade *const *trades,
+                              size_t count, int64_t ts);
+/* The ticker's last price, volume, seq and ts (bid and ask are the caller's:
+ * NULL here). last must outlive t. NAX_ENOTFOUND for an unknown pair. */
+int naxd__market_data_ticker(naxd_app *a, const char *pair, nax_decimal *last, nax_ticker *t);
+
+/* Creates a->stream with the app's hooks and the configured limits
+ * (app/stream_hooks.c); metrics are attached once the server exists. */
+int naxd__stream_open(naxd_app *a);
+
+/* ---- credential checks shared by requests and the stream (app/authn.c) ---- */
+
+/* Why a credential was refused: the HTTP answer (status, code, field) and a
+ * message; the stream reports code and message in its auth ack. */
+typedef struct naxd_authn_fail {
+    int status;        /* 401, 400 (bad receive window) or 500 */
+    const char *code;  /* static, e.g. "token_expired", "invalid_signature" */
+    const char *field; /* static header name or NULL */
+    char message[200];
+} naxd_authn_fail;
+
+/* A JWT access token: 0 with its user, session family (family_size bytes,
+ * 48 fit) and expiry (ms since the epoch, may be NULL); -1 with f filled. */
+int naxd__authn_jwt(naxd_app *a, const char *token, naxd_user **user, char *family,
+                    size_t family_size, int64_t *expires_ms, naxd_authn_fail *f);
+
+/* An API-key signature over timestamp + method + target + body. */
+typedef struct naxd_signed {
+    const char *key_id, *timestamp, *signature;
+    const char *window; /* receive window in ms as text, NULL for the configured one */
+    const char *method, *target;
+    const char *body;
+    size_t body_len;
+} naxd_signed;
+
+/* Checks the key, the receive window, the signature and the replay guard,
+ * and marks the key used: 0 with the key and its user; -1 with f filled.
+ * Scopes are the caller's to check. */
+int naxd__authn_signature(naxd_app *a, const naxd_signed *s, naxd_api_key_rec **key,
+                          naxd_user **user, naxd_authn_fail *f);
 
 #endif

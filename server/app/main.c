@@ -25,6 +25,11 @@ static void usage(FILE *f)
           "  --tls-key FILE      ... and this PEM private key\n"
           "  --fault-injection   enable the test-only fault routes and header\n"
           "  --quiet             no per-request access log\n"
+          "  --stream-LIMIT N    a market stream limit (as the config's \"stream\" member):\n"
+          "                      --stream-max-subscriptions, --stream-max-frame-bytes,\n"
+          "                      --stream-ops-per-second, --stream-max-queue-messages,\n"
+          "                      --stream-max-queue-bytes, --stream-idle-timeout-s,\n"
+          "                      --stream-max-lagging, --stream-recent-trades\n"
           "\n"
           "verify-audit checks the audit log's hash chain; set-kyc asks a running naxd\n"
           "to set a user's KYC status (operator token from NAXD_OPERATOR_TOKEN).\n"
@@ -95,15 +100,41 @@ int main(int argc, char **argv)
         nax_global_shutdown();
         return rc;
     }
-    static const struct option opts[] = {
+    static const struct option fixed[] = {
         {"listen", required_argument, NULL, 'l'},  {"data", required_argument, NULL, 'd'},
         {"config", required_argument, NULL, 'c'},  {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'}, {"fault-injection", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0}};
+        {"version", no_argument, NULL, 'V'}};
+    /* Then one --stream-<limit> flag per stream limit, returning STREAM_FLAG + index. */
+    enum { FIXED = sizeof(fixed) / sizeof(fixed[0]), STREAM_FLAG = 256, MAX_STREAM_FLAGS = 16 };
+    struct option opts[FIXED + MAX_STREAM_FLAGS + 1];
+    char stream_names[MAX_STREAM_FLAGS][48];
+    memcpy(opts, fixed, sizeof fixed);
+    size_t nopts = FIXED;
+    for (size_t i = 0; naxd_config_stream_limit_names[i] && i < MAX_STREAM_FLAGS; i++) {
+        snprintf(stream_names[i], sizeof stream_names[i], "stream-%s",
+                 naxd_config_stream_limit_names[i]);
+        for (char *p = stream_names[i]; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        opts[nopts++] =
+            (struct option){stream_names[i], required_argument, NULL, STREAM_FLAG + (int)i};
+    }
+    opts[nopts] = (struct option){NULL, 0, NULL, 0};
+    struct stream_flag {
+        int index;
+        const char *value;
+    } stream_flags[MAX_STREAM_FLAGS];
+    size_t nstream = 0;
     const char *listen = NULL, *data = NULL, *config = NULL, *cert = NULL, *key = NULL;
     int fault = 0, quiet = 0, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c >= STREAM_FLAG && c < STREAM_FLAG + MAX_STREAM_FLAGS) {
+            if (nstream < MAX_STREAM_FLAGS)
+                stream_flags[nstream++] = (struct stream_flag){c - STREAM_FLAG, optarg};
+            continue;
+        }
         switch (c) {
         case 'l': listen = optarg; break;
         case 'd': data = optarg; break;
@@ -141,6 +172,18 @@ int main(int argc, char **argv)
     }
     if (quiet)
         cfg->access_log = 0;
+    /* Flags win over the file. */
+    for (size_t i = 0; !bad && i < nstream; i++) {
+        char *end;
+        long long v = strtoll(stream_flags[i].value, &end, 10);
+        if (*stream_flags[i].value == '\0' || *end ||
+            naxd_config_stream_limit(cfg, naxd_config_stream_limit_names[stream_flags[i].index],
+                                     v) != 0) {
+            fprintf(stderr, "naxd: --%s wants a number in 0..4294967295, got \"%s\"\n",
+                    stream_names[stream_flags[i].index], stream_flags[i].value);
+            bad = 1;
+        }
+    }
     naxd_app *a = NULL;
     if (!bad && naxd_app_open(&a, cfg, fault) != 0) {
         fprintf(stderr, "naxd: cannot start: %s\n", nax_error_last()->message);

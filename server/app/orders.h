@@ -28,6 +28,29 @@ typedef struct naxd_placement {
     char message[512];
 } naxd_placement;
 
+/* The public view of an order, as the REST API shows it: ids formatted
+ * ("o_9"), the average fill price, GTC when no time in force was given.
+ * Strings point into v, the state's pair and cid: keep them alive. */
+typedef struct naxd_order_view {
+    nax_order o;
+    char id[24];
+    nax_decimal price, avg;
+} naxd_order_view;
+
+void naxd_order_view_of(naxd_order_view *v, const naxd_order_state *s, const char *client_order_id,
+                        const naxd_market_spec *m);
+
+/* Private stream snapshots from the store (durable state), for the stream's
+ * private_snapshot hook: the user's open orders by id with their client order
+ * ids into msg->orders, or the latest `limit` fills with trade ids up to
+ * max_trade (those already published), oldest first, into msg->fills.
+ * *cookie owns what msg points to; free it with naxd_order_snapshot_free.
+ * 0 or an error code. */
+int naxd_order_snapshot_orders(naxd_app *a, uint64_t user, nax_stream_message *msg, void **cookie);
+int naxd_order_snapshot_fills(naxd_app *a, uint64_t user, uint64_t max_trade, size_t limit,
+                              nax_stream_message *msg, void **cookie);
+void naxd_order_snapshot_free(void *cookie);
+
 /* Checks the request (market, price, post-only, client order id) without
  * changing anything. 0 to go on, else the refusal's status (p filled). */
 int naxd_order_check(naxd_app *a, naxd_placement *p);

@@ -74,6 +74,8 @@ static const naxd_route routes[] = {
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
     {NAXD_DELETE, "/admin/faults", "DELETE /admin/faults", h_admin_faults_clear,
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
+    {NAXD_POST, "/admin/stream-faults", "POST /admin/stream-faults", h_admin_stream_faults,
+     NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
 };
 
 naxd_route *naxd_app_routes(size_t *count, const naxd_config *cfg)
