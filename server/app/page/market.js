@@ -119,7 +119,7 @@
     }
     for (const [price, qty] of msg.bids || []) setLevel('bids', price, qty);
     for (const [price, qty] of msg.asks || []) setLevel('asks', price, qty);
-    book.seq = msg.seq;
+    book.seq = msg.seq || 0; // an untouched book has seq 0, which the codec leaves out
     book.checksum = crc32(checksumText());
     if (book.checksum !== msg.checksum) {
       resyncBook(`checksum mismatch at seq ${msg.seq}`);
