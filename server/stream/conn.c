@@ -85,8 +85,21 @@ void naxd__conn_close(naxd__conn *c, int code, const char *why)
         return;
     c->close_code = code;
     c->close_why = why;
+    c->closed_code = code;
     /* what was queued will never be read: free it now */
     naxd__conn_queue_free(c);
+    naxd__conn_close_flushed(c, code, why);
+}
+
+void naxd__conn_close_flushed(naxd__conn *c, int code, const char *why)
+{
+    if (!c->s)
+        return;
+    if (!c->close_code) {
+        c->close_code = code;
+        c->close_why = why;
+        c->closed_code = code;
+    }
     lws_callback_on_writable(c->wsi);
     /* a reader that never reads never gives a writeable turn */
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, NAXD_STREAM_CLOSE_GRACE_S);
@@ -194,7 +207,7 @@ static int on_receive(naxd__conn *c, const char *in, size_t len)
     nax__buf_reset(&c->rx);
     if (c->rx.cap > NAXD_STREAM_RX_BUFFER) /* one big message does not pin its buffer */
         nax_buf_dispose(&c->rx);
-    if (c->close_code) /* an op broke a limit: close at once */
+    if (c->close_code && !c->q_len) /* an op broke a limit: close at once */
         return close_now(c, c->close_code, c->close_why);
     return 0;
 }
@@ -204,15 +217,17 @@ static int on_receive(naxd__conn *c, const char *in, size_t len)
 static int on_writeable(naxd__conn *c)
 {
     struct lws *wsi = c->wsi;
-    if (c->close_code)
+    if (c->close_code && !c->q_len)
         return close_now(c, c->close_code, c->close_why);
     if (c->stall_until_ms)
         return 0;
     if (c->ping_due) {
+        /* with a payload: lws reports no pong that echoes an empty one */
         unsigned char ping[LWS_PRE + 4];
+        memcpy(ping + LWS_PRE, "naxd", 4);
         c->ping_due = 0;
         c->ping_sent = 1;
-        if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+        if (lws_write(wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 0)
             return -1;
         naxd__conn_timer(c);
         if (c->q_len)
@@ -234,6 +249,8 @@ static int on_writeable(naxd__conn *c)
             break;
     }
     naxd__count_sent(c->s, sent);
+    if (c->close_code && !c->q_len)
+        return close_now(c, c->close_code, c->close_why);
     if (c->resnaps)
         naxd__send_resnaps(c);
     if (c->q_len)

@@ -199,8 +199,11 @@ int naxd__conn_has_room(const naxd__conn *c, size_t len);
 int64_t naxd__mono_ms(void);
 int naxd__callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                    size_t len);
-/* Closes c with code at its next writeable turn (or abruptly after a grace). */
+/* Closes c with code at its next writeable turn (or abruptly after a
+ * grace), dropping what is queued: for readers that do not read. */
 void naxd__conn_close(naxd__conn *c, int code, const char *why);
+/* Closes c once what is queued (acks among it) has been written. */
+void naxd__conn_close_flushed(naxd__conn *c, int code, const char *why);
 /* Detaches c from every registry and frees what it holds. */
 void naxd__conn_forget(naxd__conn *c);
 /* Re-arms c's single timer for its nearest deadline. */

@@ -28,7 +28,7 @@ static int rate_take(naxd__conn *c)
     }
     /* refused past another burst's worth: 2x the burst in all */
     if (++c->refused > 2 * rate)
-        naxd__conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many ops");
+        naxd__conn_close_flushed(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many ops");
     return -1;
 }
 

@@ -79,15 +79,19 @@ typedef struct naxd_stream_limits {
 /* hooks and limits are copied; metrics may be NULL (then no metrics). */
 int naxd_stream_new(naxd_stream **out, const naxd_stream_hooks *hooks,
                     const naxd_stream_limits *limits, struct naxd_metrics *metrics);
-/* Connections still open are forgotten (lws closes them with its context);
- * call after naxd_http_free() or after naxd_stream_close_all(). NULL: no-op. */
+/* Call after naxd_http_free(): lws calls the protocol (which lives in s)
+ * until its context is destroyed, and the connections it closes then are
+ * released here through their LWS_CALLBACK_CLOSED. For a graceful shutdown
+ * call naxd_stream_close_all() before stopping the server. Connections the
+ * stream still knows are forgotten. NULL: no-op. */
 void naxd_stream_free(naxd_stream *s);
 /* The protocol for naxd_http_options.ws_protocol; lives as long as s. */
 const struct lws_protocols *naxd_stream_protocol(naxd_stream *s);
 /* Attach the metric registry once it exists (naxd_http_registry() of the
  * server created with naxd_stream_protocol()); NULL detaches. App thread. */
 void naxd_stream_set_metrics(naxd_stream *s, struct naxd_metrics *metrics);
-/* Close every connection with 1001 (going away): shutdown. */
+/* Close every connection with 1001 (going away): shutdown. The close
+ * frames go out on the following service turns. */
 void naxd_stream_close_all(naxd_stream *s);
 /* Open connections, for health and metrics. */
 size_t naxd_stream_connections(const naxd_stream *s);
