@@ -13,16 +13,11 @@
 #include "stream/stream.h"
 
 static naxd_http *signal_target;
-/* SIGTERM/SIGINT seen. The first lets the stream say goodbye (watch_stop);
- * a second one, or a server that cannot run the watcher, stops at once. */
-static volatile sig_atomic_t stop_signals, stop_directly;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    if (stop_signals < 2)
-        stop_signals++;
-    if ((stop_signals > 1 || stop_directly) && signal_target)
+    if (signal_target)
         naxd_http_stop(signal_target);
 }
 
@@ -205,34 +200,20 @@ static void tick(void *arg)
     naxd_http_after(a->http, 1000, tick, a);
 }
 
-/* Stream connections are not requests: a stopping server would not wait for
- * them, so they are closed (1001) first, and the server stops once they are
- * gone or after a short grace. */
-#define STOP_POLL_MS          50
-#define STREAM_CLOSE_GRACE_MS 1000
+/* Stream connections are not requests: a stopping server does not wait for
+ * them. They are told to go (1001) as soon as the stop is seen, so their
+ * close frames go out while requests in flight drain; what is still open
+ * when the server returns is closed with it. */
+#define STOP_POLL_MS 50
 
 static void watch_stop(void *arg)
 {
     naxd_app *a = arg;
-    if (naxd_http_stopping(a->http))
+    if (naxd_http_stopping(a->http)) {
+        naxd_stream_close_all(a->stream);
         return;
-    if (stop_signals) {
-        int64_t now = naxd_now_ms(NULL);
-        if (!a->stop_since_ms) {
-            a->stop_since_ms = now;
-            naxd_stream_close_all(a->stream);
-        }
-        if (naxd_stream_connections(a->stream) == 0 ||
-            now - a->stop_since_ms >= STREAM_CLOSE_GRACE_MS) {
-            naxd_http_stop(a->http);
-            return;
-        }
     }
-    if (naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a) != 0) {
-        stop_directly = 1;
-        if (stop_signals)
-            naxd_http_stop(a->http);
-    }
+    naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a);
 }
 
 static void observe_commit(void *arg, double seconds, size_t batches)
@@ -357,10 +338,8 @@ int naxd_app_run(naxd_app *a)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     naxd_http_after(a->http, 1000, tick, a);
-    if (naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a) != 0)
-        stop_directly = 1;
+    naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a);
     int rc = naxd_http_run(a->http);
-    /* Stream connections are not requests: the server does not wait for them. */
     naxd_stream_close_all(a->stream);
     /* Write what is left (API-key use) and wait until every batch reported. */
     if (!a->store_failed)

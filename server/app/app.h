@@ -183,7 +183,6 @@ typedef struct naxd_app {
     struct naxd_stream *stream;
     naxd_map order_cids;          /* u64 order id -> char* client order id, open orders (owns) */
     uint64_t published_trade_seq; /* highest trade id whose events were published */
-    int64_t stop_since_ms;        /* shutdown began: stream connections told to go */
 
     /* fault scripts */
     naxd_fault_rule *fault_rules;

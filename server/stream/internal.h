@@ -75,6 +75,7 @@ struct naxd__sub {
 typedef struct naxd__msg {
     uint32_t refs;
     int droppable;          /* a snapshot or update (never acks, errors, lagging) */
+    int private_chan;       /* of a private channel (dropped last) */
     const naxd__chan *chan; /* its channel; NULL for control messages */
     size_t len;             /* bytes of JSON at data + LWS_PRE */
     unsigned char data[];   /* LWS_PRE headroom, then the JSON */

@@ -14,6 +14,7 @@ naxd__msg *naxd__msg_new(const char *json, size_t len, const naxd__chan *chan, i
     m->refs = 0;
     m->droppable = droppable;
     m->chan = chan;
+    m->private_chan = chan && naxd__kind_is_private(chan->kind);
     m->len = len;
     memcpy(m->data + LWS_PRE, json, len);
     m->data[LWS_PRE + len] = '\0';
@@ -113,7 +114,7 @@ static int keep_control(const naxd__msg *m, const void *private_too)
 {
     if (!m->droppable)
         return 1;
-    return !*(const int *)private_too && naxd__kind_is_private(m->chan->kind);
+    return !*(const int *)private_too && m->private_chan;
 }
 
 /* The subscription behind a dropped message is owed a lagging notice. */

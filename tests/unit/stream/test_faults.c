@@ -157,6 +157,7 @@ START_TEST(close_all_drops_connections_without_a_close_frame)
     ck_assert_msg(strstr(metrics, "naxd_stream_closed_total{code=\"1006\"} 2"), "%s", metrics);
     free(metrics);
     /* the server goes on */
+    ws_close(&a);
     ws_open(&a, srv.port, 0);
     expect_quiet(&a, 2);
     ws_close(&a);
