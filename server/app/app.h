@@ -369,6 +369,9 @@ NAXD_HANDLER(h_admin_faults_clear);
 NAXD_HANDLER(h_admin_stream_faults);
 /* the live market page (GET /, GET /assets/{file}): app/h_page.c */
 NAXD_HANDLER(h_page);
+/* the stream fan-out benchmark's publisher (fault mode): app/h_bench.c */
+NAXD_HANDLER(h_admin_stream_bench);
+NAXD_HANDLER(h_admin_stream_bench_ack);
 
 /* Loading per area (rebuild memory from the store), called by naxd_app_load. */
 int naxd_load_users(naxd_app *a);  /* users, api keys, refresh tokens (h_auth/h_users) */
