@@ -62,16 +62,27 @@ totp(base32, t=None) -> "123456"
 forge_jwt(secret, claims, header=None, alg="HS256")      jwt_claims(token)
 raw_request(server, bytes, timeout) -> bytes; status_of(raw) -> int
 D("1.5") -> Decimal; now_ms(); unique_email(); DEFAULT_PASSWORD
+
+Market stream (/v1/stream, asyncio; python3-websockets)
+-------------------------------------------------------
+StreamClient(server): `async with` a connection; .op(op, **fields) -> ack; .send();
+  .subscribe(*channels) -> snapshots; .next(pred) -> the next published message;
+  .drain() -> every message queued before a ping's ack; .auth_token(t); .auth_key(key)
+LocalBook(): .apply(msg) -> problems ("gap", "checksum"); .levels(); .same_as(rest_book)
+book_checksum(bids, asks) (zlib.crc32, docs/asyncapi.yaml); norm_decimal("1.50") -> "1.5"
+stream_faults(server, pair=..., drop_updates=N, corrupt_checksums=N, stall_ms=N, close_all=True)
+run_async(coro) -> asyncio.run(coro)
 Money is compared as decimal.Decimal (or exact strings), never as floats.
 """
 
 import pytest
 
-from naxlib import (D, DEFAULT_PASSWORD, Api, ApiKey, Headers, Resp, Server, User,  # noqa: F401
-                    balance, balances, canonical_target, deep_merge, default_config, forge_jwt,
-                    fund_crypto, fund_fiat, jwt_claims, make_api_key, naxd_binary, new_user,
-                    now_ms, raw_request, send_webhook, sign_request, sign_webhook, status_of, totp,
-                    unique_email, verify_kyc, webhook_event)
+from naxlib import (D, DEFAULT_PASSWORD, Api, ApiKey, Headers, LocalBook, Resp,  # noqa: F401
+                    Server, StreamClient, User, balance, balances, book_checksum,
+                    canonical_target, deep_merge, default_config, forge_jwt, fund_crypto,
+                    fund_fiat, jwt_claims, make_api_key, naxd_binary, new_user, norm_decimal,
+                    now_ms, raw_request, run_async, send_webhook, sign_request, sign_webhook,
+                    status_of, stream_faults, totp, unique_email, verify_kyc, webhook_event)
 
 
 @pytest.fixture(scope="module")

@@ -751,3 +751,167 @@ def status_of(raw):
     if not raw.startswith(b"HTTP/1."):
         return None
     return int(raw.split(b" ", 2)[1])
+
+
+# ---- the market stream (/v1/stream) -----------------------------------------------
+
+
+def norm_decimal(text):
+    """A decimal string as the book checksum writes it (docs/asyncapi.yaml): trailing
+    zeros after the point stripped, then the point when nothing follows it."""
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def book_checksum(bids, asks):
+    """CRC-32 (zlib) of the top 25 levels per side, `p:q|p:q#p:q|...`; bids and asks
+    are [[price, quantity], ...] decimal strings, best first."""
+    import zlib
+
+    def side(levels):
+        return "|".join(f"{norm_decimal(p)}:{norm_decimal(q)}" for p, q in levels[:25])
+
+    return zlib.crc32((side(bids) + "#" + side(asks)).encode("ascii")) & 0xFFFFFFFF
+
+
+class LocalBook:
+    """A book built from `book:{pair}` messages. apply() checks the seq (snapshot:
+    any; update: previous + 1) and the checksum, and returns the problems found
+    ("gap", "checksum") without raising, so fault tests can look for them."""
+
+    def __init__(self):
+        self.bids, self.asks = {}, {}  # Decimal price -> (price text, quantity text)
+        self.seq = None
+
+    def levels(self):
+        bids = [list(v) for _, v in sorted(self.bids.items(), key=lambda kv: -kv[0])]
+        asks = [list(v) for _, v in sorted(self.asks.items(), key=lambda kv: kv[0])]
+        return bids, asks
+
+    def apply(self, msg):
+        problems = []
+        if msg["type"] == "snapshot":
+            self.bids, self.asks = {}, {}
+        elif self.seq is not None and msg.get("seq", 0) != self.seq + 1:
+            problems.append("gap")
+        for side, levels in ((self.bids, msg["bids"]), (self.asks, msg["asks"])):
+            for price, qty in levels:
+                if Decimal(qty) == 0:
+                    side.pop(Decimal(price), None)
+                else:
+                    side[Decimal(price)] = (price, qty)
+        self.seq = msg.get("seq", 0)
+        if book_checksum(*self.levels()) != msg["checksum"]:
+            problems.append("checksum")
+        return problems
+
+    def same_as(self, rest_book):
+        """Same levels (by value) and seq as a GET orderbook body."""
+        def norm(levels):
+            return [(Decimal(p), Decimal(q)) for p, q in levels]
+        bids, asks = self.levels()
+        return (norm(bids) == norm(rest_book["bids"]) and norm(asks) == norm(rest_book["asks"])
+                and self.seq == rest_book.get("seq", 0))
+
+
+class StreamClient:
+    """An asyncio client of naxd's /v1/stream (Debian python3-websockets).
+
+        async with StreamClient(server) as s:
+            ack = await s.op("subscribe", channels=["book:BTC-AUD"])
+            msg = await s.next(lambda m: m.get("channel") == "book:BTC-AUD")
+            msgs = await s.drain()   # everything queued before a ping's ack
+
+    Messages that arrive while waiting for something else are kept (in order) and
+    handed out by later next() calls. Acks are matched by id.
+    """
+
+    def __init__(self, server, timeout=10.0):
+        self.server, self.timeout = server, timeout
+        self.ws, self.backlog, self.acks, self.next_id = None, [], {}, 1
+
+    async def __aenter__(self):
+        import websockets
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.server.port}/v1/stream",
+                                           max_size=None, ping_interval=None)
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.ws.close()
+
+    async def _read(self, timeout):
+        import asyncio
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        msg = jsonlib.loads(raw)
+        if "op" in msg and "ok" in msg:
+            self.acks[msg["id"]] = msg
+        else:
+            self.backlog.append(msg)
+        return msg
+
+    async def send(self, op, **fields):
+        """Sends an op; returns its id."""
+        op_id = fields.pop("id", None)
+        if op_id is None:
+            op_id, self.next_id = self.next_id, self.next_id + 1
+        await self.ws.send(jsonlib.dumps(dict(op=op, id=op_id, **fields)))
+        return op_id
+
+    async def ack(self, op_id, timeout=None):
+        import time as _t
+        deadline = _t.monotonic() + (timeout or self.timeout)
+        while op_id not in self.acks:
+            await self._read(max(0.0, deadline - _t.monotonic()))
+        return self.acks.pop(op_id)
+
+    async def op(self, op, timeout=None, **fields):
+        """Sends an op and waits for its ack (returned)."""
+        return await self.ack(await self.send(op, **fields), timeout)
+
+    async def next(self, pred=None, timeout=None):
+        """The first published message (not an ack) matching pred, in arrival order."""
+        import time as _t
+        deadline = _t.monotonic() + (timeout or self.timeout)
+        i = 0
+        while True:
+            while i < len(self.backlog):
+                if pred is None or pred(self.backlog[i]):
+                    return self.backlog.pop(i)
+                i += 1
+            await self._read(max(0.0, deadline - _t.monotonic()))
+
+    async def drain(self, timeout=None):
+        """Every published message queued before now: sends a ping and returns what
+        arrived before its ack (the server answers ops in order with its messages)."""
+        await self.op("ping", timeout=timeout)
+        out, self.backlog = self.backlog, []
+        return out
+
+    async def subscribe(self, *channels):
+        """Subscribes and returns the snapshots, one per channel, asserting ok."""
+        ack = await self.op("subscribe", channels=list(channels))
+        assert ack["ok"], ack
+        return [await self.next(lambda m, c=c: m.get("channel") == c and m["type"] == "snapshot")
+                for c in channels]
+
+    async def auth_token(self, token):
+        return await self.op("auth", token=token)
+
+    async def auth_key(self, key, ts=None, secret=None, signature=None):
+        key_id, key_secret = (key.id, key.secret) if hasattr(key, "secret") else key
+        ts = sign_ts() if ts is None else ts
+        sig = signature or sign_request(secret or key_secret, ts, "GET", "/v1/stream")
+        return await self.op("auth", api_key=key_id, timestamp=ts, signature=sig)
+
+
+def stream_faults(server, **body):
+    """POST /admin/stream-faults (fault mode, operator token): drop_updates,
+    corrupt_checksums, stall_ms, close_all, pair."""
+    return server.admin("POST", "/admin/stream-faults", json=body).expect(204)
+
+
+def run_async(coro):
+    """Runs a coroutine to completion (tests are plain functions)."""
+    import asyncio
+    return asyncio.run(coro)
