@@ -18,5 +18,6 @@
 #include "nax/client.h"
 #include "nax/api.h"
 #include "nax/shift.h"
+#include "nax/stream.h"
 
 #endif /* NAX_H */

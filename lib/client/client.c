@@ -201,6 +201,7 @@ void nax_client_free(nax_client *c)
     nax__free(c->api_key);
     free_secret(c->api_secret);
     nax__free(c->email);
+    nax__free(c->ca_path);
     free_secret(c->password);
     OPENSSL_cleanse(c->totp_key, sizeof c->totp_key);
     nax__free(c);

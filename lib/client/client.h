@@ -79,6 +79,20 @@ int nax__client_market(nax_client *c, const char *pair, nax_market **out);
 /* Replace the cache with a fresh list (taking a deep copy). */
 int nax__client_cache_markets(nax_client *c, const nax_market_list *list);
 
+/* ---- for the stream subscriber (lib/stream) ---- */
+/* "ws[s]://host[:port]/v1/stream" from the base URL (nax__free it), or NULL
+ * with NAX_ENOMEM set. */
+char *nax__client_stream_url(const nax_client *c);
+/* The client's TLS settings; *ca_path may be NULL (the system store). */
+void nax__client_stream_tls(const nax_client *c, int *insecure, const char **ca_path);
+/* Fills an `auth` op from the client's credentials: a fresh access token of
+ * the session (refreshing it, or logging in, when needed), or an API-key
+ * signature over `timestamp + "GET" + "/v1/stream"` with the server's clock.
+ * The op's strings live in `storage`: cleanse and dispose it after use.
+ * Returns 0; 1 when the client holds no credentials; or the error of the
+ * refresh, login or clock measurement. */
+int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage);
+
 /* Logging to the client's sink (or the global one), redacted. */
 void nax__client_log(nax_client *c, nax_log_level level, const char *fmt, ...) NAX__PRINTF(3, 4);
 

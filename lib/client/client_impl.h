@@ -45,6 +45,8 @@ struct nax_client {
     nax_breaker_fn breaker_fn;
     void *breaker_userdata;
     nax_client_hooks hooks;
+    int tls_insecure; /* kept for the stream, which has its own TLS */
+    char *ca_path;
 
     nax__http *http;
     nax__retry_budget budget;

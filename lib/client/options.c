@@ -118,8 +118,11 @@ int nax__client_options_copy(nax_client *c, const nax_client_options *o)
         rc = dup_opt(&c->email, o->email);
     if (!rc)
         rc = dup_opt(&c->password, o->password);
+    if (!rc)
+        rc = dup_opt(&c->ca_path, o->ca_path);
     if (rc)
         return rc;
+    c->tls_insecure = o->tls_insecure;
     if (present(o->totp_secret)) {
         long k = nax__base32_decode(c->totp_key, sizeof c->totp_key, o->totp_secret,
                                     strlen(o->totp_secret));

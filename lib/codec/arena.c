@@ -105,6 +105,20 @@ void nax__codec_arena_destroy(nax__codec_arena *a)
     memset(a, 0, sizeof *a);
 }
 
+void *nax__codec_object_alloc(size_t root_size, size_t extra, void **extra_out)
+{
+    size_t root = round16(root_size);
+    if (root < root_size || extra > SIZE_MAX - HEADER_SIZE - root - 15)
+        return NULL;
+    chunk *first = nax__malloc(HEADER_SIZE + root + round16(extra));
+    if (!first)
+        return NULL;
+    first->next = NULL;
+    memset(first->payload, 0, root_size);
+    *extra_out = first->payload + root;
+    return first->payload;
+}
+
 void nax_object_free(void *obj)
 {
     if (!obj)

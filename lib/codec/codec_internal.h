@@ -217,4 +217,11 @@ static inline void *nax__codec_arena_alloc(nax__codec_arena *a, size_t size, siz
 /* Releases every chunk; the arena can be initialised again. */
 void nax__codec_arena_destroy(nax__codec_arena *a);
 
+/* An object built by hand that nax_object_free() releases, like a decoded
+ * one: `root_size` zeroed bytes for the root struct, returned, then `extra`
+ * bytes (16-byte aligned, not zeroed) at *extra. NULL when out of memory
+ * (no error set). Used for copies handed out by other modules (a stream's
+ * order book). */
+void *nax__codec_object_alloc(size_t root_size, size_t extra, void **extra_out);
+
 #endif /* NAX_CODEC_CODEC_INTERNAL_H */

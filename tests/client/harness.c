@@ -589,6 +589,14 @@ int naxh_faults_clear(naxh_server *s)
     return status == 204 || status == 200 ? 0 : -1;
 }
 
+int naxh_stream_fault(naxh_server *s, const char *json)
+{
+    int status = 0;
+    if (naxh_admin(s, "POST", "/admin/stream-faults", json, &status, NULL) != 0)
+        return -1;
+    return status == 204 ? 0 : -1;
+}
+
 int64_t naxh_metric_sum(naxh_server *s, const char *prefix)
 {
     nax_buf body = NAX_BUF_INIT;

@@ -66,6 +66,9 @@ int naxh_admin(naxh_server *s, const char *method, const char *path, const char 
 int naxh_fault(naxh_server *s, const char *json);
 /* DELETE /admin/faults; 0 when done. */
 int naxh_faults_clear(naxh_server *s);
+/* POST /admin/stream-faults with `json` (market stream faults: drop_updates,
+ * corrupt_checksums, stall_ms, close_all, pair); 0 when accepted. */
+int naxh_stream_fault(naxh_server *s, const char *json);
 /* Sum of the /metrics samples whose name and labels start with `prefix`
  * (e.g. `naxd_http_requests_total{route="POST /v1/orders"`); -1 on failure. */
 int64_t naxh_metric_sum(naxh_server *s, const char *prefix);
