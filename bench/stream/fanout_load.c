@@ -14,7 +14,9 @@
  *     reports with POST <start-path>/ack {"delivered":N} every window/4.
  * Delivered messages/s is the messages received on all connections divided
  * by the time from the first to the last one. Lagging notices, error
- * messages and closed connections are counted, never hidden.
+ * messages and closed connections are counted, never hidden, and so is this
+ * program's own CPU time (client_cpu_s): near `seconds`, the client was the
+ * limit, not the server.
  *
  * Single-threaded epoll; pin it to another core than the server (taskset).
  * Output: one line of key=value pairs (see report()).
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +69,7 @@ typedef struct run {
     uint32_t *hist;
     int64_t max_latency_ns;
     long latency_samples;
+    double cpu_at_trigger, cpu_at_end; /* this process's CPU seconds */
     /* capture mode */
     char *cap_trade, *cap_ticker;
 } run;
@@ -75,6 +79,14 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static void die(const char *what)
@@ -241,11 +253,11 @@ static void report(const run *r)
     long expected = r->o.count * r->o.conns;
     printf("conns=%d rate=%ld count=%ld expected=%ld delivered=%ld missing=%ld seconds=%.4f "
            "msgs_per_s=%.1f latency_samples=%ld p50_us=%.1f p99_us=%.1f p999_us=%.1f "
-           "max_us=%.1f lagging=%ld errors=%ld closed=%ld\n",
+           "max_us=%.1f lagging=%ld errors=%ld closed=%ld client_cpu_s=%.3f\n",
            r->o.conns, r->o.rate, r->o.count, expected, r->total, expected - r->total, secs,
            secs > 0 ? (double)r->total / secs : 0, r->latency_samples, percentile_us(r, 0.50),
            percentile_us(r, 0.99), percentile_us(r, 0.999), (double)r->max_latency_ns / 1e3,
-           r->lagging, r->errors, r->closed);
+           r->lagging, r->errors, r->closed, r->cpu_at_end - r->cpu_at_trigger);
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -378,6 +390,7 @@ int main(int argc, char **argv)
                 struct epoll_event ev = {.events = EPOLLIN, .data.u64 = HTTP_SLOT};
                 epoll_ctl(ep, EPOLL_CTL_ADD, ctl, &ev);
                 r.triggered = 1;
+                r.cpu_at_trigger = cpu_seconds();
                 last_activity = now_ns();
             } else if (t > deadline_setup || r.closed) {
                 die("the subscribers did not all get their snapshot");
@@ -403,6 +416,7 @@ int main(int argc, char **argv)
         if (t - last_activity > r.o.idle_ms * 1000000LL)
             break; /* nothing more is coming: report what is missing */
     }
+    r.cpu_at_end = cpu_seconds();
     if (r.o.capture) {
         if (!r.cap_trade || !r.cap_ticker)
             die("nothing to capture arrived");

@@ -50,15 +50,15 @@ function setLevel(levels, best, price, qty) {
   if (q === '0') {
     if (found) levels.splice(lo, 1);
   } else if (found) {
-    levels[lo].q = q;
+    levels[lo].text = `${key}:${q}`;
   } else {
-    levels.splice(lo, 0, { key, q });
+    levels.splice(lo, 0, { key, text: `${key}:${q}` }); // the checksum's "price:qty", kept
   }
 }
 
 const bidFirst = (a, b) => compareDecimal(b, a);
 const askFirst = compareDecimal;
-const top = (levels) => levels.slice(0, 25).map((l) => `${l.key}:${l.q}`).join('|');
+const top = (levels) => levels.slice(0, 25).map((l) => l.text).join('|');
 
 function replay(lines) {
   let bids = [], asks = [], seq = null;
