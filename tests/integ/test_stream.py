@@ -208,6 +208,32 @@ def test_private_events_reach_their_own_user_only(naxd):
         cancel_all(a, b)
 
 
+def test_graphql_orders_are_published_like_rest_ones(naxd, traders):
+    maker, _ = traders
+    pair = "ETH-AUD"
+    mutation = ("mutation Place($input: CreateOrderInput!) "
+                "{ createOrder(input: $input) { id status } }")
+
+    async def run():
+        async with StreamClient(naxd) as s:
+            assert (await s.auth_token(maker.token))["ok"]
+            book = LocalBook()
+            book_snap, _ = await s.subscribe(f"book:{pair}", "orders")
+            book.apply(book_snap)
+            r = maker.post("/graphql", json={"query": mutation, "variables": {"input": {
+                "pair": pair, "side": "SELL", "type": "LIMIT", "price": "300.00",
+                "quantity": "0.25", "clientOrderId": "gql-stream-1"}}}).expect(200).json()
+            placed = r["data"]["createOrder"]
+            msgs = await s.drain()
+            (up,) = updates(msgs, f"book:{pair}")
+            assert book.apply(up) == [] and book.same_as(rest_book(naxd.api, pair))
+            (o,) = [m["order"] for m in updates(msgs, "orders")]
+            assert (o["id"], o["status"], o["client_order_id"]) == (placed["id"], "open",
+                                                                   "gql-stream-1")
+
+    run_async(run())
+
+
 def test_private_snapshots_come_from_the_store(naxd, traders):
     maker, taker = traders
     o = order(maker, "BTC-AUD", "sell", "90000.00", "0.02", client_order_id="snap-1")
@@ -377,10 +403,10 @@ def test_fault_stall_holds_every_answer(naxd):
     async def run():
         async with StreamClient(naxd) as s:
             await s.subscribe("ticker:BTC-AUD")
-            stream_faults(naxd, stall_ms=1500)
+            stream_faults(naxd, stall_ms=3000)
             ping = await s.send("ping")
             with pytest.raises(asyncio.TimeoutError):
-                await s.ack(ping, timeout=0.8)  # well inside the stall
+                await s.ack(ping, timeout=1.0)  # well inside the stall
             ack = await s.ack(ping, timeout=15)
             assert ack["ok"]
 
@@ -411,6 +437,39 @@ def test_stream_faults_endpoint_refuses_bad_bodies(naxd):
         assert r.status == status, (body, r.text)
     r = naxd.api.post("/admin/stream-faults", json={"drop_updates": 1})
     assert r.status == 401
+
+
+def test_a_failed_commit_publishes_nothing_and_resets_the_books(server_factory):
+    srv = server_factory()
+    maker = new_user(srv)
+    fund_crypto(maker, "BTC", "1")
+    pair = "BTC-AUD"
+    kept = order(maker, pair, "sell", "70000.00", "0.10")
+
+    async def run():
+        async with StreamClient(srv) as s:
+            assert (await s.auth_token(maker.token))["ok"]
+            book = LocalBook()
+            book_snap, _ = await s.subscribe(f"book:{pair}", "orders")
+            book.apply(book_snap)
+            r = maker.post("/v1/orders", json={
+                "pair": pair, "side": "sell", "type": "limit", "price": "70001.00",
+                "quantity": "0.10"}, headers={"X-NAX-Fault": "commit_fail"})
+            assert r.status == 503, r.text
+            srv.wait_writable()
+            msgs = await s.drain()
+            # Nothing of the lost order went out; the book came again as a snapshot.
+            assert updates(msgs, f"book:{pair}") == [] and updates(msgs, "orders") == []
+            (again,) = [m for m in msgs if m.get("channel") == f"book:{pair}"]
+            assert again["type"] == "snapshot"
+            assert book.apply(again) == [] and book.same_as(rest_book(srv.api, pair))
+            assert [D(p) for p, _ in book.levels()[1]] == [D("70000")]
+            # Publishing goes on from the rebuilt book.
+            maker.delete(f"/v1/orders/{kept['id']}").expect(200)
+            (up,) = updates(await s.drain(), f"book:{pair}")
+            assert book.apply(up) == [] and book.same_as(rest_book(srv.api, pair))
+
+    run_async(run())
 
 
 def test_snapshot_after_kill_and_restart_equals_rest(server_factory):
