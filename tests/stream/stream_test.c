@@ -56,6 +56,11 @@ static int on_state(const nax_stream_event *ev, void *ud)
 {
     recorder *r = ud;
     check_reentry(r);
+    if (getenv("STREAM_TEST_VERBOSE"))
+        fprintf(stderr, "event %s (%s) %s: %s [attempt %u, delay %llu, close %d]\n",
+                nax_stream_state_name(ev->state), nax_stream_reason_name(ev->reason),
+                ev->channel ? ev->channel : "-", ev->message, ev->attempt,
+                (unsigned long long)ev->delay_ms, ev->close_code);
     pthread_mutex_lock(&r->lock);
     if (r->nevents < REC_MAX_EVENTS) {
         rec_event *e = &r->events[r->nevents++];

@@ -1,0 +1,210 @@
+/*
+ * Trades and the private channels against naxd: a trade placed over REST
+ * reaches every `trades:` subscriber; each user's fills and orders reach
+ * that user's stream only (a session's token and an API-key signature both
+ * authenticate); private channels without credentials, unknown markets and
+ * bad credentials are refused channel by channel while the rest stays up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "stream_test.h"
+
+static naxh_server srv;
+static naxh_user buyer, seller, other;
+static nax_client *anon;
+
+static void setup(void)
+{
+    client_test_global_init();
+    ck_assert_int_eq(naxh_start(&srv, NULL), 0);
+    OK(naxh_client(&srv, NULL, &anon));
+    OK(naxh_user_new(&srv, &buyer));
+    OK(naxh_user_new(&srv, &seller));
+    OK(naxh_user_new(&srv, &other));
+    OK(naxh_fund_fiat(&srv, &buyer, "AUD", "1000000.00"));
+    OK(naxh_fund_crypto(&srv, &seller, "BTC", "10"));
+    OK(naxh_fund_fiat(&srv, &other, "AUD", "1000000.00"));
+}
+
+static void teardown(void)
+{
+    naxh_user_free(&buyer);
+    naxh_user_free(&seller);
+    naxh_user_free(&other);
+    nax_client_free(anon);
+    anon = NULL;
+    naxh_stop(&srv);
+    ck_assert_int_eq(srv.exit_status, 0);
+    nax_global_shutdown();
+}
+
+static const char *const all_channels[] = {"orders", "fills", "balances", "trades:BTC-AUD"};
+
+static nax_stream *live_stream(nax_client *c, recorder *r)
+{
+    nax_stream *s = stream_for(&srv, c, r, NAX_STREAM_MODE_THREAD, NULL);
+    subscribe_or_fail(s, all_channels, 4);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    return s;
+}
+
+/* The fill of `order_id` in r, or NULL. */
+static const rec_item *fill_of(recorder *r, const char *order_id)
+{
+    const rec_item *found = NULL;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].kind == REC_FILL && !strcmp(r->items[i].other, order_id))
+            found = &r->items[i];
+    pthread_mutex_unlock(&r->lock);
+    return found;
+}
+
+static size_t items_of(recorder *r, rec_kind kind)
+{
+    return rec_count(r, kind, NULL, 0);
+}
+
+START_TEST(fills_reach_their_own_user_only)
+{
+    OK(naxh_user_api_key(&srv, &seller, NAX_SCOPE_READ | NAX_SCOPE_TRADE));
+    nax_client *seller_key = NULL;
+    OK(naxh_key_client(&srv, &seller, &seller_key));
+
+    recorder rb, rs, ro;
+    rec_init(&rb);
+    rec_init(&rs);
+    rec_init(&ro);
+    nax_stream *sb = live_stream(buyer.client, &rb); /* session token */
+    nax_stream *ss = live_stream(seller_key, &rs);   /* API-key signature */
+    nax_stream *so = live_stream(other.client, &ro);
+    /* Balance snapshots: every asset held, flagged as such. */
+    ck_assert_uint_ge(rec_count(&rb, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT), 1);
+    ck_assert_uint_ge(rec_count(&rs, REC_BALANCE, "BTC", NAX_STREAM_F_SNAPSHOT), 1);
+    size_t other_orders = items_of(&ro, REC_ORDER), other_fills = items_of(&ro, REC_FILL);
+
+    char sell_id[64], buy_id[64];
+    place_limit(seller.client, "BTC-AUD", NAX_SIDE_SELL, "50000.00", "0.01", sell_id,
+                sizeof sell_id);
+    place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "50000.00", "0.01", buy_id, sizeof buy_id);
+
+    ck_assert(rec_wait_count(&rb, NULL, REC_FILL, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(&rs, NULL, REC_FILL, NULL, 0, 1, 5000));
+    const rec_item *bf = fill_of(&rb, buy_id), *sf = fill_of(&rs, sell_id);
+    ck_assert_ptr_nonnull(bf);
+    ck_assert_ptr_nonnull(sf);
+    ck_assert_uint_eq(bf->flags, 0);
+    ck_assert_ptr_null(fill_of(&rb, sell_id));
+    ck_assert_ptr_null(fill_of(&rs, buy_id));
+    ck_assert_uint_eq(items_of(&rb, REC_FILL), 1);
+    ck_assert_uint_eq(items_of(&rs, REC_FILL), 1);
+    /* Each saw its own order change, and balances moved. */
+    ck_assert(rec_wait_count(&rb, NULL, REC_ORDER, buy_id, 0, 1, 5000));
+    ck_assert(rec_wait_count(&rs, NULL, REC_ORDER, sell_id, 0, 1, 5000));
+    ck_assert_uint_eq(rec_count(&rb, REC_ORDER, sell_id, 0), 0);
+    ck_assert(rec_wait_count(&rb, NULL, REC_BALANCE, "BTC", 0, 1, 5000));
+    /* The public trade reached all three. */
+    ck_assert(rec_wait_count(&rb, NULL, REC_TRADE, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(&rs, NULL, REC_TRADE, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(&ro, NULL, REC_TRADE, NULL, 0, 1, 5000));
+
+    /* The bystander's own later order is its barrier: events are published in
+     * commit order, so a misrouted fill would have come before it. */
+    char own_id[64];
+    place_limit(other.client, "BTC-AUD", NAX_SIDE_BUY, "40000.00", "0.01", own_id, sizeof own_id);
+    ck_assert(rec_wait_count(&ro, NULL, REC_ORDER, own_id, 0, 1, 5000));
+    ck_assert_uint_eq(items_of(&ro, REC_FILL), other_fills);
+    ck_assert_uint_eq(items_of(&ro, REC_ORDER), other_orders + 1);
+    ck_assert_uint_eq(rec_count(&rb, REC_ORDER, own_id, 0), 0);
+
+    nax_stream_free(sb);
+    nax_stream_free(ss);
+    nax_stream_free(so);
+    nax_client_free(seller_key);
+    rec_dispose(&rb);
+    rec_dispose(&rs);
+    rec_dispose(&ro);
+}
+END_TEST
+
+START_TEST(refused_channels_are_dropped)
+{
+    recorder r;
+    rec_init(&r);
+    /* No client: private channels are refused (auth_required); an unknown
+     * market is refused; the public channel of the same call stays. */
+    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    const char *ch[] = {"book:XRP-AUD", "ticker:BTC-AUD", "orders"};
+    subscribe_or_fail(s, ch, 3);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    ck_assert_int_ge(rec_find(&r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_START, NULL), 0);
+    size_t n = rec_events(&r);
+    int refused_book = 0, refused_orders = 0;
+    pthread_mutex_lock(&r.lock);
+    for (size_t i = 0; i < n; i++) {
+        if (r.events[i].reason != NAX_STREAM_REASON_SUBSCRIBE_FAILED)
+            continue;
+        refused_book += !strcmp(r.events[i].channel, "book:XRP-AUD");
+        refused_orders += !strcmp(r.events[i].channel, "orders");
+    }
+    pthread_mutex_unlock(&r.lock);
+    ck_assert_int_eq(refused_book, 1);
+    ck_assert_int_eq(refused_orders, 1);
+    ck_assert(rec_wait_count(&r, NULL, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
+    nax_book_top top = {sizeof top};
+    ck_assert_int_eq(nax_stream_book_top(s, "XRP-AUD", &top), NAX_ENOTFOUND);
+    nax_stream_free(s);
+    rec_dispose(&r);
+}
+END_TEST
+
+START_TEST(bad_credentials_fail_auth)
+{
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.bearer_token = "not-a-jwt";
+    nax_client *bad = NULL;
+    OK(naxh_client(&srv, &o, &bad));
+    recorder r;
+    rec_init(&r);
+    nax_stream *s = stream_for(&srv, bad, &r, NAX_STREAM_MODE_THREAD, NULL);
+    const char *ch[] = {"fills", "ticker:ETH-AUD"};
+    subscribe_or_fail(s, ch, 2);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    long i = rec_find(&r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_AUTH_FAILED, "fills");
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_eq(r.events[i].error, NAX_EAUTH);
+    ck_assert(rec_wait_count(&r, NULL, REC_TICKER, "ETH-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
+    nax_stream_free(s);
+    nax_client_free(bad);
+    rec_dispose(&r);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("stream_trades");
+    TCase *tc = tcase_create("trades");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, fills_reach_their_own_user_only);
+    tcase_add_test(tc, refused_channels_are_dropped);
+    tcase_add_test(tc, bad_credentials_fail_auth);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
