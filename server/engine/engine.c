@@ -130,6 +130,7 @@ int naxd_engine_add_market(naxd_engine *e, const naxd_market_spec *spec)
     }
     eng_side_init(&m->bids);
     eng_side_init(&m->asks);
+    m->seq = 1; /* the empty book is state 1: every published book has a seq (asyncapi) */
     m->spec = *spec;
     if (m->spec.status == NAX_MARKET_STATUS_NONE)
         m->spec.status = NAX_MARKET_STATUS_ACTIVE;

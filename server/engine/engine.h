@@ -230,8 +230,8 @@ typedef struct naxd_level {
 } naxd_level;
 
 /* Up to `depth` aggregated levels per side, best first, into caller arrays of
- * `depth` entries. seq rises by one with every change to the pair's book
- * (never reset while the process runs). */
+ * `depth` entries. seq is 1 for a new market's empty book and rises by one
+ * with every change to the pair's book (never reset while the process runs). */
 int naxd_engine_book(const naxd_engine *e, const char *pair, size_t depth, naxd_level *bids,
                      size_t *bids_count, naxd_level *asks, size_t *asks_count, uint64_t *seq);
 /* The total resting at one price on one side of pair's book: zero when no
