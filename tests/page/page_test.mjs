@@ -7,7 +7,10 @@
 // Opens naxd's page, waits for it to go live, checks the ladder against GET
 // orderbook, places the crossing order over REST and checks that its trade is
 // on the page within 1 s, that the ladder then matches GET orderbook again and
-// that the ticker shows the trade; saves a screenshot. Prints one JSON line
+// that the ticker shows the trade; then breaks the stream on purpose (a dropped
+// update, a corrupted checksum, all connections closed, through
+// POST /admin/stream-faults) and checks that the page resyncs or reconnects
+// and shows the server's book again; saves a screenshot. Prints one JSON line
 // and exits 0 when everything held, 1 otherwise (the screenshot is saved
 // either way).
 import { randomUUID } from 'node:crypto';
@@ -33,6 +36,63 @@ async function orderbook() {
   const r = await fetch(`${cfg.base_url}/v1/markets/${cfg.pair}/orderbook`);
   assert(r.status === 200, `GET orderbook: ${r.status}`);
   return r.json();
+}
+
+async function post(path, body, token) {
+  const r = await fetch(`${cfg.base_url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`,
+      'Idempotency-Key': randomUUID() },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+// A resting bid of the taker below the book's best: one book update.
+async function restingBid(price) {
+  const r = await post('/v1/orders', { pair: cfg.pair, side: 'buy', type: 'limit', price,
+    quantity: '0.01000000' }, cfg.token);
+  assert(r.status === 201, `resting bid at ${price}: ${r.status} ${r.text}`);
+}
+
+async function streamFault(body) {
+  const r = await post('/admin/stream-faults', body, cfg.operator_token);
+  assert(r.status === 204, `POST /admin/stream-faults: ${r.status} ${r.text}`);
+}
+
+const stats = (page) => page.evaluate(() => ({ ...window.naxMarket.stats }));
+
+async function live(page) {
+  await page.waitForSelector('body[data-state="live"]', { timeout: LIVE_TIMEOUT_MS });
+}
+
+// The page heals itself: a dropped update (seq gap) and a corrupted checksum
+// each make it resubscribe the book; a connection closed by the server makes
+// it reconnect. After each, the ladder is the server's again.
+async function selfHealing(page) {
+  const start = await stats(page);
+  await streamFault({ pair: cfg.pair, drop_updates: 1 });
+  await restingBid('96900.00'); // its update is dropped
+  await restingBid('96900.50'); // this one arrives after a gap
+  await page.waitForFunction((n) => window.naxMarket.stats.resyncs > n, start.resyncs,
+    { timeout: 5000 });
+  await live(page);
+  await checkLadder(page);
+
+  await streamFault({ pair: cfg.pair, corrupt_checksums: 1 });
+  await restingBid('96901.00');
+  await page.waitForFunction((n) => window.naxMarket.stats.resyncs > n, start.resyncs + 1,
+    { timeout: 5000 });
+  await live(page);
+  await checkLadder(page);
+
+  await streamFault({ close_all: true });
+  await page.waitForFunction((n) => window.naxMarket.stats.reconnects > n, start.reconnects,
+    { timeout: 5000 });
+  await live(page);
+  await checkLadder(page);
+  const end = await stats(page);
+  return { resyncs: end.resyncs - start.resyncs, reconnects: end.reconnects - start.reconnects };
 }
 
 async function ladder(page) {
@@ -69,7 +129,7 @@ async function checkLadder(page) {
 async function main(page, problems) {
   const response = await page.goto(`${cfg.base_url}/`);
   assert(response.status() === 200, `GET / answered ${response.status()}`);
-  await page.waitForSelector('body[data-state="live"]', { timeout: LIVE_TIMEOUT_MS });
+  await live(page);
 
   // The page's own checks, on the worked examples of docs/asyncapi.yaml.
   const crc = await page.evaluate(() => [window.naxMarket.crc32('123456789'),
@@ -80,13 +140,8 @@ async function main(page, problems) {
   const tradesBefore = await page.locator('#trades-body tr').count();
 
   const sent = Date.now();
-  const r = await fetch(`${cfg.base_url}/v1/orders`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${cfg.token}`,
-      'Idempotency-Key': randomUUID() },
-    body: JSON.stringify(cfg.order),
-  });
-  assert(r.status === 201, `POST /v1/orders answered ${r.status}: ${await r.text()}`);
+  const r = await post('/v1/orders', cfg.order, cfg.token);
+  assert(r.status === 201, `POST /v1/orders answered ${r.status}: ${r.text}`);
   const { price, quantity } = cfg.order;
   await page.waitForFunction(([n, p, q]) => {
     const rows = document.querySelectorAll('#trades-body tr');
@@ -102,8 +157,11 @@ async function main(page, problems) {
   assert(norm(last) === norm(price), `ticker last ${last}, trade at ${price}`);
   const announced = await page.locator('#trade-announcer').textContent();
   assert(announced.includes(price), `the live region says "${announced}"`);
-  assert(problems.length === 0, `console errors: ${problems.join('; ')}`);
-  return { shown_after_ms: shownAfterMs, seq_before: before.seq, seq_after: after.seq };
+  const healed = await selfHealing(page);
+  // The reconnect's closed socket is the only console error a browser may log.
+  const unexpected = problems.filter((p) => !p.includes('WebSocket'));
+  assert(unexpected.length === 0, `console errors: ${unexpected.join('; ')}`);
+  return { shown_after_ms: shownAfterMs, seq_before: before.seq, seq_after: after.seq, ...healed };
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'],

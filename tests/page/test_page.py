@@ -2,7 +2,8 @@
 answers, then Debian's chromium driven headless by playwright-core
 (page_test.mjs): live from /v1/stream, the ladder equal to GET orderbook, a
 trade placed over REST on the page within 1 s, the ladder and the ticker
-following it. The screenshot goes to $NAX_PAGE_SCREENSHOT (the build folder
+following it, and the page healing itself after a seq gap, a bad checksum and
+a closed connection (stream faults). The screenshot goes to $NAX_PAGE_SCREENSHOT (the build folder
 under ctest). Run by ctest as `page`."""
 
 import json
@@ -60,6 +61,7 @@ def test_trade_shows_on_the_page(naxd):
     if shot.exists():
         shot.unlink()
     cfg = {"base_url": naxd.url, "pair": PAIR, "token": taker.token, "screenshot": str(shot),
+           "operator_token": naxd.operator_token,
            "order": {"pair": PAIR, "type": "limit", **TAKE}}
     p = subprocess.run([node, str(HERE / "page_test.mjs"), json.dumps(cfg)], cwd=HERE,
                        capture_output=True, text=True, timeout=120)
@@ -68,5 +70,6 @@ def test_trade_shows_on_the_page(naxd):
     assert p.returncode == 0 and result.get("ok"), \
         f"page test failed ({p.returncode}): {result.get('error') or p.stdout}\n{p.stderr[-3000:]}"
     assert shot.exists() and shot.stat().st_size > 0
+    assert result["resyncs"] == 2 and result["reconnects"] == 1, result
     print(f"trade on the page {result['shown_after_ms']} ms after the order was sent; "
           f"screenshot {shot}")

@@ -143,6 +143,7 @@
   let subscribed = false;
   const trades = [];
   let ticker = null;
+  const stats = { resyncs: 0, reconnects: 0 }; // for the curious, and the page test
 
   function streamUrl() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -186,6 +187,7 @@
     const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
     const delay = Math.round(cap / 2 + Math.random() * cap / 2); // jittered, never a stampede
     attempt++;
+    stats.reconnects++;
     setState('reconnecting', `reconnecting in ${Math.ceil(delay / 1000)} s`);
     reconnectTimer = setTimeout(connect, delay);
   }
@@ -205,6 +207,7 @@
   }
 
   function resyncBook(why) {
+    stats.resyncs++;
     book.synced = false;
     setState('resyncing', why);
     resubscribe(channels.book);
@@ -376,7 +379,7 @@
   }
 
   // For tests and the curious: the checks the page runs, reusable from the console.
-  window.naxMarket = { normalize, compareDecimal, crc32, checksumText, book, trades };
+  window.naxMarket = { normalize, compareDecimal, crc32, checksumText, book, trades, stats };
 
   start();
 })();
