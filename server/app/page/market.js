@@ -297,17 +297,30 @@
     return td;
   }
 
-  function renderSide(tbody, levels, totals, scale, maxTotal, reverse) {
+  // The price is the row's header, with its side spelled out for screen
+  // readers (the colour alone says it to everyone else).
+  function priceHeader(side, price) {
+    const th = document.createElement('th');
+    th.scope = 'row';
+    const label = document.createElement('span');
+    label.className = 'visually-hidden';
+    label.textContent = side === 'asks' ? 'Ask ' : 'Bid ';
+    th.append(label, price);
+    return th;
+  }
+
+  function renderSide(tbody, side, levels, totals, scale, maxTotal) {
     const rows = levels.map((l, i) => {
       const tr = document.createElement('tr');
       tr.dataset.price = l.price;
       tr.dataset.size = l.qty;
       const depth = maxTotal > 0n ? Number((totals[i] * 1000n) / maxTotal) / 1000 : 0;
       tr.style.setProperty('--depth', String(depth));
-      tr.append(cell(l.price), cell(l.qty), cell(fromUnits(totals[i], scale)));
+      tr.append(priceHeader(side, l.price), cell(l.qty), cell(fromUnits(totals[i], scale)));
       return tr;
     });
-    tbody.replaceChildren(...(reverse ? rows.reverse() : rows));
+    // Asks highest first, so that both best prices meet at the spread.
+    tbody.replaceChildren(...(side === 'asks' ? rows.reverse() : rows));
   }
 
   function renderBook() {
@@ -320,8 +333,8 @@
     const bidTotals = running(bids), askTotals = running(asks);
     const deepest = (totals) => (totals.length ? totals[totals.length - 1] : 0n);
     const maxTotal = deepest(bidTotals) > deepest(askTotals) ? deepest(bidTotals) : deepest(askTotals);
-    renderSide($('asks'), asks, askTotals, scale, maxTotal, true);
-    renderSide($('bids'), bids, bidTotals, scale, maxTotal, false);
+    renderSide($('asks'), 'asks', asks, askTotals, scale, maxTotal);
+    renderSide($('bids'), 'bids', bids, bidTotals, scale, maxTotal);
     const bid = book.bids[0], ask = book.asks[0];
     if (bid && ask) {
       const s = Math.max(scaleOf(bid.price), scaleOf(ask.price));
