@@ -12,7 +12,7 @@
  *
  * Lifecycle (every change goes to nax_stream_callbacks::on_state with a
  * reason): CONNECTING, then LIVE once every wanted channel is subscribed and
- * every book holds a consistent snapshot. A ping goes out every
+ * has delivered its first snapshot, every book a consistent one. A ping goes out every
  * nax_stream_options::ping_interval_ms; a ping unanswered for that long makes
  * the stream STALE, and nax_stream_options::missed_pongs unanswered pings in
  * a row make it dead: RECONNECTING with a jittered backoff growing from
@@ -75,7 +75,7 @@ typedef struct nax_stream nax_stream;
 typedef enum nax_stream_state {
     NAX_STREAM_IDLE = 0,         /**< created, not started (never reported) */
     NAX_STREAM_CONNECTING = 1,   /**< opening the connection */
-    NAX_STREAM_LIVE = 2,         /**< connected, subscribed, books consistent */
+    NAX_STREAM_LIVE = 2,         /**< connected, subscribed, snapshots in, books consistent */
     NAX_STREAM_STALE = 3,        /**< a ping went unanswered: data may be old */
     NAX_STREAM_RESYNCING = 4,    /**< a book (the event's channel) waits for a fresh snapshot */
     NAX_STREAM_RECONNECTING = 5, /**< the connection is gone; waiting to connect again */

@@ -177,6 +177,19 @@ void nax__stream_finish(nax_stream *s)
                                                                    : "stopped");
 }
 
+/* Why we dropped the connection ourselves, in words. */
+static const char *drop_text(const nax_stream *s)
+{
+    switch (s->drop_reason) {
+    case NAX_STREAM_REASON_DEAD: return "pings went unanswered: the connection is dead";
+    case NAX_STREAM_REASON_CONNECT_FAILED:
+        return s->drop_error == NAX_ETIMEOUT ? "no connection within connect_timeout_ms"
+                                             : "writing to the connection failed";
+    case NAX_STREAM_REASON_PROTOCOL: return "a message could not be read";
+    default: return s->drop_error == NAX_ENOMEM ? "out of memory" : "dropped the connection";
+    }
+}
+
 static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, const char *why)
 {
     if (!s->attempt_open)
@@ -216,6 +229,8 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
         reason = NAX_STREAM_REASON_SERVER_CLOSED;
     }
     char message[256];
+    if (s->drop_reason)
+        why = drop_text(s);
     if (s->close_code)
         snprintf(message, sizeof message, "%s (close code %d%s%s)", why, s->close_code,
                  s->close_text[0] ? ": " : "", s->close_text);

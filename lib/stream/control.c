@@ -460,7 +460,8 @@ void nax__stream_check_live(nax_stream *s)
         const nax__chan *ch = s->chans[i];
         if (!ch->wanted)
             continue;
-        if (ch->sub != NAX__SUB_ACTIVE || (ch->kind == NAX__CH_BOOK && !ch->have_snapshot))
+        /* Every channel starts with a snapshot: LIVE means all of them are in. */
+        if (ch->sub != NAX__SUB_ACTIVE || !ch->have_snapshot)
             return;
         n++;
     }

@@ -42,6 +42,8 @@ void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason rea
 static void on_ticker(nax_stream *s, nax__chan *ch, const nax_stream_message *m)
 {
     ch->seq = m->seq;
+    if (m->type == NAX_STREAM_MSG_SNAPSHOT)
+        ch->have_snapshot = 1;
     if (m->ticker)
         nax__stream_call_ticker(s, m->ticker,
                                 m->type == NAX_STREAM_MSG_SNAPSHOT ? NAX_STREAM_F_SNAPSHOT : 0);
@@ -234,8 +236,14 @@ void nax__stream_on_market(nax_stream *s, nax__chan *ch, nax_stream_message *m)
         return;
     }
     switch (ch->kind) {
-    case NAX__CH_TICKER: on_ticker(s, ch, m); break;
-    case NAX__CH_TRADES: on_trades(s, ch, m); break;
+    case NAX__CH_TICKER:
+        on_ticker(s, ch, m);
+        nax__stream_check_live(s);
+        break;
+    case NAX__CH_TRADES:
+        on_trades(s, ch, m);
+        nax__stream_check_live(s);
+        break;
     case NAX__CH_BOOK:
         if (!ch->book)
             break;

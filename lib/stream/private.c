@@ -275,6 +275,7 @@ void nax__stream_on_private(nax_stream *s, nax__chan *ch, nax_stream_message *m)
     }
     deliver_message(s, m);
     nax_object_free(m);
+    nax__stream_check_live(s);
 }
 
 /* ---- the catch-up over REST --------------------------------------------------------- */

@@ -6,20 +6,50 @@
 
 #include "stream_test.h"
 
-void rec_init(recorder *r)
+#define MAX_TRACKED 64
+static recorder *recorders[MAX_TRACKED];
+static size_t n_recorders;
+static nax_stream *streams[MAX_TRACKED];
+static size_t n_streams;
+
+recorder *rec_new(void)
 {
-    memset(r, 0, sizeof *r);
+    ck_assert_uint_lt(n_recorders, MAX_TRACKED);
+    recorder *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
     r->items = calloc(REC_MAX_ITEMS, sizeof *r->items);
     ck_assert_ptr_nonnull(r->items);
+    recorders[n_recorders++] = r;
+    return r;
 }
 
-void rec_dispose(recorder *r)
+void stream_track(nax_stream *s)
 {
-    free(r->items);
-    pthread_cond_destroy(&r->cond);
-    pthread_mutex_destroy(&r->lock);
+    ck_assert_uint_lt(n_streams, MAX_TRACKED);
+    streams[n_streams++] = s;
+}
+
+void stream_free(nax_stream *s)
+{
+    for (size_t i = 0; i < n_streams; i++)
+        if (streams[i] == s)
+            streams[i] = streams[--n_streams];
+    nax_stream_free(s);
+}
+
+void stream_test_cleanup(void)
+{
+    while (n_streams)
+        nax_stream_free(streams[--n_streams]);
+    while (n_recorders) {
+        recorder *r = recorders[--n_recorders];
+        free(r->items);
+        pthread_cond_destroy(&r->cond);
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+    }
 }
 
 static void add_item(recorder *r, rec_kind kind, const char *id, const char *other,
@@ -264,6 +294,7 @@ nax_stream *stream_for(naxh_server *srv, nax_client *client, recorder *r, nax_st
         adjust(&o);
     nax_stream *s = NULL;
     OK(nax_stream_new(&s, &o));
+    stream_track(s);
     return s;
 }
 

@@ -57,8 +57,9 @@ typedef struct recorder {
     int reentry_checked;
 } recorder;
 
-void rec_init(recorder *r);
-void rec_dispose(recorder *r);
+/* A recorder that lives until stream_test_cleanup(), so a stream left
+ * running by a failed assertion never calls into freed memory. */
+recorder *rec_new(void);
 nax_stream_callbacks rec_callbacks(recorder *r);
 
 /* Index of the first event at or after `from` matching state and reason
@@ -88,6 +89,12 @@ int rec_wait_until(recorder *r, nax_stream *drive, int (*pred)(void *arg), void 
 nax_stream *stream_for(naxh_server *srv, nax_client *client, recorder *r, nax_stream_mode mode,
                        void (*adjust)(nax_stream_options *o));
 void subscribe_or_fail(nax_stream *s, const char *const *channels, size_t count);
+/* Frees a stream made by stream_for (or nax_stream_new in a test, after
+ * stream_track). */
+void stream_free(nax_stream *s);
+void stream_track(nax_stream *s);
+/* In teardown: frees the streams a failed test left, then the recorders. */
+void stream_test_cleanup(void);
 
 /* Limit orders over REST. */
 void place_limit(nax_client *c, const char *pair, nax_side side, const char *price, const char *qty,

@@ -31,6 +31,7 @@ static void teardown(void)
     naxh_user_free(&seller);
     nax_client_free(anon);
     anon = NULL;
+    stream_test_cleanup();
     naxh_stop(&srv);
     ck_assert_int_eq(srv.exit_status, 0);
     nax_global_shutdown();
@@ -117,17 +118,16 @@ static int book_gone(void *arg)
 
 START_TEST(book_matches_server_after_a_burst)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"book:BTC-AUD", "ticker:BTC-AUD", "trades:BTC-AUD"};
     subscribe_or_fail(s, ch, 3);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
     ck_assert_int_eq(nax_stream_state_get(s), NAX_STREAM_LIVE);
     /* The empty book's snapshot, the first ticker and the (empty) trades snapshot. */
-    ck_assert_uint_ge(rec_count(&r, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT), 1);
+    ck_assert_uint_ge(rec_count(r, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT), 1);
     nax_book_top top = {sizeof top};
     OK(nax_stream_book_top(s, "BTC-AUD", &top));
     ck_assert_int_eq(top.live, 1);
@@ -137,7 +137,7 @@ START_TEST(book_matches_server_after_a_burst)
     ck_assert_int_eq(pthread_create(&t, NULL, read_books, &rd), 0);
     burst(40);
     equal_arg e = {s, ""};
-    int equal = rec_wait_until(&r, NULL, is_equal, &e, 10000);
+    int equal = rec_wait_until(r, NULL, is_equal, &e, 10000);
     rd.stop = 1;
     pthread_join(t, NULL);
     ck_assert_msg(equal, "the local book differs from the server's: %s", e.why);
@@ -146,13 +146,13 @@ START_TEST(book_matches_server_after_a_burst)
     ck_assert_int_gt(rd.tops, 0);
 
     /* The two takers traded: public trades arrived, not flagged as snapshot. */
-    ck_assert(rec_wait_count(&r, NULL, REC_TRADE, NULL, 0, 2, 5000));
-    ck_assert_uint_ge(rec_count_exact(&r, REC_TRADE, NULL, 0), 2);
-    ck_assert_uint_gt(rec_count_exact(&r, REC_TICKER, "BTC-AUD", 0), 0);
-    ck_assert_uint_gt(rec_count(&r, REC_BOOK, "BTC-AUD", 0), 40);
+    ck_assert(rec_wait_count(r, NULL, REC_TRADE, NULL, 0, 2, 5000));
+    ck_assert_uint_ge(rec_count_exact(r, REC_TRADE, NULL, 0), 2);
+    ck_assert_uint_gt(rec_count_exact(r, REC_TICKER, "BTC-AUD", 0), 0);
+    ck_assert_uint_gt(rec_count(r, REC_BOOK, "BTC-AUD", 0), 40);
     /* No fault: no resync, no reconnect. */
-    ck_assert_int_lt(rec_find(&r, 0, NAX_STREAM_RESYNCING, -1, NULL), 0);
-    ck_assert_int_lt(rec_find(&r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RESYNCING, -1, NULL), 0);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
     ck_assert_uint_eq(st.connects, 1);
@@ -175,39 +175,36 @@ START_TEST(book_matches_server_after_a_burst)
     /* Unsubscribed: the book is gone for readers. */
     const char *book[] = {"book:BTC-AUD"};
     OK(nax_stream_unsubscribe(s, book, 1));
-    ck_assert(rec_wait_until(&r, NULL, book_gone, s, 5000));
+    ck_assert(rec_wait_until(r, NULL, book_gone, s, 5000));
 
-    nax_stream_free(s);
-    ck_assert_int_ge(rec_find(&r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
-    rec_dispose(&r);
+    stream_free(s);
+    ck_assert_int_ge(rec_find(r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
 }
 END_TEST
 
 START_TEST(full_book_at_subscribe)
 {
     burst(30);
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"book:BTC-AUD", "trades:BTC-AUD"};
     subscribe_or_fail(s, ch, 2);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
     equal_arg e = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
     /* The first book change was the snapshot; the recent trades came as a snapshot. */
-    ck_assert_uint_ge(rec_count(&r, REC_BOOK, "BTC-AUD", 0), 1);
-    pthread_mutex_lock(&r.lock);
+    ck_assert_uint_ge(rec_count(r, REC_BOOK, "BTC-AUD", 0), 1);
+    pthread_mutex_lock(&r->lock);
     size_t first = 0;
-    while (first < r.nitems && r.items[first].kind != REC_BOOK)
+    while (first < r->nitems && r->items[first].kind != REC_BOOK)
         first++;
-    ck_assert_uint_lt(first, r.nitems);
-    ck_assert_int_eq(r.items[first].snapshot, 1);
-    pthread_mutex_unlock(&r.lock);
-    ck_assert_uint_ge(rec_count(&r, REC_TRADE, NULL, NAX_STREAM_F_SNAPSHOT), 2);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_uint_lt(first, r->nitems);
+    ck_assert_int_eq(r->items[first].snapshot, 1);
+    pthread_mutex_unlock(&r->lock);
+    ck_assert_uint_ge(rec_count(r, REC_TRADE, NULL, NAX_STREAM_F_SNAPSHOT), 2);
+    stream_free(s);
 }
 END_TEST
 

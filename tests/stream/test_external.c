@@ -30,6 +30,7 @@ static void teardown(void)
     naxh_user_free(&buyer);
     nax_client_free(anon);
     anon = NULL;
+    stream_test_cleanup();
     naxh_stop(&srv);
     ck_assert_int_eq(srv.exit_status, 0);
     nax_global_shutdown();
@@ -102,9 +103,8 @@ static void *subscribe_later(void *arg)
 
 START_TEST(own_poll_loop)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_EXTERNAL, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_EXTERNAL, NULL);
     nax_stream_pollfd fds[4];
     size_t n = 0;
     int timeout = 0;
@@ -117,7 +117,7 @@ START_TEST(own_poll_loop)
     EXPECT_ERROR(nax_stream_pollfds(s, fds, 0, &n, &timeout), NAX_EBUFSIZE, 0, NULL, NULL);
     ck_assert_uint_ge(n, 1);
 
-    loop_arg a = {&r, s, is_live, ""};
+    loop_arg a = {r, s, is_live, ""};
     ck_assert(run_loop(&a, 500));
     OK(nax_stream_pollfds(s, fds, 4, &n, &timeout));
     ck_assert_uint_eq(n, 2); /* the wake-up descriptor and the socket */
@@ -142,45 +142,41 @@ START_TEST(own_poll_loop)
     ck_assert(run_loop(&a, 500));
 
     /* Free without stopping: CLOSED is reported on this thread. */
-    nax_stream_free(s);
-    ck_assert_int_ge(rec_find(&r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
-    rec_dispose(&r);
+    stream_free(s);
+    ck_assert_int_ge(rec_find(r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
 }
 END_TEST
 
 START_TEST(callbacks_cannot_reenter)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_EXTERNAL, NULL);
-    r.stream = s;
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_EXTERNAL, NULL);
+    r->stream = s;
     const char *ch[] = {"ticker:BTC-AUD"};
     subscribe_or_fail(s, ch, 1);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, s, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
-    ck_assert_int_eq(r.reentry_checked, 1);
-    ck_assert_int_eq(r.reentry_rc[0], NAX_ERECURSIVE);
-    ck_assert_int_eq(r.reentry_rc[1], NAX_ERECURSIVE);
-    ck_assert_int_eq(r.reentry_rc[2], 0); /* free from a callback did nothing */
+        rec_wait_event(r, s, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    ck_assert_int_eq(r->reentry_checked, 1);
+    ck_assert_int_eq(r->reentry_rc[0], NAX_ERECURSIVE);
+    ck_assert_int_eq(r->reentry_rc[1], NAX_ERECURSIVE);
+    ck_assert_int_eq(r->reentry_rc[2], 0); /* free from a callback did nothing */
     OK(nax_stream_stop(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, s, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL, 5000), 0);
+        rec_wait_event(r, s, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL, 5000), 0);
     EXPECT_ERROR(nax_stream_service(s, 0), NAX_ESTATE, 0, NULL, NULL);
     EXPECT_ERROR(nax_stream_subscribe(s, ch, 1), NAX_ESTATE, 0, NULL, NULL);
     EXPECT_ERROR(nax_stream_start(s), NAX_ESTATE, 0, NULL, NULL);
     ck_assert_int_eq(nax_stream_state_get(s), NAX_STREAM_CLOSED);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(callback_stop_external)
 {
-    recorder r;
-    rec_init(&r);
-    r.stop_after_books = 1;
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_EXTERNAL, NULL);
+    recorder *r = rec_new();
+    r->stop_after_books = 1;
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_EXTERNAL, NULL);
     const char *ch[] = {"book:BTC-AUD"};
     subscribe_or_fail(s, ch, 1);
     OK(nax_stream_start(s));
@@ -189,39 +185,36 @@ START_TEST(callback_stop_external)
         rc = nax_stream_service(s, 50);
     ck_assert_int_eq(rc, NAX_EUSER);
     ck_assert_int_eq(nax_error_last()->code, NAX_EUSER);
-    ck_assert_uint_eq(r.books, 1);
+    ck_assert_uint_eq(r->books, 1);
     /* The close completes while serviced; then the stream is CLOSED. */
-    long closed = rec_find(&r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL);
+    long closed = rec_find(r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL);
     for (int i = 0; i < 100 && closed < 0; i++) {
         rc = nax_stream_service(s, 20);
         ck_assert(rc == NAX_EUSER || rc == NAX_ESTATE);
-        closed = rec_find(&r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL);
+        closed = rec_find(r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL);
     }
     ck_assert_int_ge(closed, 0);
-    ck_assert_int_eq(r.events[closed].error, NAX_EUSER);
+    ck_assert_int_eq(r->events[closed].error, NAX_EUSER);
     EXPECT_ERROR(nax_stream_service(s, 0), NAX_ESTATE, 0, NULL, NULL);
-    ck_assert_uint_eq(r.books, 1); /* nothing after the stop */
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_uint_eq(r->books, 1); /* nothing after the stop */
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(callback_stop_thread)
 {
-    recorder r;
-    rec_init(&r);
-    r.stop_after_books = 1;
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    recorder *r = rec_new();
+    r->stop_after_books = 1;
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"book:BTC-AUD", "ticker:BTC-AUD"};
     subscribe_or_fail(s, ch, 2);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL, 10000), 0);
+        rec_wait_event(r, NULL, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_CALLBACK, NULL, 10000), 0);
     ck_assert_int_eq(nax_stream_state_get(s), NAX_STREAM_CLOSED);
     EXPECT_ERROR(nax_stream_service(s, 0), NAX_ESTATE, 0, NULL, NULL); /* thread mode */
-    ck_assert_uint_eq(r.books, 1);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_uint_eq(r->books, 1);
+    stream_free(s);
 }
 END_TEST
 

@@ -43,6 +43,7 @@ static void teardown(void)
     naxh_user_free(&seller);
     nax_client_free(anon);
     anon = NULL;
+    stream_test_cleanup();
     naxh_stop(&srv);
     ck_assert_int_eq(srv.exit_status, 0);
     nax_global_shutdown();
@@ -104,14 +105,13 @@ static void expect_resync(recorder *r, nax_stream *s, size_t from, nax_stream_re
 
 START_TEST(dropped_update_resyncs)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = live_book_stream(&r, NULL, NULL, 0, NULL);
-    size_t from = rec_events(&r);
+    recorder *r = rec_new();
+    nax_stream *s = live_book_stream(r, NULL, NULL, 0, NULL);
+    size_t from = rec_events(r);
     ck_assert_int_eq(naxh_stream_fault(&srv, "{\"pair\":\"BTC-AUD\",\"drop_updates\":1}"), 0);
     one_order(); /* lost */
     one_order(); /* its seq shows the gap */
-    expect_resync(&r, s, from, NAX_STREAM_REASON_SEQ_GAP);
+    expect_resync(r, s, from, NAX_STREAM_REASON_SEQ_GAP);
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
     ck_assert_uint_ge(st.gaps, 1);
@@ -119,76 +119,69 @@ START_TEST(dropped_update_resyncs)
     /* Updates keep flowing into the healed book. */
     one_order();
     equal_arg e = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(corrupt_checksum_resyncs)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = live_book_stream(&r, NULL, NULL, 0, NULL);
-    size_t from = rec_events(&r);
+    recorder *r = rec_new();
+    nax_stream *s = live_book_stream(r, NULL, NULL, 0, NULL);
+    size_t from = rec_events(r);
     ck_assert_int_eq(naxh_stream_fault(&srv, "{\"pair\":\"BTC-AUD\",\"corrupt_checksums\":1}"), 0);
     one_order();
-    expect_resync(&r, s, from, NAX_STREAM_REASON_CHECKSUM);
+    expect_resync(r, s, from, NAX_STREAM_REASON_CHECKSUM);
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
     ck_assert_uint_ge(st.checksum_mismatches, 1);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(stall_goes_stale_then_reconnects)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = live_book_stream(&r, NULL, NULL, 0, NULL);
-    size_t from = rec_events(&r);
+    recorder *r = rec_new();
+    nax_stream *s = live_book_stream(r, NULL, NULL, 0, NULL);
+    size_t from = rec_events(r);
     ck_assert_int_eq(naxh_stream_fault(&srv, "{\"stall_ms\":5000}"), 0);
     long stale =
-        rec_wait_event(&r, NULL, from, NAX_STREAM_STALE, NAX_STREAM_REASON_PONG_MISSED, NULL, 5000);
+        rec_wait_event(r, NULL, from, NAX_STREAM_STALE, NAX_STREAM_REASON_PONG_MISSED, NULL, 5000);
     ck_assert_int_ge(stale, 0);
-    long dead = rec_wait_event(&r, NULL, (size_t)stale, NAX_STREAM_RECONNECTING,
+    long dead = rec_wait_event(r, NULL, (size_t)stale, NAX_STREAM_RECONNECTING,
                                NAX_STREAM_REASON_DEAD, NULL, 5000);
     ck_assert_int_gt(dead, stale);
-    ck_assert_uint_le(r.events[dead].delay_ms, 400); /* reconnect_max_ms of the test */
-    long conn = rec_wait_event(&r, NULL, (size_t)dead, NAX_STREAM_CONNECTING, -1, NULL, 5000);
+    ck_assert_uint_le(r->events[dead].delay_ms, 400); /* reconnect_max_ms of the test */
+    long conn = rec_wait_event(r, NULL, (size_t)dead, NAX_STREAM_CONNECTING, -1, NULL, 5000);
     ck_assert_int_gt(conn, dead);
-    long live = rec_wait_event(&r, NULL, (size_t)conn, NAX_STREAM_LIVE,
-                               NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000);
+    long live = rec_wait_event(r, NULL, (size_t)conn, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED,
+                               NULL, 10000);
     ck_assert_int_gt(live, conn);
     one_order();
     equal_arg e = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
     ck_assert_uint_ge(st.connects, 2);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(abrupt_close_reconnects)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = live_book_stream(&r, NULL, NULL, 0, NULL);
-    size_t from = rec_events(&r);
+    recorder *r = rec_new();
+    nax_stream *s = live_book_stream(r, NULL, NULL, 0, NULL);
+    size_t from = rec_events(r);
     ck_assert_int_eq(naxh_stream_fault(&srv, "{\"close_all\":true}"), 0);
-    long rec = rec_wait_event(&r, NULL, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000);
+    long rec = rec_wait_event(r, NULL, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000);
     ck_assert_int_ge(rec, 0);
-    ck_assert_int_ge(rec_wait_event(&r, NULL, (size_t)rec, NAX_STREAM_LIVE,
+    ck_assert_int_ge(rec_wait_event(r, NULL, (size_t)rec, NAX_STREAM_LIVE,
                                     NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000),
                      0);
     one_order();
     equal_arg e = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &e, 5000), "differs: %s", e.why);
+    stream_free(s);
 }
 END_TEST
 
@@ -200,11 +193,10 @@ static void slow_pings(nax_stream_options *o)
 
 START_TEST(lagging_reader_resyncs_and_catches_up)
 {
-    recorder r;
-    rec_init(&r);
+    recorder *r = rec_new();
     const char *orders[] = {"orders"};
-    nax_stream *s = live_book_stream(&r, buyer.client, orders, 1, slow_pings);
-    size_t from = rec_events(&r);
+    nax_stream *s = live_book_stream(r, buyer.client, orders, 1, slow_pings);
+    size_t from = rec_events(r);
     /* The server queues and stops sending: more than 8 messages overflow. */
     ck_assert_int_eq(naxh_stream_fault(&srv, "{\"stall_ms\":1500}"), 0);
     char ids[12][64];
@@ -213,21 +205,20 @@ START_TEST(lagging_reader_resyncs_and_catches_up)
         snprintf(price, sizeof price, "%d.00", 30000 + i);
         place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, price, "0.01", ids[i], sizeof ids[i]);
     }
-    expect_resync(&r, s, from, NAX_STREAM_REASON_LAGGING);
+    expect_resync(r, s, from, NAX_STREAM_REASON_LAGGING);
     /* Every order reaches the caller once as an event: live, or from the catch-up. */
     for (int i = 0; i < 12; i++) {
-        ck_assert(rec_wait_count(&r, NULL, REC_ORDER, ids[i], 0, 1, 10000));
-        size_t live = rec_count_exact(&r, REC_ORDER, ids[i], 0);
-        size_t caught = rec_count_exact(&r, REC_ORDER, ids[i], NAX_STREAM_F_CATCHUP);
+        ck_assert(rec_wait_count(r, NULL, REC_ORDER, ids[i], 0, 1, 10000));
+        size_t live = rec_count_exact(r, REC_ORDER, ids[i], 0);
+        size_t caught = rec_count_exact(r, REC_ORDER, ids[i], NAX_STREAM_F_CATCHUP);
         ck_assert_msg(live + caught == 1, "order %d: %zu live, %zu caught up", i, live, caught);
     }
-    ck_assert_uint_ge(rec_count(&r, REC_ORDER, NULL, NAX_STREAM_F_CATCHUP), 1);
+    ck_assert_uint_ge(rec_count(r, REC_ORDER, NULL, NAX_STREAM_F_CATCHUP), 1);
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
     ck_assert_uint_ge(st.lagging, 1);
     ck_assert_uint_ge(st.catchup_events, 1);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    stream_free(s);
 }
 END_TEST
 

@@ -17,6 +17,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    stream_test_cleanup();
     nax_global_shutdown();
 }
 
@@ -102,7 +103,7 @@ START_TEST(options_are_checked)
         nax_stream *s = NULL;
         OK(nax_stream_new(&s, &o));
         ck_assert_int_eq(nax_stream_state_get(s), NAX_STREAM_IDLE);
-        nax_stream_free(s);
+        stream_free(s);
     }
     nax_stream_free(NULL);
 }
@@ -167,7 +168,7 @@ START_TEST(channels_are_checked)
     EXPECT_ERROR(nax_stream_start(s), NAX_ESTATE, 0, NULL, NULL);
     ck_assert_int_eq(nax_stream_stop(NULL), NAX_EINVAL);
     ck_assert_int_eq(nax_stream_state_get(NULL), NAX_STREAM_CLOSED);
-    nax_stream_free(s);
+    stream_free(s);
 }
 END_TEST
 
@@ -196,12 +197,11 @@ static void *flood_commands(void *arg)
 
 START_TEST(command_queue_is_bounded)
 {
-    recorder r;
-    rec_init(&r);
+    recorder *r = rec_new();
     nax_stream_options o = base();
     o.mode = NAX_STREAM_MODE_EXTERNAL;
     o.max_pending_ops = 16;
-    o.callbacks = rec_callbacks(&r);
+    o.callbacks = rec_callbacks(r);
     nax_stream *s = NULL;
     OK(nax_stream_new(&s, &o));
     /* Nobody drives the stream yet: the queue fills and then refuses. */
@@ -218,9 +218,8 @@ START_TEST(command_queue_is_bounded)
     OK(nax_stream_service(s, 0));
     const char *ch[] = {"book:BTC-AUD"};
     OK(nax_stream_subscribe(s, ch, 1));
-    nax_stream_free(s);
-    ck_assert_int_ge(rec_find(&r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
-    rec_dispose(&r);
+    stream_free(s);
+    ck_assert_int_ge(rec_find(r, 0, NAX_STREAM_CLOSED, NAX_STREAM_REASON_STOPPED, NULL), 0);
 }
 END_TEST
 
@@ -269,7 +268,7 @@ START_TEST(allocation_failures)
             rc = nax_stream_service(s, 0);
         long reached = attempts;
         fail_at = 0;
-        nax_stream_free(s);
+        stream_free(s);
         ck_assert_msg(rc == 0 || rc == NAX_ENOMEM, "k=%ld: %d %s", k, rc,
                       nax_error_last()->message);
         if (reached < k) {

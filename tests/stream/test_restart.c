@@ -36,6 +36,7 @@ static void teardown(void)
     naxh_user_free(&seller);
     nax_client_free(anon);
     anon = NULL;
+    stream_test_cleanup();
     naxh_stop(&srv);
     ck_assert_int_eq(srv.exit_status, 0);
     nax_global_shutdown();
@@ -98,27 +99,26 @@ static int server_fills(nax_client *c, char ids[][64], size_t max)
 
 START_TEST(catch_up_after_restart)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, buyer.client, &r, NAX_STREAM_MODE_EXTERNAL, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, buyer.client, r, NAX_STREAM_MODE_EXTERNAL, NULL);
     const char *ch[] = {"orders", "fills", "balances", "book:BTC-AUD"};
     subscribe_or_fail(s, ch, 4);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, s, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+        rec_wait_event(r, s, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
 
     /* Before the drop: order A rests and is partly filled (fill 1, live). */
     char a[64], b[64], c[64], d[64], e[64];
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "50000.00", "0.10", a, sizeof a);
     place_limit(seller.client, "BTC-AUD", NAX_SIDE_SELL, "50000.00", "0.02", NULL, 0);
-    ck_assert(rec_wait_count(&r, s, REC_FILL, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(r, s, REC_FILL, NULL, 0, 1, 5000));
     char before[4][64];
-    ck_assert_uint_eq(fills_of(&r, a, before, 4), 1);
+    ck_assert_uint_eq(fills_of(r, a, before, 4), 1);
 
     /* naxd dies; the stream notices (it is driven here only). */
-    size_t from = rec_events(&r);
+    size_t from = rec_events(r);
     naxh_kill(&srv, SIGKILL);
-    ck_assert_int_ge(rec_wait_event(&r, s, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000), 0);
+    ck_assert_int_ge(rec_wait_event(r, s, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000), 0);
     ck_assert_int_eq(naxh_restart(&srv), 0);
 
     /* While the stream is away: A filled further (fill 2), B rests, C is
@@ -131,26 +131,26 @@ START_TEST(catch_up_after_restart)
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "51000.00", "0.01", d, sizeof d);
 
     long live =
-        rec_wait_event(&r, s, from, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 15000);
+        rec_wait_event(r, s, from, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 15000);
     ck_assert_int_ge(live, 0);
-    long connecting = rec_find(&r, from, NAX_STREAM_CONNECTING, -1, NULL);
+    long connecting = rec_find(r, from, NAX_STREAM_CONNECTING, -1, NULL);
     ck_assert(connecting >= 0 && connecting < live);
 
     /* Each order that changed arrives once flagged as catch-up. */
     const char *changed[] = {a, b, c, d};
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(rec_count_exact(&r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP) == 1,
+        ck_assert_msg(rec_count_exact(r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP) == 1,
                       "order %d caught up %zu times", i,
-                      rec_count_exact(&r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP));
+                      rec_count_exact(r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP));
     /* Every fill of the user exactly once: the first live, the others caught up. */
     char all[8][64];
     int n = server_fills(buyer.client, all, 8);
     ck_assert_int_eq(n, 3);
     for (int i = 0; i < n; i++) {
-        size_t times = rec_count(&r, REC_FILL, all[i], 0);
+        size_t times = rec_count(r, REC_FILL, all[i], 0);
         ck_assert_msg(times == 1, "fill %s delivered %zu times", all[i], times);
         unsigned int want = strcmp(all[i], before[0]) ? NAX_STREAM_F_CATCHUP : 0;
-        ck_assert_uint_eq(rec_count_exact(&r, REC_FILL, all[i], want), 1);
+        ck_assert_uint_eq(rec_count_exact(r, REC_FILL, all[i], want), 1);
     }
     nax_stream_stats st = {sizeof st};
     OK(nax_stream_stats_get(s, &st));
@@ -159,46 +159,43 @@ START_TEST(catch_up_after_restart)
 
     /* A newer live event comes after every caught-up one. */
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "47000.00", "0.01", e, sizeof e);
-    ck_assert(rec_wait_count(&r, s, REC_ORDER, e, 0, 1, 5000));
-    long e_at = item_at(&r, REC_ORDER, e, 0);
+    ck_assert(rec_wait_count(r, s, REC_ORDER, e, 0, 1, 5000));
+    long e_at = item_at(r, REC_ORDER, e, 0);
     for (int i = 0; i < 4; i++)
-        ck_assert_int_lt(item_at(&r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP), e_at);
+        ck_assert_int_lt(item_at(r, REC_ORDER, changed[i], NAX_STREAM_F_CATCHUP), e_at);
     equal_arg eq = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, s, is_equal, &eq, 5000), "differs: %s", eq.why);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_msg(rec_wait_until(r, s, is_equal, &eq, 5000), "differs: %s", eq.why);
+    stream_free(s);
 }
 END_TEST
 
 START_TEST(thread_mode_reconnects_after_restart)
 {
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"book:BTC-AUD", "ticker:BTC-AUD"};
     subscribe_or_fail(s, ch, 2);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
-    size_t from = rec_events(&r);
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    size_t from = rec_events(r);
     naxh_kill(&srv, SIGKILL);
-    long rec = rec_wait_event(&r, NULL, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000);
+    long rec = rec_wait_event(r, NULL, from, NAX_STREAM_RECONNECTING, -1, NULL, 5000);
     ck_assert_int_ge(rec, 0);
     /* Attempts fail while naxd is down: RECONNECTING (connect_failed), attempt growing. */
-    long failed = rec_wait_event(&r, NULL, (size_t)rec + 1, NAX_STREAM_RECONNECTING,
+    long failed = rec_wait_event(r, NULL, (size_t)rec + 1, NAX_STREAM_RECONNECTING,
                                  NAX_STREAM_REASON_CONNECT_FAILED, NULL, 5000);
     ck_assert_int_gt(failed, rec);
-    ck_assert_uint_ge(r.events[failed].attempt, 1);
-    ck_assert_uint_le(r.events[failed].delay_ms, 400);
+    ck_assert_uint_ge(r->events[failed].attempt, 1);
+    ck_assert_uint_le(r->events[failed].delay_ms, 400);
     ck_assert_int_eq(naxh_restart(&srv), 0);
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "45000.00", "0.01", NULL, 0);
-    ck_assert_int_ge(rec_wait_event(&r, NULL, (size_t)failed, NAX_STREAM_LIVE,
+    ck_assert_int_ge(rec_wait_event(r, NULL, (size_t)failed, NAX_STREAM_LIVE,
                                     NAX_STREAM_REASON_SUBSCRIBED, NULL, 15000),
                      0);
     equal_arg eq = {s, ""};
-    ck_assert_msg(rec_wait_until(&r, NULL, is_equal, &eq, 5000), "differs: %s", eq.why);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &eq, 5000), "differs: %s", eq.why);
+    stream_free(s);
 }
 END_TEST
 

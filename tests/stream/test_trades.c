@@ -34,6 +34,7 @@ static void teardown(void)
     naxh_user_free(&other);
     nax_client_free(anon);
     anon = NULL;
+    stream_test_cleanup();
     naxh_stop(&srv);
     ck_assert_int_eq(srv.exit_status, 0);
     nax_global_shutdown();
@@ -74,92 +75,84 @@ START_TEST(fills_reach_their_own_user_only)
     nax_client *seller_key = NULL;
     OK(naxh_key_client(&srv, &seller, &seller_key));
 
-    recorder rb, rs, ro;
-    rec_init(&rb);
-    rec_init(&rs);
-    rec_init(&ro);
-    nax_stream *sb = live_stream(buyer.client, &rb); /* session token */
-    nax_stream *ss = live_stream(seller_key, &rs);   /* API-key signature */
-    nax_stream *so = live_stream(other.client, &ro);
+    recorder *rb = rec_new(), *rs = rec_new(), *ro = rec_new();
+    nax_stream *sb = live_stream(buyer.client, rb); /* session token */
+    nax_stream *ss = live_stream(seller_key, rs);   /* API-key signature */
+    nax_stream *so = live_stream(other.client, ro);
     /* Balance snapshots: every asset held, flagged as such. */
-    ck_assert_uint_ge(rec_count(&rb, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT), 1);
-    ck_assert_uint_ge(rec_count(&rs, REC_BALANCE, "BTC", NAX_STREAM_F_SNAPSHOT), 1);
-    size_t other_orders = items_of(&ro, REC_ORDER), other_fills = items_of(&ro, REC_FILL);
+    ck_assert_uint_ge(rec_count(rb, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT), 1);
+    ck_assert_uint_ge(rec_count(rs, REC_BALANCE, "BTC", NAX_STREAM_F_SNAPSHOT), 1);
+    size_t other_orders = items_of(ro, REC_ORDER), other_fills = items_of(ro, REC_FILL);
 
     char sell_id[64], buy_id[64];
     place_limit(seller.client, "BTC-AUD", NAX_SIDE_SELL, "50000.00", "0.01", sell_id,
                 sizeof sell_id);
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "50000.00", "0.01", buy_id, sizeof buy_id);
 
-    ck_assert(rec_wait_count(&rb, NULL, REC_FILL, NULL, 0, 1, 5000));
-    ck_assert(rec_wait_count(&rs, NULL, REC_FILL, NULL, 0, 1, 5000));
-    const rec_item *bf = fill_of(&rb, buy_id), *sf = fill_of(&rs, sell_id);
+    ck_assert(rec_wait_count(rb, NULL, REC_FILL, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(rs, NULL, REC_FILL, NULL, 0, 1, 5000));
+    const rec_item *bf = fill_of(rb, buy_id), *sf = fill_of(rs, sell_id);
     ck_assert_ptr_nonnull(bf);
     ck_assert_ptr_nonnull(sf);
     ck_assert_uint_eq(bf->flags, 0);
-    ck_assert_ptr_null(fill_of(&rb, sell_id));
-    ck_assert_ptr_null(fill_of(&rs, buy_id));
-    ck_assert_uint_eq(items_of(&rb, REC_FILL), 1);
-    ck_assert_uint_eq(items_of(&rs, REC_FILL), 1);
+    ck_assert_ptr_null(fill_of(rb, sell_id));
+    ck_assert_ptr_null(fill_of(rs, buy_id));
+    ck_assert_uint_eq(items_of(rb, REC_FILL), 1);
+    ck_assert_uint_eq(items_of(rs, REC_FILL), 1);
     /* Each saw its own order change, and balances moved. */
-    ck_assert(rec_wait_count(&rb, NULL, REC_ORDER, buy_id, 0, 1, 5000));
-    ck_assert(rec_wait_count(&rs, NULL, REC_ORDER, sell_id, 0, 1, 5000));
-    ck_assert_uint_eq(rec_count(&rb, REC_ORDER, sell_id, 0), 0);
-    ck_assert(rec_wait_count(&rb, NULL, REC_BALANCE, "BTC", 0, 1, 5000));
+    ck_assert(rec_wait_count(rb, NULL, REC_ORDER, buy_id, 0, 1, 5000));
+    ck_assert(rec_wait_count(rs, NULL, REC_ORDER, sell_id, 0, 1, 5000));
+    ck_assert_uint_eq(rec_count(rb, REC_ORDER, sell_id, 0), 0);
+    ck_assert(rec_wait_count(rb, NULL, REC_BALANCE, "BTC", 0, 1, 5000));
     /* The public trade reached all three. */
-    ck_assert(rec_wait_count(&rb, NULL, REC_TRADE, NULL, 0, 1, 5000));
-    ck_assert(rec_wait_count(&rs, NULL, REC_TRADE, NULL, 0, 1, 5000));
-    ck_assert(rec_wait_count(&ro, NULL, REC_TRADE, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(rb, NULL, REC_TRADE, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(rs, NULL, REC_TRADE, NULL, 0, 1, 5000));
+    ck_assert(rec_wait_count(ro, NULL, REC_TRADE, NULL, 0, 1, 5000));
 
     /* The bystander's own later order is its barrier: events are published in
      * commit order, so a misrouted fill would have come before it. */
     char own_id[64];
     place_limit(other.client, "BTC-AUD", NAX_SIDE_BUY, "40000.00", "0.01", own_id, sizeof own_id);
-    ck_assert(rec_wait_count(&ro, NULL, REC_ORDER, own_id, 0, 1, 5000));
-    ck_assert_uint_eq(items_of(&ro, REC_FILL), other_fills);
-    ck_assert_uint_eq(items_of(&ro, REC_ORDER), other_orders + 1);
-    ck_assert_uint_eq(rec_count(&rb, REC_ORDER, own_id, 0), 0);
+    ck_assert(rec_wait_count(ro, NULL, REC_ORDER, own_id, 0, 1, 5000));
+    ck_assert_uint_eq(items_of(ro, REC_FILL), other_fills);
+    ck_assert_uint_eq(items_of(ro, REC_ORDER), other_orders + 1);
+    ck_assert_uint_eq(rec_count(rb, REC_ORDER, own_id, 0), 0);
 
-    nax_stream_free(sb);
-    nax_stream_free(ss);
-    nax_stream_free(so);
+    stream_free(sb);
+    stream_free(ss);
+    stream_free(so);
     nax_client_free(seller_key);
-    rec_dispose(&rb);
-    rec_dispose(&rs);
-    rec_dispose(&ro);
 }
 END_TEST
 
 START_TEST(refused_channels_are_dropped)
 {
-    recorder r;
-    rec_init(&r);
+    recorder *r = rec_new();
     /* No client: private channels are refused (auth_required); an unknown
      * market is refused; the public channel of the same call stays. */
-    nax_stream *s = stream_for(&srv, NULL, &r, NAX_STREAM_MODE_THREAD, NULL);
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"book:XRP-AUD", "ticker:BTC-AUD", "orders"};
     subscribe_or_fail(s, ch, 3);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
-    ck_assert_int_ge(rec_find(&r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_START, NULL), 0);
-    size_t n = rec_events(&r);
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    ck_assert_int_ge(rec_find(r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_START, NULL), 0);
+    size_t n = rec_events(r);
     int refused_book = 0, refused_orders = 0;
-    pthread_mutex_lock(&r.lock);
+    pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < n; i++) {
-        if (r.events[i].reason != NAX_STREAM_REASON_SUBSCRIBE_FAILED)
+        if (r->events[i].reason != NAX_STREAM_REASON_SUBSCRIBE_FAILED)
             continue;
-        refused_book += !strcmp(r.events[i].channel, "book:XRP-AUD");
-        refused_orders += !strcmp(r.events[i].channel, "orders");
+        refused_book += !strcmp(r->events[i].channel, "book:XRP-AUD");
+        refused_orders += !strcmp(r->events[i].channel, "orders");
     }
-    pthread_mutex_unlock(&r.lock);
+    pthread_mutex_unlock(&r->lock);
     ck_assert_int_eq(refused_book, 1);
     ck_assert_int_eq(refused_orders, 1);
-    ck_assert(rec_wait_count(&r, NULL, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
+    ck_assert(rec_wait_count(r, NULL, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
     nax_book_top top = {sizeof top};
     ck_assert_int_eq(nax_stream_book_top(s, "XRP-AUD", &top), NAX_ENOTFOUND);
-    nax_stream_free(s);
-    rec_dispose(&r);
+    stream_free(s);
 }
 END_TEST
 
@@ -169,21 +162,19 @@ START_TEST(bad_credentials_fail_auth)
     o.bearer_token = "not-a-jwt";
     nax_client *bad = NULL;
     OK(naxh_client(&srv, &o, &bad));
-    recorder r;
-    rec_init(&r);
-    nax_stream *s = stream_for(&srv, bad, &r, NAX_STREAM_MODE_THREAD, NULL);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, bad, r, NAX_STREAM_MODE_THREAD, NULL);
     const char *ch[] = {"fills", "ticker:ETH-AUD"};
     subscribe_or_fail(s, ch, 2);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
-        rec_wait_event(&r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
-    long i = rec_find(&r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_AUTH_FAILED, "fills");
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    long i = rec_find(r, 0, NAX_STREAM_CONNECTING, NAX_STREAM_REASON_AUTH_FAILED, "fills");
     ck_assert_int_ge(i, 0);
-    ck_assert_int_eq(r.events[i].error, NAX_EAUTH);
-    ck_assert(rec_wait_count(&r, NULL, REC_TICKER, "ETH-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
-    nax_stream_free(s);
+    ck_assert_int_eq(r->events[i].error, NAX_EAUTH);
+    ck_assert(rec_wait_count(r, NULL, REC_TICKER, "ETH-AUD", NAX_STREAM_F_SNAPSHOT, 1, 5000));
+    stream_free(s);
     nax_client_free(bad);
-    rec_dispose(&r);
 }
 END_TEST
 
