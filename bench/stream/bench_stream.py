@@ -18,7 +18,9 @@
    book:{pair} message (book_apply run) on a generated snapshot of
    --book-levels levels a side and --book-updates updates, beside Python
    (json + dict book + zlib.crc32) and Node (JSON.parse + sorted arrays + a
-   CRC-32 table) doing the same checks on the same file (core 1).
+   CRC-32 table) doing the same checks on the same file (core 1); then the
+   same file through the public nax_stream (external mode) from a local
+   replay server (book_apply stream), socket and callbacks included.
 
 Prints the table (median and min-max over rounds; ratios are the median of
 the per-round ratios) and writes every run and the table to CSV. Never a
@@ -222,6 +224,7 @@ def book_part(args, work, runs):
           f"{args.repeats} passes after a warm-up pass, CPU time, core {CLIENT_CPU}")
     commands = {
         "libnax": [args.book, "run", str(data), "--repeats", str(args.repeats)],
+        "nax_stream": [args.book, "stream", str(data), "--repeats", str(args.repeats)],
         "python": [args.python, str(HERE / "peer_book.py"), str(data), str(args.repeats)],
         "node": [args.node, str(HERE / "peer_book.mjs"), str(data), str(args.repeats)],
     }
@@ -286,6 +289,10 @@ def book_rows(runs):
                          f"{ours['msgs_per_s'] / res[name]['msgs_per_s']:.2f}x", "-", ""))
     rows.append(("  libnax ns per message: all, decode alone", f"{ours['ns_per_msg']:.0f} ns",
                  f"decode {ours['decode_ns_per_msg']:.0f} ns", "-", "-", ""))
+    if "nax_stream" in res:
+        e2e = res["nax_stream"]
+        rows.append(("  the same through nax_stream (socket, lws, callback)",
+                     f"{e2e['msgs_per_s']:,.0f}/s, {e2e['ns_per_msg']:.0f} ns", "-", "-", "-", ""))
     return rows
 
 

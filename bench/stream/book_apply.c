@@ -17,6 +17,10 @@
  *       message for decode+apply+checksum (median pass, thread CPU time),
  *       and for decode alone. Exits non-zero on any seq gap or checksum
  *       mismatch, so the numbers are only printed for a correct book.
+ *   book_apply stream FILE [--repeats R]
+ *       The same file through the public subscriber, a nax_stream on a local
+ *       replay server (book_stream.c): receive, decode, apply, checksum and
+ *       the on_book callback per message.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -27,14 +31,10 @@
 
 #include <nax.h>
 
+#include "book_bench.h"
 #include "stream/book.h"
 
-typedef struct line {
-    const char *text;
-    size_t len;
-} line;
-
-static void die(const char *what)
+void bench_die(const char *what)
 {
     const nax_error *e = nax_error_last();
     fprintf(stderr, "book_apply: %s (%s)\n", what, e && e->message ? e->message : "");
@@ -87,7 +87,7 @@ static long random_ticks(long levels)
 static void emit(nax_buf *buf, const nax_stream_message *msg)
 {
     if (nax_encode(buf, NAX_TYPE_STREAM_MESSAGE, msg) != 0)
-        die("encode failed");
+        bench_die("encode failed");
     fwrite(buf->data, 1, buf->len, stdout);
     fputc('\n', stdout);
 }
@@ -99,14 +99,14 @@ static int generate(long levels, long updates)
     nax_book_level *bids = calloc((size_t)levels, sizeof(*bids));
     nax_book_level *asks = calloc((size_t)levels, sizeof(*asks));
     if (!bids || !asks)
-        die("out of memory");
+        bench_die("out of memory");
     for (long i = 0; i < levels; i++) {
         bids[i] = (nax_book_level){price_at(1, i), random_quantity()};
         asks[i] = (nax_book_level){price_at(0, i), random_quantity()};
     }
     uint64_t seq = 1000;
     if (nax__book_replace(&book, seq, bids, (size_t)levels, asks, (size_t)levels) != 0)
-        die("snapshot refused");
+        bench_die("snapshot refused");
     nax_buf buf = NAX_BUF_INIT;
     int64_t ts = 1767268800000;
     nax_stream_message msg = {0};
@@ -145,7 +145,7 @@ static int generate(long levels, long updates)
         seq++;
         ts += 1 + (int64_t)(rnd() % 5);
         if (nax__book_apply(&book, seq, ub, nb, ua, na) != 0)
-            die("update refused");
+            bench_die("update refused");
         msg.type = NAX_STREAM_MSG_UPDATE;
         msg.seq = seq;
         msg.ts = ts;
@@ -172,38 +172,38 @@ static int64_t cpu_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static line *load(const char *path, size_t *count, char **storage)
+bench_line *bench_load(const char *path, size_t *count, char **storage)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        die("cannot open the input");
+        bench_die("cannot open the input");
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     fseek(f, 0, SEEK_SET);
     char *data = malloc((size_t)size + 1);
     if (!data || fread(data, 1, (size_t)size, f) != (size_t)size)
-        die("cannot read the input");
+        bench_die("cannot read the input");
     fclose(f);
     data[size] = '\0';
     size_t n = 0, cap = 1024;
-    line *lines = malloc(cap * sizeof(*lines));
+    bench_line *lines = malloc(cap * sizeof(*lines));
     for (char *p = data; lines && p < data + size;) {
         char *nl = memchr(p, '\n', (size_t)(data + size - p));
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         if (n == cap && !(lines = realloc(lines, (cap *= 2) * sizeof(*lines))))
             break;
-        lines[n++] = (line){p, len};
+        lines[n++] = (bench_line){p, len};
         p += len + 1;
     }
     if (!lines || n < 2)
-        die("the input needs a snapshot and updates");
+        bench_die("the input needs a snapshot and updates");
     *count = n;
     *storage = data;
     return lines;
 }
 
 /* One pass: what lib/stream does per frame. Returns CPU ns; dies on a mismatch. */
-static int64_t replay(const line *lines, size_t n, int decode_only)
+static int64_t replay(const bench_line *lines, size_t n, int decode_only)
 {
     nax__book book;
     nax__book_init(&book);
@@ -211,7 +211,7 @@ static int64_t replay(const line *lines, size_t n, int decode_only)
     for (size_t i = 0; i < n; i++) {
         nax_stream_message *msg = NULL;
         if (nax_decode(&msg, NAX_TYPE_STREAM_MESSAGE, lines[i].text, lines[i].len, NULL) != 0)
-            die("decode failed");
+            bench_die("decode failed");
         if (!decode_only) {
             int rc;
             if (msg->type == NAX_STREAM_MSG_SNAPSHOT) {
@@ -219,14 +219,14 @@ static int64_t replay(const line *lines, size_t n, int decode_only)
                                        msg->asks_count);
             } else {
                 if (nax__book_seq_check(&book, msg->seq) != NAX__BOOK_SEQ_NEXT)
-                    die("seq gap in the input");
+                    bench_die("seq gap in the input");
                 rc = nax__book_apply(&book, msg->seq, msg->bids, msg->bids_count, msg->asks,
                                      msg->asks_count);
             }
             if (rc)
-                die("the book refused a message");
+                bench_die("the book refused a message");
             if (!msg->has_checksum || nax__book_checksum(&book) != msg->checksum)
-                die("checksum mismatch");
+                bench_die("checksum mismatch");
         }
         nax_object_free(msg);
     }
@@ -241,11 +241,11 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int64_t median_pass(const line *lines, size_t n, int repeats, int decode_only)
+static int64_t median_pass(const bench_line *lines, size_t n, int repeats, int decode_only)
 {
     int64_t *t = calloc((size_t)repeats, sizeof(*t));
     if (!t)
-        die("out of memory");
+        bench_die("out of memory");
     replay(lines, n, decode_only); /* warm-up */
     for (int r = 0; r < repeats; r++)
         t[r] = replay(lines, n, decode_only);
@@ -259,7 +259,7 @@ static int run(const char *path, int repeats)
 {
     size_t n;
     char *storage;
-    line *lines = load(path, &n, &storage);
+    bench_line *lines = bench_load(path, &n, &storage);
     int64_t full = median_pass(lines, n, repeats, 0);
     int64_t decode = median_pass(lines, n, repeats, 1);
     /* The snapshot is one message of a different size: report updates only. */
@@ -277,7 +277,8 @@ static int run(const char *path, int repeats)
 static void usage(void)
 {
     fprintf(stderr, "usage: book_apply gen --levels N --updates M [--seed S] > FILE\n"
-                    "       book_apply run FILE [--repeats R]\n");
+                    "       book_apply run FILE [--repeats R]\n"
+                    "       book_apply stream FILE [--repeats R]\n");
     exit(2);
 }
 
@@ -286,7 +287,7 @@ int main(int argc, char **argv)
     if (argc < 2)
         usage();
     if (nax_global_init(NULL) != 0)
-        die("nax_global_init failed");
+        bench_die("nax_global_init failed");
     int rc;
     if (!strcmp(argv[1], "gen")) {
         long levels = 1000, updates = 100000;
@@ -303,7 +304,7 @@ int main(int argc, char **argv)
         if (levels < 1 || updates < 1)
             usage();
         rc = generate(levels, updates);
-    } else if (!strcmp(argv[1], "run") && argc >= 3) {
+    } else if ((!strcmp(argv[1], "run") || !strcmp(argv[1], "stream")) && argc >= 3) {
         int repeats = 5;
         for (int i = 3; i + 1 < argc; i += 2) {
             if (!strcmp(argv[i], "--repeats"))
@@ -313,7 +314,7 @@ int main(int argc, char **argv)
         }
         if (repeats < 1)
             usage();
-        rc = run(argv[2], repeats);
+        rc = !strcmp(argv[1], "run") ? run(argv[2], repeats) : bench_stream(argv[2], repeats);
     } else {
         usage();
     }
