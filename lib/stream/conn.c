@@ -522,10 +522,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         char why[200];
-        snprintf(why, sizeof why, "connecting failed: %s",
-                 in ? (const char *)in : "no detail from libwebsockets");
+        const char *detail = in ? (const char *)in : "no detail from libwebsockets";
+        snprintf(why, sizeof why, "connecting failed: %s", detail);
+        /* lws says "SSL" when the handshake or the certificate failed. */
+        int tls = strstr(detail, "SSL") || strstr(detail, "ssl") || strstr(detail, "cert");
         on_disconnect(s, NAX_STREAM_REASON_CONNECT_FAILED,
-                      s->drop_error ? s->drop_error : NAX_ENETWORK, why);
+                      s->drop_error ? s->drop_error
+                      : tls         ? NAX_ETLS
+                                    : NAX_ENETWORK,
+                      why);
         return 0;
     }
     case LWS_CALLBACK_CLIENT_ESTABLISHED: on_established(s, wsi); return 0;
