@@ -1,8 +1,9 @@
 /*
  * nax_book_checksum(): CRC-32 (reflected polynomial 0xEDB88320, as zlib's
- * crc32) over the book text defined in nax/codec.h, fed level by level from
- * stack buffers, so it never allocates.
+ * crc32) over the book text defined in nax/codec.h, written to a stack
+ * buffer and then hashed eight bytes at a time, so it never allocates.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "codec_internal.h"
@@ -53,10 +54,40 @@ static const uint32_t crc_table[256] = {
     0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
+/* Tables for eight bytes at a time ("slicing-by-8"): crc_tables[k][n] is the
+ * CRC of byte n followed by k zero bytes. Built once, from crc_table. */
+static uint32_t crc_tables[8][256];
+static pthread_once_t crc_tables_once = PTHREAD_ONCE_INIT;
+
+static void crc_tables_build(void)
+{
+    for (int n = 0; n < 256; n++)
+        crc_tables[0][n] = crc_table[n];
+    for (int k = 1; k < 8; k++)
+        for (int n = 0; n < 256; n++)
+            crc_tables[k][n] =
+                (crc_tables[k - 1][n] >> 8) ^ crc_table[crc_tables[k - 1][n] & 0xffu];
+}
+
 /* Continues a CRC whose running (pre-inverted) register is `crc`. */
 static uint32_t crc_update(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 16) {
+        pthread_once(&crc_tables_once, crc_tables_build);
+        const uint32_t(*t)[256] = (const uint32_t(*)[256])crc_tables;
+        for (; len >= 8; p += 8, len -= 8) {
+            uint32_t one, two;
+            memcpy(&one, p, 4);
+            memcpy(&two, p + 4, 4);
+            one ^= crc;
+            crc = t[7][one & 0xffu] ^ t[6][(one >> 8) & 0xffu] ^ t[5][(one >> 16) & 0xffu] ^
+                  t[4][one >> 24] ^ t[3][two & 0xffu] ^ t[2][(two >> 8) & 0xffu] ^
+                  t[1][(two >> 16) & 0xffu] ^ t[0][two >> 24];
+        }
+    }
+#endif
     for (size_t i = 0; i < len; i++)
         crc = crc_table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
     return crc;
@@ -67,29 +98,34 @@ uint32_t nax__codec_crc32(uint32_t crc, const void *data, size_t len)
     return crc_update(crc ^ 0xffffffffu, data, len) ^ 0xffffffffu;
 }
 
-/* Feeds a decimal in normalised form (no trailing zeros, no bare point). */
-static uint32_t crc_decimal(uint32_t crc, const nax_decimal *d)
+/* Writes a decimal in normalised form (no trailing zeros, no bare point).
+ * The zeros are cut from the text: dividing the 128-bit coefficient by ten
+ * for each would cost more than the rest of the checksum. */
+static char *put_decimal(char *out, const nax_decimal *d)
 {
-    nax_decimal n;
-    char text[NAX_DECIMAL_STRING_MAX];
-    nax__dec_normalize(&n, d);
-    size_t len = nax__dec_format(text, &n);
-    return crc_update(crc, text, len);
+    size_t len = nax__dec_format(out, d);
+    if (d->scale) {
+        while (out[len - 1] == '0')
+            len--;
+        if (out[len - 1] == '.')
+            len--;
+    }
+    return out + len;
 }
 
-/* Feeds `price:quantity|price:quantity...` for the first levels of one side. */
-static uint32_t crc_side(uint32_t crc, const nax_book_level *levels, size_t count)
+/* Writes `price:quantity|price:quantity...` for the first levels of one side. */
+static char *put_side(char *out, const nax_book_level *levels, size_t count)
 {
     if (count > CHECKSUM_DEPTH)
         count = CHECKSUM_DEPTH;
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
-            crc = crc_update(crc, "|", 1);
-        crc = crc_decimal(crc, &levels[i].price);
-        crc = crc_update(crc, ":", 1);
-        crc = crc_decimal(crc, &levels[i].quantity);
+            *out++ = '|';
+        out = put_decimal(out, &levels[i].price);
+        *out++ = ':';
+        out = put_decimal(out, &levels[i].quantity);
     }
-    return crc;
+    return out;
 }
 
 /* Only the levels that count are checked: the rest never reach the CRC. */
@@ -103,6 +139,10 @@ static int side_valid(const nax_book_level *levels, size_t count)
     return 1;
 }
 
+/* The longest text: every level two full decimals, a colon and a bar, and '#'.
+ * nax__dec_format writes a NUL after the digits, hence the one spare byte. */
+#define TEXT_MAX (2 * CHECKSUM_DEPTH * (2 * NAX_DECIMAL_STRING_MAX + 2) + 2)
+
 int nax_book_checksum(uint32_t *out, const nax_book_level *bids, size_t bids_count,
                       const nax_book_level *asks, size_t asks_count)
 {
@@ -112,10 +152,11 @@ int nax_book_checksum(uint32_t *out, const nax_book_level *bids, size_t bids_cou
         return nax__error(NAX_EINVAL, "nax_book_checksum: NULL levels with a non-zero count");
     if (!side_valid(bids, bids_count) || !side_valid(asks, asks_count))
         return nax__error(NAX_EINVAL, "nax_book_checksum: a level holds an invalid nax_decimal");
-    uint32_t crc = 0xffffffffu;
-    crc = crc_side(crc, bids, bids_count);
-    crc = crc_update(crc, "#", 1);
-    crc = crc_side(crc, asks, asks_count);
-    *out = crc ^ 0xffffffffu;
+    /* The whole text first, then one pass of the CRC over it. */
+    char text[TEXT_MAX];
+    char *p = put_side(text, bids, bids_count);
+    *p++ = '#';
+    p = put_side(p, asks, asks_count);
+    *out = nax__codec_crc32(0, text, (size_t)(p - text));
     return 0;
 }

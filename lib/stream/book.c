@@ -79,24 +79,27 @@ static int levels_valid(const nax_book_level *levels, size_t count)
     return 1;
 }
 
-static void set_level(nax__book_side *s, int dir, const nax_book_level *l)
+/* Sets one level; returns 1 when the change reached the top 25 (the checksum's). */
+static int set_level(nax__book_side *s, int dir, const nax_book_level *l)
 {
     size_t i = lower_bound(s, dir, &l->price);
+    int top = i + NAX__BOOK_CHECKSUM_DEPTH >= s->len;
     int found = i < s->len && nax__dec_cmp(&s->levels[i].price, &l->price) == 0;
     if (is_zero(&l->quantity)) {
-        if (found) {
-            memmove(&s->levels[i], &s->levels[i + 1], (s->len - i - 1) * sizeof *s->levels);
-            s->len--;
-        }
-        return;
+        if (!found)
+            return 0;
+        memmove(&s->levels[i], &s->levels[i + 1], (s->len - i - 1) * sizeof *s->levels);
+        s->len--;
+        return top;
     }
     if (found) {
         s->levels[i].quantity = l->quantity;
-        return;
+        return top;
     }
     memmove(&s->levels[i + 1], &s->levels[i], (s->len - i) * sizeof *s->levels);
     s->levels[i] = *l;
     s->len++;
+    return top || i + NAX__BOOK_CHECKSUM_DEPTH >= s->len;
 }
 
 int nax__book_apply(nax__book *b, uint64_t seq, const nax_book_level *bids, size_t bids_count,
@@ -107,10 +110,13 @@ int nax__book_apply(nax__book *b, uint64_t seq, const nax_book_level *bids, size
     /* Room for every level to be new, so nothing can fail half-way. */
     if (reserve(&b->bids, bids_count) || reserve(&b->asks, asks_count))
         return NAX_ENOMEM;
+    int top = 0;
     for (size_t i = 0; i < bids_count; i++)
-        set_level(&b->bids, DIR_BIDS, &bids[i]);
+        top |= set_level(&b->bids, DIR_BIDS, &bids[i]);
     for (size_t i = 0; i < asks_count; i++)
-        set_level(&b->asks, DIR_ASKS, &asks[i]);
+        top |= set_level(&b->asks, DIR_ASKS, &asks[i]);
+    if (top)
+        b->crc_valid = 0;
     b->seq = seq;
     return 0;
 }
@@ -178,6 +184,7 @@ int nax__book_replace(nax__book *b, uint64_t seq, const nax_book_level *bids, si
     b->bids = nb;
     b->asks = na;
     b->seq = seq;
+    b->crc_valid = 0;
     return 0;
 }
 
@@ -201,13 +208,17 @@ const nax_book_level *nax__book_best(const nax__book_side *s)
     return s->len ? &s->levels[s->len - 1] : NULL;
 }
 
-uint32_t nax__book_checksum(const nax__book *b)
+uint32_t nax__book_checksum(nax__book *b)
 {
+    if (b->crc_valid)
+        return b->crc;
     nax_book_level bids[NAX__BOOK_CHECKSUM_DEPTH], asks[NAX__BOOK_CHECKSUM_DEPTH];
     size_t nb = nax__book_copy_side(&b->bids, bids, NAX__BOOK_CHECKSUM_DEPTH);
     size_t na = nax__book_copy_side(&b->asks, asks, NAX__BOOK_CHECKSUM_DEPTH);
     uint32_t crc = 0;
     /* Cannot fail: every stored level was validated on the way in. */
     nax_book_checksum(&crc, bids, nb, asks, na);
+    b->crc = crc;
+    b->crc_valid = 1;
     return crc;
 }

@@ -28,6 +28,8 @@ typedef struct nax__book {
     nax__book_side bids; /* rising price */
     nax__book_side asks; /* falling price */
     uint64_t seq;        /* of the last snapshot or update applied */
+    uint32_t crc;        /* the checksum, while crc_valid */
+    int crc_valid;       /* no level of the top 25 changed since crc was computed */
 } nax__book;
 
 /* How an update's seq relates to the book's. */
@@ -55,8 +57,9 @@ int nax__book_apply(nax__book *b, uint64_t seq, const nax_book_level *bids, size
 
 nax__book_seq nax__book_seq_check(const nax__book *b, uint64_t seq);
 
-/* The checksum of docs/asyncapi.yaml over the top 25 levels per side. */
-uint32_t nax__book_checksum(const nax__book *b);
+/* The checksum of docs/asyncapi.yaml over the top 25 levels per side;
+ * kept until a change reaches the top 25. */
+uint32_t nax__book_checksum(nax__book *b);
 
 /* Copies up to `depth` levels (0: all) of a side, best first, to `out`
  * (room for that many); returns how many. */
