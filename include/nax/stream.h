@@ -209,8 +209,10 @@ typedef struct nax_stream_options {
     int tls_insecure;    /**< without a client: non-zero turns certificate checks OFF (tests) */
     const char *ca_path; /**< without a client: a CA bundle instead of the system store */
 
-    const nax_client_hooks *hooks; /**< clock and jitter source for tests (copied); the sleep
-                                        hook is not used; NULL: the real ones */
+    const nax_client_hooks *hooks; /**< for tests (copied): random_u64 draws the reconnect
+                                        jitter; the timers run on libwebsockets' monotonic
+                                        clock, so the clock and sleep hooks are not used;
+                                        NULL: the real ones */
 } nax_stream_options;
 
 /** Static initialiser: the current version, everything else default. */

@@ -67,8 +67,8 @@ void nax__timer_cancel(nax__timer *t)
 
 int nax__stream_next_timer_ms(nax_stream *s, int cap)
 {
-    const nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping,
-                                  &s->t_catchup, &s->t_close,   &s->t_wake};
+    const nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping, &s->t_catchup,
+                                  &s->t_close,   &s->t_wake,    &s->t_flush};
     lws_usec_t now = lws_now_usecs(), best = (lws_usec_t)cap * 1000;
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
         if (!timers[i]->armed)
@@ -167,7 +167,8 @@ void nax__stream_finish(nax_stream *s)
 {
     if (s->loop_exit)
         return;
-    nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping, &s->t_catchup, &s->t_close};
+    nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping,
+                            &s->t_catchup, &s->t_close,   &s->t_flush};
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
         nax__timer_cancel(timers[i]);
     s->loop_exit = 1;
@@ -210,6 +211,7 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
     nax__timer_cancel(&s->t_timeout);
     nax__timer_cancel(&s->t_ping);
     nax__timer_cancel(&s->t_close);
+    nax__timer_cancel(&s->t_flush);
     free_frames(s);
     nax__buf_reset(&s->rx);
     s->rx_done = 1;
@@ -586,6 +588,7 @@ int nax__stream_context_new(nax_stream *s)
     nax__timer_init(&s->t_catchup, s, nax__stream_catchup_fire);
     nax__timer_init(&s->t_close, s, close_fire);
     nax__timer_init(&s->t_wake, s, wake_fire);
+    nax__timer_init(&s->t_flush, s, nax__stream_flush_fire);
     return 0;
 }
 

@@ -104,6 +104,7 @@ void nax__chan_drop(nax_stream *s, nax__chan *ch)
 static void unwant(nax_stream *s, nax__chan *ch)
 {
     ch->wanted = 0;
+    ch->leave_pending = 0;
     set_resyncing(s, ch, 0);
     if (ch->book) {
         nax__books_remove(s, ch->book);
@@ -237,12 +238,35 @@ static void subscribe_pending(nax_stream *s)
 void nax__stream_resubscribe(nax_stream *s, nax__chan *ch)
 {
     ch->have_snapshot = 0;
-    if (ch->sub == NAX__SUB_ACTIVE)
-        send_channels(s, &ch, 1, NAX_STREAM_OP_UNSUBSCRIBE);
-    else if (ch->sub == NAX__SUB_NONE)
+    if (ch->sub == NAX__SUB_ACTIVE) {
+        ch->leave_pending = 1;
+        if (!s->t_flush.armed)
+            nax__timer_set(&s->t_flush, 0);
+    } else if (ch->sub == NAX__SUB_NONE) {
         subscribe_pending(s);
+    }
     /* PENDING: the snapshot of that subscription is the fresh one; LEAVING:
      * the ack subscribes again. */
+}
+
+void nax__stream_flush_fire(nax_stream *s)
+{
+    if (!s->established || s->halted || s->dropping)
+        return;
+    nax__chan **list = nax__malloc((s->chans_count ? s->chans_count : 1) * sizeof *list);
+    if (!list) {
+        nax__stream_kill(s, NAX_STREAM_REASON_NONE, NAX_ENOMEM);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->chans_count; i++) {
+        nax__chan *ch = s->chans[i];
+        if (ch->leave_pending && ch->sub == NAX__SUB_ACTIVE)
+            list[n++] = ch;
+        ch->leave_pending = 0;
+    }
+    send_channels(s, list, n, NAX_STREAM_OP_UNSUBSCRIBE);
+    nax__free(list);
 }
 
 /* ---- auth ------------------------------------------------------------------------ */
@@ -438,6 +462,7 @@ void nax__stream_on_close(nax_stream *s)
         ch->sub = NAX__SUB_NONE;
         ch->have_snapshot = 0;
         ch->seq = 0;
+        ch->leave_pending = 0;
         set_resyncing(s, ch, 0);
         nax__chan_clear_buffered(ch);
         if (ch->book) {

@@ -214,7 +214,7 @@ static void buffer_update(nax_stream *s, nax__chan *ch, nax_stream_message *m)
 
 void nax__stream_on_market(nax_stream *s, nax__chan *ch, nax_stream_message *m)
 {
-    if (!ch->wanted || ch->sub != NAX__SUB_ACTIVE) {
+    if (!ch->wanted || ch->sub != NAX__SUB_ACTIVE || ch->leave_pending) {
         nax_object_free(m); /* an old subscription's tail */
         return;
     }

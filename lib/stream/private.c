@@ -225,7 +225,7 @@ static int is_session_end(const nax_error_body *e)
 void nax__stream_on_private(nax_stream *s, nax__chan *ch, nax_stream_message *m)
 {
     nax__private *p = &s->priv;
-    if (!ch->wanted || ch->sub != NAX__SUB_ACTIVE) {
+    if (!ch->wanted || ch->sub != NAX__SUB_ACTIVE || ch->leave_pending) {
         nax_object_free(m);
         return;
     }

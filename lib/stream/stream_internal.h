@@ -63,12 +63,13 @@ typedef struct nax__chan {
     char *name;
     const char *pair; /* inside name, or NULL for the private channels */
     nax__chan_kind kind;
-    int wanted;                    /* in the wanted set */
-    nax__sub_state sub;            /* on the current connection */
-    int have_snapshot;             /* this subscription's snapshot arrived */
-    uint64_t seq;                  /* of the last snapshot or update of this subscription */
-    int resyncing;                 /* a book: RESYNCING reported, LIVE not yet */
-    nax__stream_book *book;        /* book channels */
+    int wanted;             /* in the wanted set */
+    nax__sub_state sub;     /* on the current connection */
+    int have_snapshot;      /* this subscription's snapshot arrived */
+    uint64_t seq;           /* of the last snapshot or update of this subscription */
+    int resyncing;          /* a book: RESYNCING reported, LIVE not yet */
+    int leave_pending;      /* to be unsubscribed (and subscribed again) with the next batch */
+    nax__stream_book *book; /* book channels */
     nax_stream_message **buffered; /* book updates that came before the snapshot */
     size_t buffered_count;
     char *recent[NAX__RECENT_TRADES]; /* trades: ids delivered lately, against repeats */
@@ -198,7 +199,7 @@ struct nax_stream {
     unsigned int missed;
     int auth_state; /* NAX__SAUTH_* */
     uint64_t auth_op;
-    nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake;
+    nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake, t_flush;
     nax__private priv;
 };
 
@@ -263,8 +264,12 @@ void nax__stream_on_ack(nax_stream *s, const nax_stream_ack *ack);
 /* Sends an op; channels may be NULL. Returns the op id or 0 on failure. */
 uint64_t nax__stream_send_op(nax_stream *s, nax_stream_op_kind kind, const char *const *channels,
                              size_t count);
-/* Unsubscribes and subscribes a channel again for a fresh snapshot. */
+/* Unsubscribes and subscribes a channel again for a fresh snapshot. The
+ * channels to resubscribe are gathered and sent as one op (a timer at 0 ms,
+ * nax__stream_flush_fire), so a burst of resyncs stays within the server's
+ * op rate. */
 void nax__stream_resubscribe(nax_stream *s, nax__chan *ch);
+void nax__stream_flush_fire(nax_stream *s);
 /* Subscribes the private channels once the connection is authenticated. */
 void nax__stream_authenticate(nax_stream *s);
 /* Reports LIVE(SUBSCRIBED) when every wanted channel is in place. */

@@ -139,6 +139,40 @@ START_TEST(corrupt_checksum_resyncs)
 }
 END_TEST
 
+static int eth_equal(void *arg)
+{
+    equal_arg *e = arg;
+    return book_equals_server(e->s, anon, "ETH-AUD", e->why, sizeof e->why);
+}
+
+/* Two books go wrong at once: both resync (in one unsubscribe and one
+ * subscribe op) and both end equal to the server's. */
+START_TEST(several_books_resync_together)
+{
+    recorder *r = rec_new();
+    const char *eth[] = {"book:ETH-AUD"};
+    nax_stream *s = live_book_stream(r, NULL, eth, 1, NULL);
+    size_t from = rec_events(r);
+    ck_assert_int_eq(naxh_stream_fault(&srv, "{\"corrupt_checksums\":2}"), 0);
+    one_order();
+    place_limit(buyer.client, "ETH-AUD", NAX_SIDE_BUY, "3000.00", "0.01", NULL, 0);
+    const char *books[] = {"book:BTC-AUD", "book:ETH-AUD"};
+    for (int i = 0; i < 2; i++) {
+        long at = rec_wait_event(r, NULL, from, NAX_STREAM_RESYNCING, NAX_STREAM_REASON_CHECKSUM,
+                                 books[i], 10000);
+        ck_assert_int_ge(at, 0);
+        ck_assert_int_gt(rec_wait_event(r, NULL, (size_t)at, NAX_STREAM_LIVE,
+                                        NAX_STREAM_REASON_SNAPSHOT, books[i], 10000),
+                         at);
+    }
+    equal_arg e = {s, ""};
+    ck_assert_msg(rec_wait_until(r, NULL, is_equal, &e, 5000), "BTC-AUD differs: %s", e.why);
+    ck_assert_msg(rec_wait_until(r, NULL, eth_equal, &e, 5000), "ETH-AUD differs: %s", e.why);
+    ck_assert_int_lt(rec_find(r, from, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
 START_TEST(stall_goes_stale_then_reconnects)
 {
     recorder *r = rec_new();
@@ -230,6 +264,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, dropped_update_resyncs);
     tcase_add_test(tc, corrupt_checksum_resyncs);
+    tcase_add_test(tc, several_books_resync_together);
     tcase_add_test(tc, stall_goes_stale_then_reconnects);
     tcase_add_test(tc, abrupt_close_reconnects);
     suite_add_tcase(s, tc);
