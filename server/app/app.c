@@ -205,6 +205,13 @@ static void tick(void *arg)
  * close frames go out while requests in flight drain; what is still open
  * when the server returns is closed with it. */
 #define STOP_POLL_MS 50
+/* How long the close handshakes of stream connections may take at exit. */
+#define STREAM_CLOSE_MS 1000
+
+static int streams_closed(void *stream)
+{
+    return naxd_stream_connections(stream) == 0;
+}
 
 static void watch_stop(void *arg)
 {
@@ -341,6 +348,7 @@ int naxd_app_run(naxd_app *a)
     naxd_http_after(a->http, STOP_POLL_MS, watch_stop, a);
     int rc = naxd_http_run(a->http);
     naxd_stream_close_all(a->stream);
+    naxd_http_flush(a->http, STREAM_CLOSE_MS, streams_closed, a->stream);
     /* Write what is left (API-key use) and wait until every batch reported. */
     if (!a->store_failed)
         naxd_flush_api_key_use(a);

@@ -129,6 +129,11 @@ int naxd_http_port(const naxd_http *h);
  * the 10 s drain deadline passed). Returns 0. Call from the thread that is
  * to be the app thread; it may differ from the one that called new(). */
 int naxd_http_run(naxd_http *h);
+/* After naxd_http_run() returned: keep servicing the open connections
+ * (pending writes, close handshakes) until done(arg) is non-zero or
+ * timeout_ms passed; app thread. Lets WebSocket close frames go out at
+ * shutdown. 0 when done, NAX_ETIMEOUT otherwise. */
+int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *arg);
 /* Async-signal-safe and thread-safe: stop accepting, answer new requests on
  * open connections with 503, finish in-flight ones, then make run() return. */
 void naxd_http_stop(naxd_http *h);

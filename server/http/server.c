@@ -2,6 +2,7 @@
  * the service loop, the graceful stop and the teardown. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -235,6 +236,35 @@ int naxd_http_run(naxd_http *h)
     }
     lws_sul_cancel(&h->drain_sul);
     return 0;
+}
+
+int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *arg)
+{
+    struct timespec now, until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    /* lws_service() sleeps until an event or a timer: the timer bounds the wait. */
+    h->drain_expired = 0;
+    lws_sul_schedule(h->ctx, 0, &h->drain_sul, drain_expired,
+                     (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    for (;;) {
+        naxd__graveyard_flush(h);
+        if (done(arg))
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (h->drain_expired || now.tv_sec > until.tv_sec ||
+            (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+            break;
+        if (lws_service(h->ctx, 0) < 0)
+            break;
+    }
+    lws_sul_cancel(&h->drain_sul);
+    return done(arg) ? 0 : NAX_ETIMEOUT;
 }
 
 void naxd_http_stop(naxd_http *h)
