@@ -321,6 +321,11 @@ void nax__stream_authenticate(nax_stream *s)
         OPENSSL_cleanse(frame.data, frame.len);
     nax_buf_dispose(&storage);
     nax_buf_dispose(&frame);
+    nax__log(NAX_LOG_DEBUG, "nax stream: auth op %s",
+             rc == 1    ? "skipped: no credentials"
+             : rc       ? "failed locally"
+             : op.token ? "with the session's token"
+                        : "with an API-key signature");
     if (rc == 1) {
         s->auth_state = AUTH_NO_CREDENTIALS; /* the server will say auth_required */
         subscribe_pending(s);

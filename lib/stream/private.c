@@ -35,6 +35,8 @@ void nax__private_init(nax__private *p)
     nax__idset_init(&p->fills_seen, FILLS_REMEMBERED);
     nax__idset_init(&p->open_orders, 0);
     nax__idset_init(&p->order_states, ORDER_STATES_REMEMBERED);
+    nax__idset_init(&p->caught, ORDER_STATES_REMEMBERED);
+    nax__idset_init(&p->caught_fp, ORDER_STATES_REMEMBERED);
 }
 
 static void free_held(nax__private *p)
@@ -51,6 +53,8 @@ void nax__private_dispose(nax__private *p)
     nax__idset_dispose(&p->fills_seen);
     nax__idset_dispose(&p->open_orders);
     nax__idset_dispose(&p->order_states);
+    nax__idset_dispose(&p->caught);
+    nax__idset_dispose(&p->caught_fp);
     nax__free(p->last_fill_id);
     memset(p, 0, sizeof *p);
 }
@@ -72,9 +76,40 @@ static void remember_order(nax__private *p, const nax_order *o)
     /* Out of memory only weakens what a later catch-up can tell: carry on. */
 }
 
+/* An order state in one number: equal states give equal numbers. */
+static int64_t fingerprint(const nax_order *o)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t parts[] = {(uint64_t)o->updated_at, (uint64_t)o->status, o->filled_quantity.lo,
+                        o->filled_quantity.hi, o->filled_quantity.scale};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = (h ^ parts[i]) * 0x100000001b3ull;
+    return (int64_t)h;
+}
+
+/* A catch-up fetches the current state over REST, which may be newer than
+ * events still on their way (held, or not yet sent): a state it delivered is
+ * not delivered again, nor an older one after it. */
+static int caught_already(const nax__private *p, const nax_order *o)
+{
+    int64_t ts, fp;
+    if (!nax__idset_get(&p->caught, o->id, &ts))
+        return 0;
+    if (o->updated_at < ts)
+        return 1;
+    return o->updated_at == ts && nax__idset_get(&p->caught_fp, o->id, &fp) && fp == fingerprint(o);
+}
+
 static int deliver_order(nax_stream *s, const nax_order *o, unsigned int flags)
 {
-    remember_order(&s->priv, o);
+    nax__private *p = &s->priv;
+    if (flags & NAX_STREAM_F_CATCHUP) {
+        nax__idset_put(&p->caught, o->id, o->updated_at);
+        nax__idset_put(&p->caught_fp, o->id, fingerprint(o));
+    } else if (caught_already(p, o)) {
+        return 0;
+    }
+    remember_order(p, o);
     return nax__stream_call_order(s, o, flags);
 }
 

@@ -131,7 +131,7 @@ static int on_book(const nax_stream_book *b, void *ud)
 
 static int on_order(const nax_order *o, unsigned int flags, void *ud)
 {
-    add_item(ud, REC_ORDER, o->id, o->pair, flags, (int)o->status, 0, 0);
+    add_item(ud, REC_ORDER, o->id, o->pair, flags, (int)o->status, (uint64_t)o->updated_at, 0);
     return 0;
 }
 
@@ -276,11 +276,19 @@ int rec_wait_until(recorder *r, nax_stream *drive, int (*pred)(void *arg), void 
     }
 }
 
+static void log_line(nax_log_level level, const char *message, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "log %s: %s\n", nax_log_level_name(level), message);
+}
+
 nax_stream *stream_for(naxh_server *srv, nax_client *client, recorder *r, nax_stream_mode mode,
                        void (*adjust)(nax_stream_options *o))
 {
     char url[96];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/v1/stream", srv->port);
+    if (getenv("STREAM_TEST_VERBOSE"))
+        nax_log_set(log_line, NAX_LOG_DEBUG, NULL);
     nax_stream_options o = NAX_STREAM_OPTIONS_INIT;
     o.client = client;
     o.url = client ? NULL : url;

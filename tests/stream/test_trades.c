@@ -27,6 +27,18 @@ static void setup(void)
     OK(naxh_fund_fiat(&srv, &other, "AUD", "1000000.00"));
 }
 
+/* Access tokens live 3 s: the session expires under a live stream. */
+static void setup_short_tokens(void)
+{
+    client_test_global_init();
+    ck_assert_int_eq(naxh_start(&srv, "{\"jwt\":{\"access_ttl_s\":3}}"), 0);
+    OK(naxh_client(&srv, NULL, &anon));
+    OK(naxh_user_new(&srv, &buyer));
+    OK(naxh_user_new(&srv, &seller));
+    OK(naxh_user_new(&srv, &other));
+    OK(naxh_fund_fiat(&srv, &buyer, "AUD", "1000000.00"));
+}
+
 static void teardown(void)
 {
     naxh_user_free(&buyer);
@@ -178,6 +190,40 @@ START_TEST(bad_credentials_fail_auth)
 }
 END_TEST
 
+/* The server ends the private subscriptions when the token expires: the
+ * stream says TOKEN_EXPIRED, authenticates with a refreshed token,
+ * subscribes again, and the user's events keep coming. */
+START_TEST(expired_session_authenticates_again)
+{
+    recorder *r = rec_new();
+    nax_stream *s = live_stream(buyer.client, r);
+    long expired = rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_TOKEN_EXPIRED,
+                                  "orders", 15000);
+    ck_assert_int_ge(expired, 0);
+    ck_assert_int_eq(r->events[expired].error, NAX_EAUTH);
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_AUTH_FAILED, NULL), 0);
+    /* Subscribed again: a new order of the user arrives live. */
+    char id[64];
+    place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "41000.00", "0.01", id, sizeof id);
+    ck_assert(rec_wait_count(r, NULL, REC_ORDER, id, 0, 1, 10000));
+    /* Once as an event: live, or caught up if it came before the new subscription. */
+    size_t live = rec_count_exact(r, REC_ORDER, id, 0);
+    size_t caught = rec_count_exact(r, REC_ORDER, id, NAX_STREAM_F_CATCHUP);
+    if (live + caught != 1) {
+        pthread_mutex_lock(&r->lock);
+        for (size_t i = 0; i < r->nitems; i++)
+            if (r->items[i].kind == REC_ORDER && !strcmp(r->items[i].id, id))
+                fprintf(stderr, "order item %zu: flags %u status %d updated_at %llu\n", i,
+                        r->items[i].flags, r->items[i].status, (unsigned long long)r->items[i].seq);
+        pthread_mutex_unlock(&r->lock);
+    }
+    ck_assert_msg(live + caught == 1, "order delivered %zu times live, %zu caught up", live,
+                  caught);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_trades");
@@ -188,6 +234,11 @@ static Suite *suite(void)
     tcase_add_test(tc, refused_channels_are_dropped);
     tcase_add_test(tc, bad_credentials_fail_auth);
     suite_add_tcase(s, tc);
+    TCase *session = tcase_create("session");
+    tcase_add_checked_fixture(session, setup_short_tokens, teardown);
+    tcase_set_timeout(session, 300);
+    tcase_add_test(session, expired_session_authenticates_again);
+    suite_add_tcase(s, session);
     return s;
 }
 
