@@ -349,6 +349,11 @@ int main(int argc, char **argv)
     struct epoll_event events[256];
     int64_t last_activity = now_ns(), deadline_setup = now_ns() + 30 * 1000000000LL;
     long acked_sent = 0;
+    /* One ack in flight at a time: naxd's HTTP layer does not take pipelined
+     * POSTs (it answers the first and then spins), and an ack carries the
+     * latest count anyway. */
+    int ack_in_flight = 0;
+    char tail[16] = ""; /* the end of the last read, for a status line cut in two */
     /* A ping op now and then, as every client must: naxd closes idle ones. */
     int64_t next_ping = now_ns() + 10 * 1000000000LL;
     long ping_id = 1;
@@ -358,9 +363,20 @@ int main(int argc, char **argv)
         for (int k = 0; k < n; k++) {
             uint64_t id = events[k].data.u64;
             if (id == HTTP_SLOT) {
-                char sink[4096];
-                while (recv(ctl, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+                char buf[4096 + sizeof tail];
+                size_t keep = strlen(tail);
+                memcpy(buf, tail, keep);
+                ssize_t got;
+                while ((got = recv(ctl, buf + keep, 4096, MSG_DONTWAIT)) > 0) {
+                    size_t len = keep + (size_t)got;
+                    for (char *p = buf; (p = memmem(p, (size_t)(buf + len - p), "HTTP/1.1 ", 9));
+                         p += 9)
+                        ack_in_flight = 0;
+                    keep = len < 8 ? len : 8;
+                    memmove(buf, buf + len - keep, keep);
                 }
+                memcpy(tail, buf, keep);
+                tail[keep] = '\0';
                 continue;
             }
             sub *s = &r.subs[id];
@@ -405,13 +421,14 @@ int main(int argc, char **argv)
                 least = r.subs[i].counted;
         if (least >= r.o.count || r.closed == r.o.conns)
             break;
-        if (r.o.rate == 0 && least >= acked_sent + r.o.window / 4) {
+        if (r.o.rate == 0 && !ack_in_flight && least >= acked_sent + r.o.window / 4) {
             char body[64];
             snprintf(body, sizeof body, "{\"delivered\":%ld}", least);
             char path[512];
             snprintf(path, sizeof path, "%s/ack", r.o.start_path);
             http_post(ctl, &r.o, path, body);
             acked_sent = least;
+            ack_in_flight = 1;
         }
         if (t - last_activity > r.o.idle_ms * 1000000LL)
             break; /* nothing more is coming: report what is missing */
