@@ -88,10 +88,15 @@ void nax__client_stream_tls(const nax_client *c, int *insecure, const char **ca_
 /* Fills an `auth` op from the client's credentials: a fresh access token of
  * the session (refreshing it, or logging in, when needed), or an API-key
  * signature over `timestamp + "GET" + "/v1/stream"` with the server's clock.
- * The op's strings live in `storage`: cleanse and dispose it after use.
+ * The op's strings live in `storage`: cleanse and dispose it after use;
+ * *generation receives the session's generation (for a later renew).
  * Returns 0; 1 when the client holds no credentials; or the error of the
  * refresh, login or clock measurement. */
-int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage);
+int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage,
+                            uint64_t *generation);
+/* The server said the token sent with session `generation` expired:
+ * refresh, unless another thread already replaced that session. */
+int nax__client_stream_renew(nax_client *c, uint64_t generation);
 
 /* Logging to the client's sink (or the global one), redacted. */
 void nax__client_log(nax_client *c, nax_log_level level, const char *fmt, ...) NAX__PRINTF(3, 4);

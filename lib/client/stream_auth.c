@@ -76,12 +76,13 @@ static int sign_op(nax_client *c, nax_stream_op *op, nax_buf *storage)
     return 0;
 }
 
-int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage)
+int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage,
+                            uint64_t *generation)
 {
     nax__buf_reset(storage);
     nax_buf header = NAX_BUF_INIT;
-    uint64_t generation = 0;
-    int rc = nax__session_header(c, &header, &generation);
+    *generation = 0;
+    int rc = nax__session_header(c, &header, generation);
     if (!rc && header.len) {
         static const char prefix[] = "Authorization: Bearer ";
         size_t skip = sizeof prefix - 1;
@@ -98,4 +99,9 @@ int nax__client_stream_auth(nax_client *c, nax_stream_op *op, nax_buf *storage)
         OPENSSL_cleanse(header.data, header.len);
     nax_buf_dispose(&header);
     return rc;
+}
+
+int nax__client_stream_renew(nax_client *c, uint64_t generation)
+{
+    return nax__session_renew_after(c, generation);
 }

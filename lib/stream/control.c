@@ -14,6 +14,10 @@
 
 enum { AUTH_NO_CREDENTIALS = 3 }; /* beside NAX__SAUTH_*: subscribe the private channels as is */
 
+/* Session renewals per connection: a server that keeps ending fresh sessions
+ * is not asked forever. */
+#define MAX_AUTH_RENEWALS 5
+
 char **nax__strv_dup(const char *const *v, size_t n)
 {
     size_t bytes = n * sizeof(char *);
@@ -101,7 +105,7 @@ void nax__chan_drop(nax_stream *s, nax__chan *ch)
 }
 
 /* The user no longer wants the channel (or the server refused it). */
-static void unwant(nax_stream *s, nax__chan *ch)
+void nax__chan_unwant(nax_stream *s, nax__chan *ch)
 {
     ch->wanted = 0;
     ch->leave_pending = 0;
@@ -282,7 +286,7 @@ static void auth_failed(nax_stream *s, int error, const char *why)
         }
         nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_AUTH_FAILED, ch->name,
                           error, "%s", why);
-        unwant(s, ch);
+        nax__chan_unwant(s, ch);
         if (ch->sub == NAX__SUB_NONE)
             nax__chan_drop(s, ch); /* the slot now holds another channel */
         else
@@ -306,7 +310,12 @@ void nax__stream_authenticate(nax_stream *s)
     op.op = NAX_STREAM_OP_AUTH;
     op.id = ++s->next_id;
     nax_buf storage = NAX_BUF_INIT, frame = NAX_BUF_INIT;
-    int rc = nax__client_stream_auth(s->client, &op, &storage);
+    if (s->auth_renew) {
+        /* A failed renewal leaves the old token: the server then says why. */
+        s->auth_renew = 0;
+        nax__client_stream_renew(s->client, s->auth_generation);
+    }
+    int rc = nax__client_stream_auth(s->client, &op, &storage, &s->auth_generation);
     if (rc == 0) {
         rc = nax_encode(&frame, NAX_TYPE_STREAM_OP, &op);
         if (!rc)
@@ -335,6 +344,19 @@ void nax__stream_authenticate(nax_stream *s)
         s->auth_state = NAX__SAUTH_PENDING;
         s->auth_op = op.id;
     }
+}
+
+int nax__stream_reauthenticate(nax_stream *s)
+{
+    if (s->auth_state == NAX__SAUTH_PENDING)
+        return 0; /* an auth op is on its way already */
+    if (s->auth_retries >= MAX_AUTH_RENEWALS)
+        return -1;
+    s->auth_retries++;
+    s->auth_state = NAX__SAUTH_NONE;
+    s->auth_renew = 1;
+    nax__stream_authenticate(s);
+    return 0;
 }
 
 /* ---- acknowledgements ---------------------------------------------------------------- */
@@ -369,10 +391,14 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
         ch->sub = NAX__SUB_NONE;
         if (refused >= 0 && (size_t)refused != i)
             continue; /* all or nothing: subscribed again below */
+        /* Authenticated, yet refused as not: the session ended meanwhile. */
+        if (NAX__CH_PRIVATE(ch->kind) && !strcmp(code, "auth_required") &&
+            s->auth_state == NAX__SAUTH_OK && nax__stream_reauthenticate(s) == 0)
+            continue;
         if (ch->wanted)
             nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_SUBSCRIBE_FAILED,
                               ch->name, NAX_EBADREQUEST, "%s: %s", code, msg);
-        unwant(s, ch);
+        nax__chan_unwant(s, ch);
         nax__chan_drop(s, ch);
     }
     if (!ack->ok)
@@ -449,6 +475,7 @@ void nax__stream_on_ack(nax_stream *s, const nax_stream_ack *ack)
 void nax__stream_on_open(nax_stream *s)
 {
     s->auth_state = NAX__SAUTH_NONE;
+    s->auth_retries = 0;
     subscribe_pending(s);
     nax__stream_check_live(s);
 }
@@ -534,7 +561,7 @@ void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd)
         nax__chan *ch = nax__chan_find(s, cmd->channels[i]);
         if (!ch || !ch->wanted)
             continue;
-        unwant(s, ch);
+        nax__chan_unwant(s, ch);
         if (ch->sub == NAX__SUB_NONE)
             nax__chan_drop(s, ch);
         else if (ch->sub == NAX__SUB_ACTIVE && leave)

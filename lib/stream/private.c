@@ -281,9 +281,11 @@ void nax__stream_on_private(nax_stream *s, nax__chan *ch, nax_stream_message *m)
             mark(s, ch);
             ch->sub = NAX__SUB_NONE;
             ch->have_snapshot = 0;
-            if (s->auth_state != NAX__SAUTH_PENDING) {
-                s->auth_state = NAX__SAUTH_NONE;
-                nax__stream_authenticate(s);
+            if (nax__stream_reauthenticate(s) != 0) {
+                nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_AUTH_FAILED,
+                                  ch->name, NAX_EAUTH, "the server keeps ending the session");
+                nax__chan_unwant(s, ch);
+                nax__chan_drop(s, ch);
             }
             return;
         }

@@ -201,6 +201,9 @@ struct nax_stream {
     unsigned int missed;
     int auth_state; /* NAX__SAUTH_* */
     uint64_t auth_op;
+    uint64_t auth_generation;  /* the client session behind the last auth op */
+    int auth_renew;            /* the server found that session expired: renew it first */
+    unsigned int auth_retries; /* renewals on this connection (bounded) */
     nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake, t_flush;
     nax__private priv;
 };
@@ -274,8 +277,14 @@ void nax__stream_resubscribe(nax_stream *s, nax__chan *ch);
 void nax__stream_flush_fire(nax_stream *s);
 /* Subscribes the private channels once the connection is authenticated. */
 void nax__stream_authenticate(nax_stream *s);
+/* The server ended the session (token_expired): renew it, authenticate again
+ * and subscribe the private channels again. Returns 0, or -1 when renewals
+ * on this connection are spent. */
+int nax__stream_reauthenticate(nax_stream *s);
 /* Reports LIVE(SUBSCRIBED) when every wanted channel is in place. */
 void nax__stream_check_live(nax_stream *s);
+/* Takes a channel out of the wanted set (its book goes, its catch-up too). */
+void nax__chan_unwant(nax_stream *s, nax__chan *ch);
 void nax__chan_drop(nax_stream *s, nax__chan *ch);
 
 /* ---- market.c ---- */
