@@ -434,6 +434,11 @@ static void auth_acked(nax_stream *s, const nax_stream_ack *ack)
         return;
     }
     s->auth_state = NAX__SAUTH_NONE;
+    /* The token lapsed on its way (the client's clock and the server's
+     * disagree by a little): renew it and try again. */
+    if (ack->error && ack->error->code && !strcmp(ack->error->code, "token_expired") &&
+        nax__stream_reauthenticate(s) == 0)
+        return;
     char why[300];
     snprintf(why, sizeof why, "the server refused the credentials: %s: %s",
              ack->error && ack->error->code ? ack->error->code : "refused",
