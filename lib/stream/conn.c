@@ -203,6 +203,7 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
     s->attempt_open = 0;
     s->wsi = NULL;
     int was_open = s->established;
+    int dropped = s->dropping || s->drop_reason;
     s->established = 0;
     s->dropping = 0;
     s->want_write = 0;
@@ -224,15 +225,14 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
         nax__stream_finish(s);
         return;
     }
-    if (s->drop_reason) {
+    if (dropped) {
         reason = s->drop_reason;
         error = s->drop_error;
+        why = drop_text(s);
     } else if (was_open) {
         reason = NAX_STREAM_REASON_SERVER_CLOSED;
     }
     char message[256];
-    if (s->drop_reason)
-        why = drop_text(s);
     if (s->close_code)
         snprintf(message, sizeof message, "%s (close code %d%s%s)", why, s->close_code,
                  s->close_text[0] ? ": " : "", s->close_text);
@@ -291,8 +291,11 @@ static void connect_fire(nax_stream *s)
 
 static void timeout_fire(nax_stream *s)
 {
-    if (s->attempt_open && !s->established)
-        nax__stream_kill(s, NAX_STREAM_REASON_CONNECT_FAILED, NAX_ETIMEOUT);
+    if (!s->attempt_open || s->established)
+        return;
+    nax__stream_kill(s, NAX_STREAM_REASON_CONNECT_FAILED, NAX_ETIMEOUT);
+    if (!s->wsi) /* lws gave the attempt up without telling: nothing to wait for */
+        on_disconnect(s, NAX_STREAM_REASON_CONNECT_FAILED, NAX_ETIMEOUT, "connecting timed out");
 }
 
 static void close_fire(nax_stream *s)
@@ -372,6 +375,15 @@ static void ping_fire(nax_stream *s)
     }
     s->ping_id = id;
     s->ping_outstanding = 1;
+    nax__timer_set(&s->t_ping, s->opts.ping_interval_ms);
+}
+
+void nax__stream_heartbeat_restart(nax_stream *s)
+{
+    if (!s->established || s->halted || s->dropping)
+        return;
+    s->ping_outstanding = 0;
+    s->missed = 0;
     nax__timer_set(&s->t_ping, s->opts.ping_interval_ms);
 }
 

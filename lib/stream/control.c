@@ -316,6 +316,7 @@ void nax__stream_authenticate(nax_stream *s)
         nax__client_stream_renew(s->client, s->auth_generation);
     }
     int rc = nax__client_stream_auth(s->client, &op, &storage, &s->auth_generation);
+    nax__stream_heartbeat_restart(s); /* a refresh or a login may have taken a while */
     if (rc == 0) {
         rc = nax_encode(&frame, NAX_TYPE_STREAM_OP, &op);
         if (!rc)

@@ -553,8 +553,10 @@ void nax__stream_catchup_fire(nax_stream *s)
         return; /* the connection dropped again meanwhile */
     unsigned int mask = p->catchup & ALL_PRIVATE;
     p->catchup = 0;
-    if (mask && s->client)
+    if (mask && s->client) {
         run_rest(s, mask);
+        nax__stream_heartbeat_restart(s);
+    }
     /* Then what arrived meanwhile, in order. */
     for (size_t i = 0; i < p->held_count && !s->halted; i++)
         deliver_message(s, p->held[i]);

@@ -253,6 +253,9 @@ void nax__stream_finish(nax_stream *s);
 void nax__stream_run_commands(nax_stream *s);
 /* What lws wants now: the socket (or -1) and whether to wait for POLLOUT. */
 int nax__stream_socket(nax_stream *s, int *want_out);
+/* After the driving thread was busy with REST calls (the socket unread):
+ * the pings start over, so the wait does not count as silence. */
+void nax__stream_heartbeat_restart(nax_stream *s);
 /* Milliseconds to the next armed timer, at most `cap`. */
 int nax__stream_next_timer_ms(nax_stream *s, int cap);
 
