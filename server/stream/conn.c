@@ -234,19 +234,34 @@ static int on_writeable(naxd__conn *c)
             lws_callback_on_writable(wsi);
         return 0;
     }
+    /* The queued frames (headers included, see naxd__msg_new) go out
+     * gathered in one raw write, as many as fit in a chunk; a frame larger
+     * than a chunk goes alone from its own buffer. lws keeps what the
+     * socket does not take and sends it before the next writeable turn. */
     uint64_t sent = 0;
-    /* A few messages per turn: lws copies what the socket does not take,
-     * so a write never fails for a full socket, and the turn ends once it
-     * had to. */
-    while (c->q_len && sent < NAXD_STREAM_WRITE_BATCH) {
-        naxd__msg *m = naxd__conn_pop(c);
-        int w = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
-        naxd__msg_unref(m);
+    naxd_stream *s = c->s;
+    if (c->q_len) {
+        naxd__msg *first = c->q[c->q_head];
+        int w;
+        if (first->frame_len > NAXD_STREAM_WRITE_CHUNK) {
+            naxd__conn_pop(c);
+            w = lws_write(wsi, first->frame, first->frame_len, LWS_WRITE_RAW);
+            naxd__msg_unref(first);
+            sent = 1;
+        } else {
+            unsigned char *out = s->wbuf + LWS_PRE;
+            size_t n = 0;
+            while (c->q_len && n + c->q[c->q_head]->frame_len <= NAXD_STREAM_WRITE_CHUNK) {
+                naxd__msg *m = naxd__conn_pop(c);
+                memcpy(out + n, m->frame, m->frame_len);
+                n += m->frame_len;
+                naxd__msg_unref(m);
+                sent++;
+            }
+            w = lws_write(wsi, out, n, LWS_WRITE_RAW);
+        }
         if (w < 0)
             return -1;
-        sent++;
-        if (lws_partial_buffered(wsi))
-            break;
     }
     naxd__count_sent(c->s, sent);
     if (c->close_code && !c->q_len)

@@ -24,8 +24,11 @@
 #include "stream.h"
 
 #define NAXD_STREAM_PROTOCOL_NAME "naxd-stream"
-#define NAXD_STREAM_RX_BUFFER     8192 /* lws hands us at most this much per RECEIVE */
-#define NAXD_STREAM_WRITE_BATCH   16   /* messages written per writeable turn at most */
+/* lws hands us at most this much per RECEIVE, and sends at most this much
+ * per socket write (the rest of a write waits in lws's own buffer). */
+#define NAXD_STREAM_RX_BUFFER 16384
+/* Queued frames are gathered into one write of up to this many bytes. */
+#define NAXD_STREAM_WRITE_CHUNK   NAXD_STREAM_RX_BUFFER
 #define NAXD_STREAM_LAG_WINDOW_MS 60000
 #define NAXD_STREAM_CLOSE_GRACE_S 5 /* a close frame gets this long to go out */
 
@@ -78,7 +81,9 @@ typedef struct naxd__msg {
     int private_chan;       /* of a private channel (dropped last) */
     const naxd__chan *chan; /* its channel; NULL for control messages */
     size_t len;             /* bytes of JSON at data + LWS_PRE */
-    unsigned char data[];   /* LWS_PRE headroom, then the JSON */
+    unsigned char *frame;   /* the whole WebSocket frame: its header ends the headroom */
+    size_t frame_len;
+    unsigned char data[]; /* LWS_PRE headroom, then the JSON */
 } naxd__msg;
 
 /* A recent public trade, copied. */
@@ -163,7 +168,8 @@ struct naxd_stream {
     size_t nconns;
     /* faults aimed at every pair */
     unsigned int drop_updates, corrupt_checksums;
-    nax_buf scratch; /* encoding buffer */
+    nax_buf scratch;                                       /* encoding buffer */
+    unsigned char wbuf[LWS_PRE + NAXD_STREAM_WRITE_CHUNK]; /* frames gathered for one write */
 };
 
 /* ---- stream.c ---- */

@@ -6,6 +6,8 @@
 #include "internal.h"
 #include <nax/codec.h>
 
+_Static_assert(LWS_PRE >= 10, "the headroom holds a frame header");
+
 naxd__msg *naxd__msg_new(const char *json, size_t len, const naxd__chan *chan, int droppable)
 {
     naxd__msg *m = nax__malloc(sizeof(*m) + LWS_PRE + len + 1);
@@ -18,6 +20,27 @@ naxd__msg *naxd__msg_new(const char *json, size_t len, const naxd__chan *chan, i
     m->len = len;
     memcpy(m->data + LWS_PRE, json, len);
     m->data[LWS_PRE + len] = '\0';
+    /* A server frame is the same for every connection (no mask), so its
+     * header is written once: queued frames then go out back to back. */
+    unsigned char head[10];
+    size_t h = 2;
+    head[0] = 0x81; /* FIN, text */
+    if (len < 126) {
+        head[1] = (unsigned char)len;
+    } else if (len <= 0xffff) {
+        head[1] = 126;
+        head[2] = (unsigned char)(len >> 8);
+        head[3] = (unsigned char)len;
+        h = 4;
+    } else {
+        head[1] = 127;
+        for (int i = 0; i < 8; i++)
+            head[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+        h = 10;
+    }
+    m->frame = m->data + LWS_PRE - h;
+    memcpy(m->frame, head, h);
+    m->frame_len = h + len;
     return m;
 }
 
