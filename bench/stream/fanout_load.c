@@ -377,6 +377,15 @@ int main(int argc, char **argv)
                 }
                 memcpy(tail, buf, keep);
                 tail[keep] = '\0';
+                if (got == 0) {
+                    /* The server ended the idle keep-alive connection (Node
+                     * does after 5 s): drop it, reconnect for the next ack. */
+                    epoll_ctl(ep, EPOLL_CTL_DEL, ctl, NULL);
+                    close(ctl);
+                    ctl = -1;
+                    ack_in_flight = 0;
+                    tail[0] = '\0';
+                }
                 continue;
             }
             sub *s = &r.subs[id];
@@ -426,6 +435,11 @@ int main(int argc, char **argv)
             snprintf(body, sizeof body, "{\"delivered\":%ld}", least);
             char path[512];
             snprintf(path, sizeof path, "%s/ack", r.o.start_path);
+            if (ctl < 0) {
+                ctl = http_connect(&r.o);
+                struct epoll_event ev = {.events = EPOLLIN, .data.u64 = HTTP_SLOT};
+                epoll_ctl(ep, EPOLL_CTL_ADD, ctl, &ev);
+            }
             http_post(ctl, &r.o, path, body);
             acked_sent = least;
             ack_in_flight = 1;
@@ -444,7 +458,8 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < r.o.conns; i++)
         wsc_close(&r.subs[i].ws);
-    close(ctl);
+    if (ctl >= 0)
+        close(ctl);
     close(ep);
     free(r.subs);
     free(r.hist);
