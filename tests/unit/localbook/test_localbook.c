@@ -226,7 +226,7 @@ START_TEST(large_book_against_model)
 
     /* Updates: mostly near the top, some deep (which keep the checksum); sets,
      * resizes and removals. */
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < 12000; round++) {
         nax_book_level ub[4], ua[4];
         size_t nb = rnd() % 4, na = rnd() % 4;
         for (size_t i = 0; i < nb; i++) {
