@@ -114,7 +114,9 @@ int naxd_stream_book_update(naxd_stream *s, const char *pair, uint64_t seq, int6
                             const nax_book_level *asks, size_t asks_count);
 /* The book as published (what a new subscriber's snapshot holds): up to
  * depth levels per side (0: all) into caller arrays of that many entries,
- * best first. NAX_ENOTFOUND for a pair never reset. For tests and /metrics. */
+ * best first. NULL arrays: only the counts (and seq, checksum) are given, so
+ * a caller can size its arrays for depth 0. NAX_ENOTFOUND for a pair never
+ * reset. For tests and /metrics. */
 int naxd_stream_book_view(const naxd_stream *s, const char *pair, size_t depth,
                           nax_book_level *bids, size_t *bids_count, nax_book_level *asks,
                           size_t *asks_count, uint64_t *seq, uint32_t *checksum);
