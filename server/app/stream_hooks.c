@@ -38,6 +38,10 @@ static int hook_authenticate(void *app, const nax_stream_op *op, const char *pee
         char family[48];
         if (naxd__authn_jwt(a, op->token, &u, family, sizeof family, expires_ms, &f))
             return refuse(code, message, message_size, f.code, f.message);
+        /* REST allows a little clock leeway past exp; a stream session would
+         * end at once, so a token already past exp is refused here. */
+        if (*expires_ms <= naxd_now_ms(a))
+            return refuse(code, message, message_size, "token_expired", "access token expired");
         *user = u->id;
         return 0;
     }

@@ -308,6 +308,9 @@ def test_each_auth_failure_code(naxd):
     expired = forge_jwt(naxd.jwt_secret, dict(claims, iat=claims["iat"] - 7200,
                                               nbf=claims["iat"] - 7200,
                                               exp=claims["iat"] - 3600))
+    # Past exp but within the clock leeway REST allows: a stream session would
+    # end at once, so the stream refuses it.
+    lapsed = forge_jwt(naxd.jwt_secret, dict(claims, exp=int(time.time()) - 5))
     victim = new_user(naxd)
 
     async def code_of(coro):
@@ -319,6 +322,7 @@ def test_each_auth_failure_code(naxd):
         async with StreamClient(naxd) as s:
             assert await code_of(s.auth_token("not.a.token")) == "invalid_token"
             assert await code_of(s.auth_token(expired)) == "token_expired"
+            assert await code_of(s.auth_token(lapsed)) == "token_expired"
             assert await code_of(s.auth_key(("ak_nope", key.secret))) == "invalid_api_key"
             assert await code_of(s.auth_key(key, signature="0" * 64)) == "invalid_signature"
             old = now_ms() - 60_000
