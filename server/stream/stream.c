@@ -301,7 +301,9 @@ void naxd_stream_free(naxd_stream *s)
     if (!s)
         return;
     /* Connections still open are forgotten: lws owns them and closes them
-     * with its context; their callbacks then find no stream. */
+     * with its context; their callbacks then find no stream. The metrics
+     * may have gone with the server already. */
+    naxd_stream_set_metrics(s, NULL);
     while (s->conns)
         naxd__conn_forget(s->conns);
     for (size_t i = 0; i < s->npairs; i++) {
