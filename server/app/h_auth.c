@@ -192,8 +192,11 @@ static int revoke_family(naxd_app *a, naxd_mut *m, uint64_t user, const char *fa
     if (rc)
         return rc;
     naxd_map_foreach(&a->refresh_tokens, revoke_in_memory, (void *)family);
-    if (a->stream)
-        naxd_stream_revoke_user(a->stream, user);
+    if (a->stream) {
+        char credential[NAXD_STREAM_CREDENTIAL_MAX];
+        snprintf(credential, sizeof credential, "session:%s", family);
+        naxd_stream_revoke(a->stream, user, credential);
+    }
     return 0;
 }
 
@@ -655,9 +658,13 @@ NAXD_HANDLER(h_api_key_delete)
         naxd_mut_abort(m);
         fail_oom(req);
         return;
-    }
-    /* Kept in memory, flagged: requests in flight may still point at it. */
+    } /* Kept in memory, flagged: requests in flight may still point at it. */
     k->revoked = 1;
+    if (a->stream) { /* its stream connections lose their private channels now */
+        char credential[NAXD_STREAM_CREDENTIAL_MAX];
+        snprintf(credential, sizeof credential, "key:%s", k->id);
+        naxd_stream_revoke(a->stream, u->id, credential);
+    }
     naxd_mut_commit(m, 204, NAX_TYPE_NONE, NULL);
 }
 

@@ -25,8 +25,8 @@ static int refuse(const char **code, char *message, size_t size, const char *c, 
 }
 
 static int hook_authenticate(void *app, const nax_stream_op *op, const char *peer, uint64_t *user,
-                             int64_t *expires_ms, const char **code, char *message,
-                             size_t message_size)
+                             int64_t *expires_ms, char *credential, const char **code,
+                             char *message, size_t message_size)
 {
     naxd_app *a = app;
     (void)peer;
@@ -42,6 +42,7 @@ static int hook_authenticate(void *app, const nax_stream_op *op, const char *pee
          * end at once, so a token already past exp is refused here. */
         if (*expires_ms <= naxd_now_ms(a))
             return refuse(code, message, message_size, "token_expired", "access token expired");
+        snprintf(credential, NAXD_STREAM_CREDENTIAL_MAX, "session:%s", family);
         *user = u->id;
         return 0;
     }
@@ -58,7 +59,8 @@ static int hook_authenticate(void *app, const nax_stream_op *op, const char *pee
         return refuse(code, message, message_size, "insufficient_scope",
                       "API key lacks the read scope");
     *user = u->id;
-    *expires_ms = 0; /* keys do not lapse; deleting one does not end its connections */
+    *expires_ms = 0; /* keys do not lapse; deleting one ends its connections' private channels */
+    snprintf(credential, NAXD_STREAM_CREDENTIAL_MAX, "key:%s", k->id);
     return 0;
 }
 

@@ -133,7 +133,8 @@ struct naxd__conn {
     size_t nsubs, subs_cap;
     /* authentication */
     naxd__user *user;
-    int64_t expires_ms;    /* the app's clock; 0: does not lapse (API key) */
+    int64_t expires_ms;                          /* the app's clock; 0: does not lapse (API key) */
+    char credential[NAXD_STREAM_CREDENTIAL_MAX]; /* what authenticated it, for revocation */
     int64_t expires_at_ms; /* the same moment on the monotonic clock; 0: none */
     /* ops rate: a token bucket in thousandths of an op */
     int64_t bucket_milli, bucket_at_ms;

@@ -221,8 +221,9 @@ static void op_auth(naxd__conn *c, const nax_stream_op *op)
     int64_t expires_ms = 0;
     const char *code = NULL;
     char message[256] = "";
-    int rc = s->hooks.authenticate(s->hooks.app, op, c->peer, &user, &expires_ms, &code, message,
-                                   sizeof(message));
+    char credential[NAXD_STREAM_CREDENTIAL_MAX] = "";
+    int rc = s->hooks.authenticate(s->hooks.app, op, c->peer, &user, &expires_ms, credential, &code,
+                                   message, sizeof(message));
     if (rc) {
         naxd__send_ack(c, op->op, op->id, code ? code : "invalid_token", NULL,
                        message[0] ? message : "authentication failed");
@@ -235,6 +236,8 @@ static void op_auth(naxd__conn *c, const nax_stream_op *op)
         naxd__send_ack(c, op->op, op->id, "internal_error", NULL, "out of memory");
         return;
     }
+    memcpy(c->credential, credential, sizeof c->credential);
+    c->credential[sizeof c->credential - 1] = '\0';
     naxd__send_ack(c, op->op, op->id, NULL, NULL, NULL);
 }
 

@@ -58,7 +58,7 @@ void naxd__end_private(naxd__conn *c, const char *code, const char *message)
     }
 }
 
-void naxd_stream_revoke_user(naxd_stream *s, uint64_t user)
+void naxd_stream_revoke(naxd_stream *s, uint64_t user, const char *credential)
 {
     if (!s)
         return;
@@ -75,8 +75,8 @@ void naxd_stream_revoke_user(naxd_stream *s, uint64_t user)
     memcpy(conns, u->conns, n * sizeof(*conns));
     for (size_t i = 0; i < n; i++) {
         naxd__conn *c = conns[i];
-        if (!c->expires_ms)
-            continue; /* API-key authentication is not a session */
+        if (credential && strcmp(c->credential, credential) != 0)
+            continue; /* authenticated otherwise: another session or key */
         naxd__end_private(c, "token_revoked",
                           "the session was revoked; log in, authenticate again and resubscribe");
         naxd__conn_set_user(c, NULL, 0);

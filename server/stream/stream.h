@@ -32,6 +32,9 @@ struct naxd_metrics;
 
 typedef struct naxd_stream naxd_stream;
 
+/* Room for the credential an authentication names (see the authenticate hook). */
+#define NAXD_STREAM_CREDENTIAL_MAX 96
+
 /* Which private channel a snapshot is for. */
 typedef enum naxd_stream_private {
     NAXD_STREAM_ORDERS = 1,
@@ -44,11 +47,14 @@ typedef struct naxd_stream_hooks {
     void *app; /* passed to every hook */
     /* Checks an `auth` op: a JWT (`token`) or an API-key signature over
      * `timestamp + "GET" + "/v1/stream"` within the receive window and not
-     * replayed. 0 with *user and *expires_ms (when the token lapses; 0 for
-     * API keys, which do not) or non-zero with *code (a static error code
-     * string such as "token_expired", "invalid_signature") and a message. */
+     * replayed. 0 with *user and *expires_ms (when the token lapses; 0 for     * API keys, which do
+     * not) and the credential it used in credential (at most NAXD_STREAM_CREDENTIAL_MAX bytes with
+     * the NUL, e.g. "session:<family>" or "key:<id>", for naxd_stream_revoke), or non-zero with
+     * *code (a static error code string such as "token_expired", "invalid_signature") and a
+     * message. */
     int (*authenticate)(void *app, const nax_stream_op *op, const char *peer, uint64_t *user,
-                        int64_t *expires_ms, const char **code, char *message, size_t message_size);
+                        int64_t *expires_ms, char *credential, const char **code, char *message,
+                        size_t message_size);
     /* The current state of a private channel for user: fills msg->orders,
      * msg->balances or msg->fills (the stream sets channel, type, seq and ts)
      * and *cookie, which is handed to private_snapshot_free() once the
@@ -132,9 +138,12 @@ int naxd_stream_order(naxd_stream *s, uint64_t user, const nax_order *o, int64_t
 int naxd_stream_balance(naxd_stream *s, uint64_t user, const nax_balance *b, int64_t ts);
 int naxd_stream_fill(naxd_stream *s, uint64_t user, const nax_fill *f, int64_t ts);
 /* End the private subscriptions of a user's connections that authenticated
- * with a session now revoked (logout, refresh-token reuse): each gets an
- * `error` message (token_revoked) per private channel. */
-void naxd_stream_revoke_user(naxd_stream *s, uint64_t user);
+ * with a credential now revoked (a logged-out session, a reused refresh
+ * token's family, a deleted API key): credential as the authenticate hook
+ * named it, or NULL for every credential of the user. Each such connection
+ * gets an `error` message (token_revoked) per private channel and must
+ * authenticate again. */
+void naxd_stream_revoke(naxd_stream *s, uint64_t user, const char *credential);
 
 /* ---- fault injection (naxd --fault-injection only) ----------------------- */
 

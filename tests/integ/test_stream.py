@@ -16,7 +16,7 @@ import websockets
 
 from naxlib import (D, LocalBook, StreamClient, book_checksum, forge_jwt, fund_crypto, fund_fiat,
                     jwt_claims, make_api_key, new_user, now_ms, run_async, send_webhook,
-                    sign_request, sign_ts, stream_faults)
+                    sign_request, sign_ts, stream_faults, User)
 
 
 def order(user, pair, side, price, qty, **extra):
@@ -341,6 +341,41 @@ def test_each_auth_failure_code(naxd):
             err = await s.next(lambda m: m.get("channel") == "orders" and m["type"] == "error")
             assert err["error"]["code"] == "token_revoked"
             assert await code_of(s.auth_token(victim.token)) == "token_revoked"
+
+    run_async(run())
+
+
+def test_revocation_ends_only_the_revoked_credential(naxd):
+    """A logout ends the private channels of connections authenticated with that
+    session only; deleting an API key ends those authenticated with the key."""
+    user = new_user(naxd)
+    other_session = User(naxd, user.email, user.password, user.profile)
+    other_session.login()  # a second session (refresh family) of the same user
+    key = make_api_key(user, scopes=("read",))
+
+    def is_error(m):
+        return m.get("channel") == "balances" and m["type"] == "error"
+
+    async def run():
+        async with StreamClient(naxd) as by_session, StreamClient(naxd) as by_other, \
+                StreamClient(naxd) as by_key:
+            assert (await by_session.auth_token(user.token))["ok"]
+            assert (await by_other.auth_token(other_session.token))["ok"]
+            assert (await by_key.auth_key(key))["ok"]
+            for s in (by_session, by_other, by_key):
+                await s.subscribe("balances")
+            user.post("/v1/auth/logout", json={"refresh_token": user.refresh}).expect(204)
+            err = await by_session.next(is_error)
+            assert err["error"]["code"] == "token_revoked"
+            assert not any(is_error(m) for m in await by_other.drain())
+            assert not any(is_error(m) for m in await by_key.drain())
+            other_session.delete(f"/v1/auth/api-keys/{key.id}").expect(204)
+            err = await by_key.next(is_error)
+            assert err["error"]["code"] == "token_revoked"
+            assert not any(is_error(m) for m in await by_other.drain())
+            # The revoked key cannot authenticate again.
+            ack = await by_key.auth_key(key)
+            assert not ack["ok"] and ack["error"]["code"] == "invalid_api_key", ack
 
     run_async(run())
 

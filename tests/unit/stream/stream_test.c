@@ -35,10 +35,12 @@ static int64_t hook_now(void *app)
 }
 
 static int hook_authenticate(void *app, const nax_stream_op *op, const char *peer, uint64_t *user,
-                             int64_t *expires_ms, const char **code, char *message,
-                             size_t message_size)
+                             int64_t *expires_ms, char *credential, const char **code,
+                             char *message, size_t message_size)
 {
     (void)app;
+    /* the credential is the token or key itself: tests revoke by it */
+    snprintf(credential, NAXD_STREAM_CREDENTIAL_MAX, "%s", op->token ? op->token : op->api_key);
     ck_assert_ptr_nonnull(peer);
     if (op->api_key) {
         if (strcmp(op->api_key, "key7") == 0) {
@@ -328,7 +330,7 @@ static void do_pub(void *arg)
     }
     case J_INJECT: j->rc = naxd_stream_inject(s, j->fault); break;
     case J_REVOKE:
-        naxd_stream_revoke_user(s, j->user);
+        naxd_stream_revoke(s, j->user, j->text);
         j->rc = 0;
         break;
     }
@@ -393,9 +395,9 @@ int pub_inject(stream_server *ss, const naxd_stream_fault *f)
     return run_job(ss, &j);
 }
 
-void pub_revoke(stream_server *ss, uint64_t user)
+void pub_revoke(stream_server *ss, uint64_t user, const char *credential)
 {
-    pub_job j = {.kind = J_REVOKE, .user = user};
+    pub_job j = {.kind = J_REVOKE, .user = user, .text = credential};
     run_job(ss, &j);
 }
 

@@ -69,7 +69,8 @@ int pub_balance(stream_server *ss, uint64_t user, const char *asset, const char 
 int pub_order(stream_server *ss, uint64_t user, const char *id);
 int pub_fill(stream_server *ss, uint64_t user, const char *id);
 int pub_inject(stream_server *ss, const naxd_stream_fault *f);
-void pub_revoke(stream_server *ss, uint64_t user);
+/* naxd_stream_revoke; the fake hook names a credential by its token or key id. */
+void pub_revoke(stream_server *ss, uint64_t user, const char *credential);
 
 /* ---- the WebSocket client ---- */
 

@@ -178,7 +178,7 @@ START_TEST(an_expired_token_ends_the_private_channels)
 }
 END_TEST
 
-START_TEST(a_revoked_session_ends_the_private_channels)
+START_TEST(a_revoked_credential_ends_its_connections_private_channels)
 {
     ws_client tok, key;
     ws_open(&tok, srv.port, 0);
@@ -189,16 +189,23 @@ START_TEST(a_revoked_session_ends_the_private_channels)
     ck_assert_ptr_null(expect_ack(&key, 1, NAX_STREAM_OP_AUTH, 1));
     subscribe_balances(&tok, 2, 7, 1);
     subscribe_balances(&key, 2, 7, 1);
-    pub_revoke(&srv, 7);
+    pub_revoke(&srv, 7, "good");
     nax_stream_message *m = expect_on(&tok, "balances", NAX_STREAM_MSG_ERROR);
     ck_assert_str_eq(m->error->code, "token_revoked");
     nax_object_free(m);
-    /* an API key is no session: that connection keeps its channel */
+    /* the key's connection authenticated otherwise: it keeps its channel */
     ck_assert_int_eq(pub_balance(&srv, 7, "SEVEN", "1"), 0);
     m = expect_on(&key, "balances", NAX_STREAM_MSG_UPDATE);
     ck_assert_uint_eq(m->seq, 2);
     nax_object_free(m);
     expect_quiet(&tok, 3);
+    /* revoking the key (deleted) ends that connection's private channels too */
+    pub_revoke(&srv, 7, "key7");
+    m = expect_on(&key, "balances", NAX_STREAM_MSG_ERROR);
+    ck_assert_str_eq(m->error->code, "token_revoked");
+    nax_object_free(m);
+    ck_assert_int_eq(pub_balance(&srv, 7, "SEVEN", "2"), 0);
+    expect_quiet(&key, 3);
     ws_close(&tok);
     ws_close(&key);
 }
@@ -214,7 +221,7 @@ int main(void)
     tcase_add_test(tc, private_channels_need_auth_then_start_with_snapshots);
     tcase_add_test(tc, events_reach_their_own_user_only);
     tcase_add_test(tc, an_expired_token_ends_the_private_channels);
-    tcase_add_test(tc, a_revoked_session_ends_the_private_channels);
+    tcase_add_test(tc, a_revoked_credential_ends_its_connections_private_channels);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
