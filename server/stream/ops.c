@@ -117,12 +117,28 @@ static void ack_field(naxd__conn *c, const nax_stream_op *op, const char *code, 
     naxd__send_ack(c, op->op, op->id, code, field, message);
 }
 
+/* One op may name at most as many channels as a connection may hold, which
+ * also bounds the work of checking them (names are compared pairwise) on
+ * the app thread. 0, or -1 once the ack was sent. */
+static int check_channel_count(naxd__conn *c, const nax_stream_op *op)
+{
+    unsigned int max = c->s->lim.max_subscriptions;
+    if (op->channels_count <= max)
+        return 0;
+    char msg[96];
+    snprintf(msg, sizeof(msg), "at most %u channels per connection", max);
+    naxd__send_ack(c, op->op, op->id, "too_many_subscriptions", "channels", msg);
+    return -1;
+}
+
 /* Checks every channel of a subscribe before anything changes. The number
  * of new channels goes to *fresh. 0, or -1 once the ack was sent. */
 static int check_subscribe(naxd__conn *c, const nax_stream_op *op, parsed_chan *pc, size_t *fresh)
 {
     naxd_stream *s = c->s;
     *fresh = 0;
+    if (check_channel_count(c, op))
+        return -1;
     for (size_t i = 0; i < op->channels_count; i++) {
         if (!parse_channel(op->channels[i], &pc[i])) {
             ack_field(c, op, "invalid_request", i, "not a channel name");
@@ -195,6 +211,8 @@ out:
 static void op_unsubscribe(naxd__conn *c, const nax_stream_op *op)
 {
     parsed_chan pc;
+    if (check_channel_count(c, op))
+        return;
     for (size_t i = 0; i < op->channels_count; i++)
         if (!parse_channel(op->channels[i], &pc)) {
             ack_field(c, op, "invalid_request", i, "not a channel name");

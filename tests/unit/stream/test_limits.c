@@ -64,8 +64,16 @@ START_TEST(subscriptions_are_limited)
     /* room again after an unsubscribe */
     ws_send_text(&c, "{\"op\":\"unsubscribe\",\"id\":5,\"channels\":[\"trades:BTC-AUD\"]}");
     ck_assert_ptr_null(expect_ack(&c, 5, NAX_STREAM_OP_UNSUBSCRIBE, 1));
-    ws_send_text(&c, "{\"op\":\"subscribe\",\"id\":6,\"channels\":[\"trades:XRP-AUD\"]}");
-    ck_assert_ptr_null(expect_ack(&c, 6, NAX_STREAM_OP_SUBSCRIBE, 1));
+    ws_send_text(&c, "{\"op\":\"subscribe\",\"id\":6,\"channels\":[\"trades:XRP-AUD\"]}");    ck_assert_ptr_null(expect_ack(&c, 6, NAX_STREAM_OP_SUBSCRIBE, 1));
+    nax_object_free(expect_on(&c, "trades:XRP-AUD", NAX_STREAM_MSG_SNAPSHOT));
+    /* one op names at most max_subscriptions channels, repeated or not, which
+     * bounds the checking work per op */
+    ws_send_text(&c, "{\"op\":\"subscribe\",\"id\":7,\"channels\":[\"trades:XRP-AUD\","
+                     "\"trades:XRP-AUD\",\"trades:XRP-AUD\"]}");
+    expect_code(expect_ack(&c, 7, NAX_STREAM_OP_SUBSCRIBE, 0), "too_many_subscriptions");
+    ws_send_text(&c, "{\"op\":\"unsubscribe\",\"id\":8,\"channels\":[\"trades:XRP-AUD\","
+                     "\"trades:ETH-AUD\",\"trades:BTC-AUD\"]}");
+    expect_code(expect_ack(&c, 8, NAX_STREAM_OP_UNSUBSCRIBE, 0), "too_many_subscriptions");
     ws_close(&c);
     ss_stop(&srv);
 }
