@@ -64,7 +64,8 @@ START_TEST(subscriptions_are_limited)
     /* room again after an unsubscribe */
     ws_send_text(&c, "{\"op\":\"unsubscribe\",\"id\":5,\"channels\":[\"trades:BTC-AUD\"]}");
     ck_assert_ptr_null(expect_ack(&c, 5, NAX_STREAM_OP_UNSUBSCRIBE, 1));
-    ws_send_text(&c, "{\"op\":\"subscribe\",\"id\":6,\"channels\":[\"trades:XRP-AUD\"]}");    ck_assert_ptr_null(expect_ack(&c, 6, NAX_STREAM_OP_SUBSCRIBE, 1));
+    ws_send_text(&c, "{\"op\":\"subscribe\",\"id\":6,\"channels\":[\"trades:XRP-AUD\"]}");
+    ck_assert_ptr_null(expect_ack(&c, 6, NAX_STREAM_OP_SUBSCRIBE, 1));
     nax_object_free(expect_on(&c, "trades:XRP-AUD", NAX_STREAM_MSG_SNAPSHOT));
     /* one op names at most max_subscriptions channels, repeated or not, which
      * bounds the checking work per op */
