@@ -14,8 +14,10 @@
 
 enum { AUTH_NO_CREDENTIALS = 3 }; /* beside NAX__SAUTH_*: subscribe the private channels as is */
 
-/* Session renewals per connection: a server that keeps ending fresh sessions
- * is not asked forever. */
+/* Session renewals in a row without a successful auth: a server that keeps
+ * refusing fresh sessions is not asked forever. Each session that
+ * authenticates starts the count over, so sessions that expire one after
+ * another on a long connection keep being renewed. */
 #define MAX_AUTH_RENEWALS 5
 
 char **nax__strv_dup(const char *const *v, size_t n)
@@ -431,6 +433,7 @@ static void auth_acked(nax_stream *s, const nax_stream_ack *ack)
 {
     if (ack->ok) {
         s->auth_state = NAX__SAUTH_OK;
+        s->auth_retries = 0; /* the bound is on renewals in a row that do not authenticate */
         subscribe_pending(s);
         return;
     }

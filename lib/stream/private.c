@@ -523,7 +523,8 @@ static void run_rest(nax_stream *s, unsigned int mask)
     if (orc)
         report_failure(s, "orders", orc);
     /* Oldest first; the sort is stable enough: equal times keep fills first. */
-    qsort(c.items, c.items_count, sizeof *c.items, by_time);
+    if (c.items_count) /* qsort wants a non-NULL array even for nothing */
+        qsort(c.items, c.items_count, sizeof *c.items, by_time);
     size_t delivered = 0;
     for (size_t i = 0; i < c.items_count && !s->halted; i++) {
         const item *it = &c.items[i];

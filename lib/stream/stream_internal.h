@@ -203,7 +203,7 @@ struct nax_stream {
     uint64_t auth_op;
     uint64_t auth_generation;  /* the client session behind the last auth op */
     int auth_renew;            /* the server found that session expired: renew it first */
-    unsigned int auth_retries; /* renewals on this connection (bounded) */
+    unsigned int auth_retries; /* renewals since the last successful auth (bounded) */
     nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake, t_flush;
     nax__private priv;
 };
@@ -282,7 +282,7 @@ void nax__stream_flush_fire(nax_stream *s);
 void nax__stream_authenticate(nax_stream *s);
 /* The server ended the session (token_expired): renew it, authenticate again
  * and subscribe the private channels again. Returns 0, or -1 when renewals
- * on this connection are spent. */
+ * in a row without a successful auth are spent. */
 int nax__stream_reauthenticate(nax_stream *s);
 /* Reports LIVE(SUBSCRIBED) when every wanted channel is in place. */
 void nax__stream_check_live(nax_stream *s);

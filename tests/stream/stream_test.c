@@ -159,7 +159,7 @@ static long find_locked(recorder *r, size_t from, nax_stream_state state, int re
 {
     for (size_t i = from; i < r->nevents; i++) {
         const rec_event *e = &r->events[i];
-        if (e->state == state && (reason < 0 || (int)e->reason == reason) &&
+        if (((int)state < 0 || e->state == state) && (reason < 0 || (int)e->reason == reason) &&
             (!channel || !strcmp(e->channel, channel)))
             return (long)i;
     }
@@ -172,6 +172,17 @@ long rec_find(recorder *r, size_t from, nax_stream_state state, int reason, cons
     long i = find_locked(r, from, state, reason, channel);
     pthread_mutex_unlock(&r->lock);
     return i;
+}
+
+size_t rec_count_events(recorder *r, nax_stream_state state, int reason, const char *channel)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&r->lock);
+    for (long i = find_locked(r, 0, state, reason, channel); i >= 0;
+         i = find_locked(r, (size_t)i + 1, state, reason, channel))
+        n++;
+    pthread_mutex_unlock(&r->lock);
+    return n;
 }
 
 size_t rec_events(recorder *r)
@@ -256,6 +267,19 @@ int rec_wait_count(recorder *r, nax_stream *drive, rec_kind kind, const char *id
     int64_t end = now_ms() + timeout_ms;
     for (;;) {
         if (rec_count(r, kind, id, flags) >= n)
+            return 1;
+        if (now_ms() >= end)
+            return 0;
+        wait_a_little(r, drive, 50);
+    }
+}
+
+int rec_wait_events(recorder *r, nax_stream *drive, nax_stream_state state, int reason,
+                    const char *channel, size_t n, int timeout_ms)
+{
+    int64_t end = now_ms() + timeout_ms;
+    for (;;) {
+        if (rec_count_events(r, state, reason, channel) >= n)
             return 1;
         if (now_ms() >= end)
             return 0;

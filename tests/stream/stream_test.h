@@ -62,9 +62,11 @@ typedef struct recorder {
 recorder *rec_new(void);
 nax_stream_callbacks rec_callbacks(recorder *r);
 
-/* Index of the first event at or after `from` matching state and reason
- * (reason -1: any) and channel (NULL: any), or -1. */
+/* Index of the first event at or after `from` matching state (-1: any) and
+ * reason (-1: any) and channel (NULL: any), or -1. */
 long rec_find(recorder *r, size_t from, nax_stream_state state, int reason, const char *channel);
+/* Events matching as rec_find, all of them. */
+size_t rec_count_events(recorder *r, nax_stream_state state, int reason, const char *channel);
 size_t rec_events(recorder *r);
 /* Items of a kind with this id (NULL: any) whose flags contain `flags` (0: any). */
 size_t rec_count(recorder *r, rec_kind kind, const char *id, unsigned int flags);
@@ -79,6 +81,9 @@ long rec_wait_event(recorder *r, nax_stream *drive, size_t from, nax_stream_stat
 /* Wait until rec_count(kind, id, flags) >= n. Returns 1 or 0. */
 int rec_wait_count(recorder *r, nax_stream *drive, rec_kind kind, const char *id,
                    unsigned int flags, size_t n, int timeout_ms);
+/* Wait until rec_count_events(state, reason, channel) >= n. Returns 1 or 0. */
+int rec_wait_events(recorder *r, nax_stream *drive, nax_stream_state state, int reason,
+                    const char *channel, size_t n, int timeout_ms);
 /* Wait until `pred(arg)` is true; `pred` runs without the recorder's lock. */
 int rec_wait_until(recorder *r, nax_stream *drive, int (*pred)(void *arg), void *arg,
                    int timeout_ms);

@@ -27,16 +27,28 @@ static void setup(void)
     OK(naxh_fund_fiat(&srv, &other, "AUD", "1000000.00"));
 }
 
-/* Access tokens live 3 s: the session expires under a live stream. */
-static void setup_short_tokens(void)
+/* Access tokens that live `ttl` s: sessions expire under a live stream. */
+static void start_with_token_ttl(int ttl)
 {
+    char config[64];
+    snprintf(config, sizeof config, "{\"jwt\":{\"access_ttl_s\":%d}}", ttl);
     client_test_global_init();
-    ck_assert_int_eq(naxh_start(&srv, "{\"jwt\":{\"access_ttl_s\":3}}"), 0);
+    ck_assert_int_eq(naxh_start(&srv, config), 0);
     OK(naxh_client(&srv, NULL, &anon));
     OK(naxh_user_new(&srv, &buyer));
     OK(naxh_user_new(&srv, &seller));
     OK(naxh_user_new(&srv, &other));
     OK(naxh_fund_fiat(&srv, &buyer, "AUD", "1000000.00"));
+}
+
+static void setup_short_tokens(void)
+{
+    start_with_token_ttl(3);
+}
+
+static void setup_two_second_tokens(void)
+{
+    start_with_token_ttl(2);
 }
 
 static void teardown(void)
@@ -193,16 +205,10 @@ END_TEST
 /* The server ends the private subscriptions when the token expires: the
  * stream says TOKEN_EXPIRED, authenticates with a refreshed token,
  * subscribes again, and the user's events keep coming. */
-START_TEST(expired_session_authenticates_again)
+/* A new order of the buyer arrives once: live, or caught up if it came
+ * before the new subscription. */
+static void new_order_arrives_once(recorder *r)
 {
-    recorder *r = rec_new();
-    nax_stream *s = live_stream(buyer.client, r);
-    long expired = rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_TOKEN_EXPIRED,
-                                  "orders", 15000);
-    ck_assert_int_ge(expired, 0);
-    ck_assert_int_eq(r->events[expired].error, NAX_EAUTH);
-    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_AUTH_FAILED, NULL), 0);
-    /* Subscribed again: a new order of the user arrives live. */
     char id[64];
     place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "41000.00", "0.01", id, sizeof id);
     ck_assert(rec_wait_count(r, NULL, REC_ORDER, id, 0, 1, 10000));
@@ -219,6 +225,36 @@ START_TEST(expired_session_authenticates_again)
     }
     ck_assert_msg(live + caught == 1, "order delivered %zu times live, %zu caught up", live,
                   caught);
+}
+
+START_TEST(expired_session_authenticates_again)
+{
+    recorder *r = rec_new();
+    nax_stream *s = live_stream(buyer.client, r);
+    long expired = rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_TOKEN_EXPIRED,
+                                  "orders", 15000);
+    ck_assert_int_ge(expired, 0);
+    ck_assert_int_eq(r->events[expired].error, NAX_EAUTH);
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_AUTH_FAILED, NULL), 0);
+    /* Subscribed again: a new order of the user arrives. */
+    new_order_arrives_once(r);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
+/* Renewals are bounded only in a row: each session that authenticates
+ * starts the count over, so one connection outlives many sessions. */
+START_TEST(many_sessions_expire_on_one_connection)
+{
+    recorder *r = rec_new();
+    nax_stream *s = live_stream(buyer.client, r);
+    /* More expiries than renewals allowed in a row (5). */
+    ck_assert_msg(rec_wait_events(r, NULL, -1, NAX_STREAM_REASON_TOKEN_EXPIRED, "orders", 7, 60000),
+                  "%zu expiries",
+                  rec_count_events(r, -1, NAX_STREAM_REASON_TOKEN_EXPIRED, "orders"));
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_AUTH_FAILED, NULL), 0);
+    new_order_arrives_once(r);
     ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
     stream_free(s);
 }
@@ -239,6 +275,11 @@ static Suite *suite(void)
     tcase_set_timeout(session, 300);
     tcase_add_test(session, expired_session_authenticates_again);
     suite_add_tcase(s, session);
+    TCase *sessions = tcase_create("sessions");
+    tcase_add_checked_fixture(sessions, setup_two_second_tokens, teardown);
+    tcase_set_timeout(sessions, 300);
+    tcase_add_test(sessions, many_sessions_expire_on_one_connection);
+    suite_add_tcase(s, sessions);
     return s;
 }
 
