@@ -67,8 +67,8 @@ void nax__timer_cancel(nax__timer *t)
 
 int nax__stream_next_timer_ms(nax_stream *s, int cap)
 {
-    const nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping, &s->t_catchup,
-                                  &s->t_close,   &s->t_wake,    &s->t_flush};
+    const nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping,  &s->t_catchup,
+                                  &s->t_close,   &s->t_wake,    &s->t_flush, &s->t_retry};
     lws_usec_t now = lws_now_usecs(), best = (lws_usec_t)cap * 1000;
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
         if (!timers[i]->armed)
@@ -147,28 +147,46 @@ static int on_writeable(nax_stream *s, struct lws *wsi)
 
 /* ---- connecting, reconnecting, closing ----------------------------------------- */
 
-/* Full jitter: uniform in [0, min(max, min * 2^(attempt-1))]. */
-static uint64_t backoff_ms(nax_stream *s)
+/* min(max, min * 2^(attempt-1)) */
+static uint64_t backoff_ceiling(const nax_stream *s, unsigned int attempt)
 {
     uint64_t ceiling = s->opts.reconnect_min_ms, cap = s->opts.reconnect_max_ms;
-    for (unsigned int i = 1; i < s->attempt && ceiling < cap; i++)
+    for (unsigned int i = 1; i < attempt && ceiling < cap; i++)
         ceiling *= 2;
-    if (ceiling > cap)
-        ceiling = cap;
+    return ceiling > cap ? cap : ceiling;
+}
+
+/* Uniform in [0, n]. */
+static uint64_t random_upto(nax_stream *s, uint64_t n)
+{
     uint64_t r = 0;
     if (s->hooks.random_u64)
         r = s->hooks.random_u64(s->hooks.userdata);
     else if (nax__random_bytes(&r, sizeof r) != 0)
         r = (uint64_t)lws_now_usecs() * 0x9E3779B97F4A7C15ull; /* jitter only */
-    return (uint64_t)(((unsigned __int128)r * (ceiling + 1)) >> 64);
+    return (uint64_t)(((unsigned __int128)r * (n + 1)) >> 64);
+}
+
+/* Full jitter: uniform in [0, ceiling]. */
+static uint64_t backoff_ms(nax_stream *s)
+{
+    return random_upto(s, backoff_ceiling(s, s->attempt));
+}
+
+/* Half the ceiling at least: a server that refused or ended a subscription
+ * is not asked again at once. */
+uint64_t nax__stream_retry_delay_ms(nax_stream *s, unsigned int attempt)
+{
+    uint64_t ceiling = backoff_ceiling(s, attempt);
+    return ceiling - random_upto(s, ceiling / 2);
 }
 
 void nax__stream_finish(nax_stream *s)
 {
     if (s->loop_exit)
         return;
-    nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping,
-                            &s->t_catchup, &s->t_close,   &s->t_flush};
+    nax__timer *timers[] = {&s->t_connect, &s->t_timeout, &s->t_ping, &s->t_catchup,
+                            &s->t_close,   &s->t_flush,   &s->t_retry};
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
         nax__timer_cancel(timers[i]);
     s->loop_exit = 1;
@@ -213,6 +231,7 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
     nax__timer_cancel(&s->t_ping);
     nax__timer_cancel(&s->t_close);
     nax__timer_cancel(&s->t_flush);
+    nax__timer_cancel(&s->t_retry);
     free_frames(s);
     nax__buf_reset(&s->rx);
     s->rx_done = 1;
@@ -601,6 +620,7 @@ int nax__stream_context_new(nax_stream *s)
     nax__timer_init(&s->t_close, s, close_fire);
     nax__timer_init(&s->t_wake, s, wake_fire);
     nax__timer_init(&s->t_flush, s, nax__stream_flush_fire);
+    nax__timer_init(&s->t_retry, s, nax__stream_retry_fire);
     return 0;
 }
 

@@ -212,8 +212,32 @@ static void send_channels(nax_stream *s, nax__chan **list, size_t n, nax_stream_
     }
 }
 
+/* ---- retries --------------------------------------------------------------------- */
+
+/* The nax_error_code of a server's error code about a channel. */
+static int error_of_code(const char *code)
+{
+    if (!strcmp(code, "rate_limited"))
+        return NAX_ERATELIMIT;
+    if (!strcmp(code, "unavailable"))
+        return NAX_EUNAVAILABLE;
+    return NAX_ESERVER;
+}
+
+/* The channel waits a backoff before it is subscribed (or resynced) again;
+ * returns the wait in ms. */
+static uint64_t retry_later(nax_stream *s, nax__chan *ch)
+{
+    uint64_t delay = nax__stream_retry_delay_ms(s, ++ch->retries);
+    ch->retry_at = lws_now_usecs() + (lws_usec_t)delay * 1000;
+    if (!s->t_retry.armed || s->t_retry.due > ch->retry_at)
+        nax__timer_set(&s->t_retry, delay);
+    return delay;
+}
+
 /* Subscribe every wanted channel that is not: the public ones at once, the
- * private ones once the connection is authenticated. */
+ * private ones once the connection is authenticated; those waiting for a
+ * retry later. */
 static void subscribe_pending(nax_stream *s)
 {
     if (!s->established || s->halted || s->dropping)
@@ -226,9 +250,10 @@ static void subscribe_pending(nax_stream *s)
     size_t n = 0;
     int need_auth = 0;
     int authed = s->auth_state == NAX__SAUTH_OK || s->auth_state == AUTH_NO_CREDENTIALS;
+    lws_usec_t now = lws_now_usecs();
     for (size_t i = 0; i < s->chans_count; i++) {
         nax__chan *ch = s->chans[i];
-        if (!ch->wanted || ch->sub != NAX__SUB_NONE)
+        if (!ch->wanted || ch->sub != NAX__SUB_NONE || ch->retry_at > now)
             continue;
         if (NAX__CH_PRIVATE(ch->kind) && !authed)
             need_auth = 1;
@@ -265,14 +290,56 @@ void nax__stream_flush_fire(nax_stream *s)
         return;
     }
     size_t n = 0;
+    lws_usec_t now = lws_now_usecs();
     for (size_t i = 0; i < s->chans_count; i++) {
         nax__chan *ch = s->chans[i];
+        if (ch->retry_at > now)
+            continue; /* stays pending until its retry */
         if (ch->leave_pending && ch->sub == NAX__SUB_ACTIVE)
             list[n++] = ch;
         ch->leave_pending = 0;
     }
     send_channels(s, list, n, NAX_STREAM_OP_UNSUBSCRIBE);
     nax__free(list);
+}
+
+void nax__stream_retry_fire(nax_stream *s)
+{
+    lws_usec_t now = lws_now_usecs(), next = 0;
+    for (size_t i = 0; i < s->chans_count; i++) {
+        nax__chan *ch = s->chans[i];
+        if (ch->retry_at && ch->retry_at <= now)
+            ch->retry_at = 0;
+        else if (ch->retry_at && (!next || ch->retry_at < next))
+            next = ch->retry_at;
+    }
+    if (next)
+        nax__timer_set(&s->t_retry, (uint64_t)((next - now + 999) / 1000));
+    nax__stream_flush_fire(s);
+    subscribe_pending(s);
+}
+
+void nax__stream_chan_ended(nax_stream *s, nax__chan *ch, const nax_error_body *e)
+{
+    const char *code = e && e->code ? e->code : "error";
+    const char *msg = e && e->message ? e->message : "";
+    ch->sub = NAX__SUB_NONE;
+    ch->have_snapshot = 0;
+    ch->seq = 0;
+    ch->leave_pending = 0;
+    uint64_t delay = retry_later(s, ch);
+    char why[400];
+    snprintf(why, sizeof why,
+             "the server ended the subscription: %s: %s; subscribing again in %llu ms", code, msg,
+             (unsigned long long)delay);
+    if (ch->kind == NAX__CH_BOOK) {
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_NONE, error_of_code(code), why);
+        return;
+    }
+    nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, ch->name,
+                      error_of_code(code), "%s", why);
+    if (NAX__CH_PRIVATE(ch->kind) && !s->halted)
+        nax__stream_private_lost(s, ch); /* events went by meanwhile: catch them up */
 }
 
 /* ---- auth ------------------------------------------------------------------------ */
@@ -504,6 +571,8 @@ void nax__stream_on_close(nax_stream *s)
         ch->have_snapshot = 0;
         ch->seq = 0;
         ch->leave_pending = 0;
+        ch->retries = 0; /* a new connection subscribes everything at once */
+        ch->retry_at = 0;
         set_resyncing(s, ch, 0);
         nax__chan_clear_buffered(ch);
         if (ch->book) {

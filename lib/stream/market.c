@@ -16,7 +16,7 @@ void nax__chan_clear_buffered(nax__chan *ch)
     ch->buffered_count = 0;
 }
 
-void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason reason,
+void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason reason, int error,
                              const char *why)
 {
     nax__chan_clear_buffered(ch);
@@ -32,7 +32,7 @@ void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason rea
         s->resyncing++;
     pthread_mutex_unlock(&s->lock);
     ch->resyncing = 1;
-    nax__stream_event(s, NAX_STREAM_RESYNCING, reason, ch->name, 0, "%s", why);
+    nax__stream_event(s, NAX_STREAM_RESYNCING, reason, ch->name, error, "%s", why);
     if (!s->halted)
         nax__stream_resubscribe(s, ch);
 }
@@ -114,7 +114,7 @@ static int apply_update(nax_stream *s, nax__chan *ch, const nax_stream_message *
         nax__stream_count(s, &s->stats.gaps, 1);
         snprintf(why, sizeof why, "seq %llu follows %llu", (unsigned long long)m->seq,
                  (unsigned long long)ch->book->book.seq);
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_SEQ_GAP, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_SEQ_GAP, 0, why);
         return -1;
     case NAX__BOOK_SEQ_NEXT: break;
     }
@@ -129,14 +129,14 @@ static int apply_update(nax_stream *s, nax__chan *ch, const nax_stream_message *
     if (rc) {
         snprintf(why, sizeof why, "update %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed level");
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, 0, why);
         return -1;
     }
     if (mismatch) {
         nax__stream_count(s, &s->stats.checksum_mismatches, 1);
         snprintf(why, sizeof why, "checksum %lu after seq %llu, the server's is %lu",
                  (unsigned long)crc, (unsigned long long)m->seq, (unsigned long)m->checksum);
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_CHECKSUM, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_CHECKSUM, 0, why);
         return -1;
     }
     ch->seq = m->seq;
@@ -160,14 +160,14 @@ static void apply_snapshot(nax_stream *s, nax__chan *ch, const nax_stream_messag
     if (rc) {
         snprintf(why, sizeof why, "snapshot %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed or repeated level");
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, 0, why);
         return;
     }
     if (!consistent) {
         nax__stream_count(s, &s->stats.checksum_mismatches, 1);
         snprintf(why, sizeof why, "snapshot %llu has checksum %lu, the server says %lu",
                  (unsigned long long)m->seq, (unsigned long)crc, (unsigned long)m->checksum);
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_CHECKSUM, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_CHECKSUM, 0, why);
         return;
     }
     ch->have_snapshot = 1;
@@ -198,14 +198,14 @@ static void buffer_update(nax_stream *s, nax__chan *ch, nax_stream_message *m)
         char why[120];
         snprintf(why, sizeof why, "more than %zu updates before the snapshot",
                  s->opts.max_buffered_updates);
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_OVERFLOW, why);
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_OVERFLOW, 0, why);
         return;
     }
     nax_stream_message **p =
         nax__realloc(ch->buffered, (ch->buffered_count + 1) * sizeof *ch->buffered);
     if (!p) {
         nax_object_free(m);
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_OVERFLOW, "out of memory");
+        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_OVERFLOW, 0, "out of memory");
         return;
     }
     ch->buffered = p;
@@ -221,7 +221,7 @@ void nax__stream_on_market(nax_stream *s, nax__chan *ch, nax_stream_message *m)
     if (m->type == NAX_STREAM_MSG_LAGGING) {
         nax__stream_count(s, &s->stats.lagging, 1);
         if (ch->kind == NAX__CH_BOOK)
-            nax__stream_book_resync(s, ch, NAX_STREAM_REASON_LAGGING,
+            nax__stream_book_resync(s, ch, NAX_STREAM_REASON_LAGGING, 0,
                                     "the server dropped updates for a slow reader");
         else if (ch->kind == NAX__CH_TRADES)
             nax__stream_resubscribe(s, ch);
@@ -229,12 +229,12 @@ void nax__stream_on_market(nax_stream *s, nax__chan *ch, nax_stream_message *m)
         return;
     }
     if (m->type == NAX_STREAM_MSG_ERROR) {
-        nax__log(NAX_LOG_WARN, "nax stream: %s: %s: %s", ch->name,
-                 m->error && m->error->code ? m->error->code : "error",
-                 m->error && m->error->message ? m->error->message : "");
+        nax__stream_chan_ended(s, ch, m->error);
         nax_object_free(m);
         return;
     }
+    if (m->type == NAX_STREAM_MSG_SNAPSHOT)
+        ch->retries = 0;
     switch (ch->kind) {
     case NAX__CH_TICKER:
         on_ticker(s, ch, m);

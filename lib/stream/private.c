@@ -289,15 +289,14 @@ void nax__stream_on_private(nax_stream *s, nax__chan *ch, nax_stream_message *m)
             }
             return;
         }
-        nax__log(NAX_LOG_WARN, "nax stream: %s: %s: %s", ch->name,
-                 m->error && m->error->code ? m->error->code : "error",
-                 m->error && m->error->message ? m->error->message : "");
+        nax__stream_chan_ended(s, ch, m->error);
         nax_object_free(m);
         return;
     default: break;
     }
     if (m->type == NAX_STREAM_MSG_SNAPSHOT) {
         ch->have_snapshot = 1;
+        ch->retries = 0;
     } else if (ch->have_snapshot && m->seq != ch->seq + 1) {
         nax_object_free(m); /* the catch-up brings it with what was missed */
         nax__stream_private_lost(s, ch);

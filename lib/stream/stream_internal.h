@@ -74,6 +74,8 @@ typedef struct nax__chan {
     size_t buffered_count;
     char *recent[NAX__RECENT_TRADES]; /* trades: ids delivered lately, against repeats */
     size_t recent_next;
+    unsigned int retries; /* subscription attempts the server ended or refused lately */
+    lws_usec_t retry_at;  /* not subscribed (or resynced) again before this lws_now_usecs() */
 } nax__chan;
 
 /* Validates a channel name; returns its kind, or 0. */
@@ -204,7 +206,7 @@ struct nax_stream {
     uint64_t auth_generation;  /* the client session behind the last auth op */
     int auth_renew;            /* the server found that session expired: renew it first */
     unsigned int auth_retries; /* renewals since the last successful auth (bounded) */
-    nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake, t_flush;
+    nax__timer t_connect, t_timeout, t_ping, t_catchup, t_close, t_wake, t_flush, t_retry;
     nax__private priv;
 };
 
@@ -258,6 +260,9 @@ int nax__stream_socket(nax_stream *s, int *want_out);
 void nax__stream_heartbeat_restart(nax_stream *s);
 /* Milliseconds to the next armed timer, at most `cap`. */
 int nax__stream_next_timer_ms(nax_stream *s, int cap);
+/* The wait before retry number `attempt` (1, 2, ...) of a subscription: the
+ * reconnect backoff's ceiling for that attempt, jittered over its upper half. */
+uint64_t nax__stream_retry_delay_ms(nax_stream *s, unsigned int attempt);
 
 /* ---- control.c ---- */
 /* A copy of n strings in one allocation (nax__free it), or NULL. */
@@ -278,6 +283,11 @@ uint64_t nax__stream_send_op(nax_stream *s, nax_stream_op_kind kind, const char 
  * op rate. */
 void nax__stream_resubscribe(nax_stream *s, nax__chan *ch);
 void nax__stream_flush_fire(nax_stream *s);
+/* The server ended a subscription with an `error` message (a snapshot it
+ * could not build, ...): reported on the channel, subscribed again after a
+ * backoff (nax__stream_retry_fire); a private channel catches up. */
+void nax__stream_chan_ended(nax_stream *s, nax__chan *ch, const nax_error_body *e);
+void nax__stream_retry_fire(nax_stream *s);
 /* Subscribes the private channels once the connection is authenticated. */
 void nax__stream_authenticate(nax_stream *s);
 /* The server ended the session (token_expired): renew it, authenticate again
@@ -292,8 +302,8 @@ void nax__chan_drop(nax_stream *s, nax__chan *ch);
 
 /* ---- market.c ---- */
 void nax__stream_on_market(nax_stream *s, nax__chan *ch, nax_stream_message *m);
-/* A book goes RESYNCING and subscribes again. */
-void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason reason,
+/* A book goes RESYNCING (reason, error) and subscribes again. */
+void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason reason, int error,
                              const char *why);
 void nax__chan_clear_buffered(nax__chan *ch);
 

@@ -1,0 +1,242 @@
+/*
+ * The subscriber against a scripted server (fake_server.h), for what naxd
+ * does not do on demand: an `error` message that ends a subscription (a
+ * snapshot naxd could not build) is reported and the channel subscribed
+ * again after a backoff.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "fake_server.h"
+#include "stream_test.h"
+
+#define TS 1767269700000LL /* the server's clock in every message */
+
+static fake_server *fake;
+static nax_client *client;
+
+static void setup(void)
+{
+    client_test_global_init();
+}
+
+static void teardown(void)
+{
+    stream_test_cleanup();
+    fake_stop(fake);
+    fake = NULL;
+    nax_client_free(client);
+    client = NULL;
+    nax_global_shutdown();
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A client of the fake with a ready token; REST calls are not retried. */
+static nax_client *fake_client(void)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", fake_port(fake));
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    o.base_url = url;
+    o.bearer_token = "fake-token";
+    o.retry.max_attempts = 1;
+    nax_client *c = NULL;
+    OK(nax_client_new(&c, &o));
+    return c;
+}
+
+/* A stream of the fake (through `c`, or by URL when c is NULL) with the
+ * recorder's callbacks and test timings. */
+static nax_stream *fake_stream(recorder *r, nax_client *c)
+{
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/v1/stream", fake_port(fake));
+    nax_stream_options o = NAX_STREAM_OPTIONS_INIT;
+    o.client = c;
+    o.url = c ? NULL : url;
+    o.callbacks = rec_callbacks(r);
+    o.ping_interval_ms = 1000;
+    o.reconnect_min_ms = 50;
+    o.reconnect_max_ms = 400;
+    o.connect_timeout_ms = 2000;
+    nax_stream *s = NULL;
+    OK(nax_stream_new(&s, &o));
+    stream_track(s);
+    return s;
+}
+
+/* ---- what the fake publishes ------------------------------------------------------ */
+
+static void send_book_snapshot(fake_conn *c, const char *channel, uint64_t seq)
+{
+    nax_book_level bid = {naxh_dec("100.00"), naxh_dec("1.5")};
+    nax_book_level ask = {naxh_dec("101.00"), naxh_dec("2")};
+    uint32_t crc = 0;
+    ck_assert_int_eq(nax_book_checksum(&crc, &bid, 1, &ask, 1), 0);
+    fake_sendf(c,
+               "{\"channel\":\"%s\",\"type\":\"snapshot\",\"seq\":%llu,\"ts\":%lld,"
+               "\"bids\":[[\"100.00\",\"1.5\"]],\"asks\":[[\"101.00\",\"2\"]],\"checksum\":%lu}",
+               channel, (unsigned long long)seq, TS, (unsigned long)crc);
+}
+
+static void send_ticker_snapshot(fake_conn *c, const char *channel)
+{
+    fake_sendf(c,
+               "{\"channel\":\"%s\",\"type\":\"snapshot\",\"seq\":3,\"ts\":%lld,\"ticker\":"
+               "{\"pair\":\"%s\",\"volume_24h\":\"0\",\"seq\":3,\"ts\":%lld}}",
+               channel, TS, channel + 7, TS);
+}
+
+/* An order as JSON. */
+static void order_json(char *out, size_t size, const char *id, const char *status,
+                       const char *filled, int64_t updated_at)
+{
+    snprintf(out, size,
+             "{\"id\":\"%s\",\"pair\":\"BTC-AUD\",\"side\":\"buy\",\"type\":\"limit\","
+             "\"price\":\"100.00\",\"quantity\":\"1.0\",\"filled_quantity\":\"%s\","
+             "\"time_in_force\":\"GTC\",\"status\":\"%s\",\"created_at\":%lld,\"updated_at\":%lld}",
+             id, filled, status, TS, (long long)updated_at);
+}
+
+static void send_orders_snapshot(fake_conn *c, uint64_t seq, const char *orders_json)
+{
+    fake_sendf(c,
+               "{\"channel\":\"orders\",\"type\":\"snapshot\",\"seq\":%llu,\"ts\":%lld,"
+               "\"orders\":[%s]}",
+               (unsigned long long)seq, TS, orders_json);
+}
+
+static void send_channel_error(fake_conn *c, const char *channel, const char *code)
+{
+    fake_sendf(c,
+               "{\"channel\":\"%s\",\"type\":\"error\",\"ts\":%lld,\"error\":{\"code\":\"%s\","
+               "\"message\":\"the channel's state could not be read; subscribe again\"}}",
+               channel, TS, code);
+}
+
+/* The first event matching (state -1: any) carries `error`. */
+static void expect_event_error(recorder *r, int state, int reason, const char *channel, int error)
+{
+    long i = rec_find(r, 0, (nax_stream_state)state, reason, channel);
+    ck_assert_msg(i >= 0, "no %s event for %s", nax_stream_reason_name((nax_stream_reason)reason),
+                  channel);
+    ck_assert_int_eq(r->events[i].error, error);
+}
+
+/* ---- a server error ends a subscription --------------------------------------------- */
+
+static const char *const ended_channels[] = {"book:BTC-AUD", "ticker:BTC-AUD", "orders"};
+#define N_ENDED 3
+
+typedef struct ended_script {
+    int subscribes[N_ENDED]; /* subscribe ops naming the channel */
+    int64_t ended_at[N_ENDED], again_at[N_ENDED];
+} ended_script;
+
+static int channel_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return (int)i;
+    return -1;
+}
+
+/* The first subscription of every channel ends with internal_error (as naxd
+ * does when it cannot build the snapshot); the next one works. */
+static void ended_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    ended_script *sc = ud;
+    if (op->op != NAX_STREAM_OP_SUBSCRIBE) {
+        fake_ack(c, op, NULL, NULL);
+        return;
+    }
+    fake_ack(c, op, NULL, NULL);
+    for (size_t i = 0; i < op->channels_count; i++) {
+        const char *ch = op->channels[i];
+        int k = channel_index(ended_channels, N_ENDED, ch);
+        if (k < 0)
+            continue;
+        if (++sc->subscribes[k] == 1) {
+            send_channel_error(c, ch, "internal_error");
+            sc->ended_at[k] = mono_ms();
+            continue;
+        }
+        sc->again_at[k] = mono_ms();
+        if (k == 0) {
+            send_book_snapshot(c, ch, 7);
+        } else if (k == 1) {
+            send_ticker_snapshot(c, ch);
+        } else {
+            char order[512];
+            order_json(order, sizeof order, "ord-1", "open", "0", TS);
+            send_orders_snapshot(c, 1, order);
+        }
+    }
+}
+
+START_TEST(server_error_resubscribes_after_a_backoff)
+{
+    ended_script sc;
+    memset(&sc, 0, sizeof sc);
+    fake_handlers h = {ended_on_op, NULL, &sc};
+    fake = fake_start(&h);
+    client = fake_client();
+    recorder *r = rec_new();
+    nax_stream *s = fake_stream(r, client);
+    subscribe_or_fail(s, ended_channels, N_ENDED);
+    OK(nax_stream_start(s));
+    /* LIVE only once every channel has its snapshot: after the retries. */
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    /* Each end was reported on its channel with the server's error; the book resynced. */
+    expect_event_error(r, NAX_STREAM_RESYNCING, NAX_STREAM_REASON_NONE, "book:BTC-AUD",
+                       NAX_ESERVER);
+    ck_assert_int_ge(rec_find(r, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SNAPSHOT, "book:BTC-AUD"),
+                     0);
+    expect_event_error(r, -1, NAX_STREAM_REASON_NONE, "ticker:BTC-AUD", NAX_ESERVER);
+    expect_event_error(r, -1, NAX_STREAM_REASON_NONE, "orders", NAX_ESERVER);
+    /* The second subscriptions delivered. */
+    ck_assert_uint_eq(rec_count(r, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT), 1);
+    ck_assert_uint_eq(rec_count(r, REC_ORDER, "ord-1", NAX_STREAM_F_SNAPSHOT), 1);
+    nax_book_top top = {sizeof top};
+    OK(nax_stream_book_top(s, "BTC-AUD", &top));
+    ck_assert_int_eq(top.live, 1);
+    ck_assert_uint_eq(top.seq, 7);
+    /* Subscribed twice each, the second time after half the first backoff at least. */
+    fake_lock(fake);
+    for (int k = 0; k < N_ENDED; k++) {
+        ck_assert_int_eq(sc.subscribes[k], 2);
+        ck_assert_int_ge(sc.again_at[k] - sc.ended_at[k], 25);
+    }
+    fake_unlock(fake);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("stream_scripted");
+    TCase *tc = tcase_create("scripted");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, server_error_resubscribes_after_a_backoff);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
