@@ -631,6 +631,7 @@ void nax__stream_begin(nax_stream *s)
 
 void nax__stream_run_commands(nax_stream *s)
 {
+    int applied = 0;
     for (;;) {
         nax__cmd cmd;
         pthread_mutex_lock(&s->lock);
@@ -650,11 +651,17 @@ void nax__stream_run_commands(nax_stream *s)
         if (stop)
             nax__stream_halt(s, NAX_STREAM_REASON_STOPPED);
         if (!have)
-            return;
-        if (!s->halted)
+            break;
+        if (!s->halted) {
             nax__stream_apply_command(s, &cmd);
+            applied = 1;
+        }
         nax__free(cmd.channels);
     }
+    /* Every command drained: one op for what they changed together, so a
+     * burst of calls stays within the server's op rate. */
+    if (applied && !s->halted)
+        nax__stream_commands_applied(s);
 }
 
 int nax__stream_socket(nax_stream *s, int *want_out)

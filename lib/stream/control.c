@@ -441,6 +441,13 @@ static long refused_index(const nax_error_body *e, size_t count)
     return *end == ']' && end[1] == '\0' && v < count ? (long)v : -1;
 }
 
+/* A refusal that may pass: subscribe again later rather than drop the channel. */
+static int transient_refusal(const char *code)
+{
+    return !strcmp(code, "rate_limited") || !strcmp(code, "internal_error") ||
+           !strcmp(code, "unavailable");
+}
+
 static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_ack *ack)
 {
     nax__chan **leave = nax__malloc((op->count ? op->count : 1) * sizeof *leave);
@@ -448,6 +455,8 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
     long refused = ack->ok ? -1 : refused_index(ack->error, op->count);
     const char *code = ack->error && ack->error->code ? ack->error->code : "refused";
     const char *msg = ack->error && ack->error->message ? ack->error->message : "";
+    lws_usec_t retry_at = 0;
+    uint64_t delay = 0;
     for (size_t i = 0; i < op->count; i++) {
         nax__chan *ch = nax__chan_find(s, op->channels[i]);
         if (!ch || ch->sub != NAX__SUB_PENDING)
@@ -465,12 +474,27 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
         if (NAX__CH_PRIVATE(ch->kind) && !strcmp(code, "auth_required") &&
             s->auth_state == NAX__SAUTH_OK && nax__stream_reauthenticate(s) == 0)
             continue;
+        if (ch->wanted && transient_refusal(code)) {
+            /* The channels of one op come back together, in one op. */
+            if (!retry_at) {
+                delay = nax__stream_retry_delay_ms(s, ch->retries + 1);
+                retry_at = lws_now_usecs() + (lws_usec_t)delay * 1000;
+            }
+            ch->retries++;
+            ch->retry_at = retry_at;
+            nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, ch->name,
+                              error_of_code(code), "%s: %s; subscribing again in %llu ms", code,
+                              msg, (unsigned long long)delay);
+            continue;
+        }
         if (ch->wanted)
             nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_SUBSCRIBE_FAILED,
                               ch->name, NAX_EBADREQUEST, "%s: %s", code, msg);
         nax__chan_unwant(s, ch);
         nax__chan_drop(s, ch);
     }
+    if (retry_at && (!s->t_retry.armed || s->t_retry.due > retry_at))
+        nax__timer_set(&s->t_retry, delay);
     if (!ack->ok)
         for (size_t i = 0; i < s->chans_count; i++)
             if (!s->chans[i]->wanted && s->chans[i]->sub == NAX__SUB_NONE)
@@ -629,12 +653,8 @@ void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd)
             }
             ch->wanted = 1;
         }
-        subscribe_pending(s);
-        nax__stream_check_live(s);
         return;
     }
-    nax__chan **leave = nax__malloc((cmd->count ? cmd->count : 1) * sizeof *leave);
-    size_t n = 0;
     for (size_t i = 0; i < cmd->count; i++) {
         nax__chan *ch = nax__chan_find(s, cmd->channels[i]);
         if (!ch || !ch->wanted)
@@ -642,13 +662,15 @@ void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd)
         nax__chan_unwant(s, ch);
         if (ch->sub == NAX__SUB_NONE)
             nax__chan_drop(s, ch);
-        else if (ch->sub == NAX__SUB_ACTIVE && leave)
-            leave[n++] = ch;
+        else if (ch->sub == NAX__SUB_ACTIVE)
+            ch->leave_pending = 1; /* unsubscribed by the flush; the ack drops it */
+        /* PENDING: its ack unsubscribes it; LEAVING: on its way out. */
     }
-    if (leave)
-        send_channels(s, leave, n, NAX_STREAM_OP_UNSUBSCRIBE);
-    else
-        nax__stream_kill(s, NAX_STREAM_REASON_NONE, NAX_ENOMEM);
-    nax__free(leave);
+}
+
+void nax__stream_commands_applied(nax_stream *s)
+{
+    nax__stream_flush_fire(s);
+    subscribe_pending(s);
     nax__stream_check_live(s);
 }

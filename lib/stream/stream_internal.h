@@ -251,7 +251,8 @@ void nax__stream_halt(nax_stream *s, nax_stream_reason reason);
 /* Reports CLOSED now and ends the service loop (the connection, if any, is
  * left to lws_context_destroy). */
 void nax__stream_finish(nax_stream *s);
-/* Drains the command queue and applies a stop request. */
+/* Drains the command queue (sending one op for all the commands) and
+ * applies a stop request. */
 void nax__stream_run_commands(nax_stream *s);
 /* What lws wants now: the socket (or -1) and whether to wait for POLLOUT. */
 int nax__stream_socket(nax_stream *s, int *want_out);
@@ -268,7 +269,11 @@ uint64_t nax__stream_retry_delay_ms(nax_stream *s, unsigned int attempt);
 /* A copy of n strings in one allocation (nax__free it), or NULL. */
 char **nax__strv_dup(const char *const *v, size_t n);
 nax__chan *nax__chan_find(nax_stream *s, const char *name);
+/* Changes the wanted set; nothing is sent until nax__stream_commands_applied. */
 void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd);
+/* After a batch of commands: one unsubscribe op for the channels let go, one
+ * subscribe op for the channels wanted. */
+void nax__stream_commands_applied(nax_stream *s);
 /* The connection opened: auth if needed, subscribe every wanted channel. */
 void nax__stream_on_open(nax_stream *s);
 /* The connection closed: every subscription is gone. */

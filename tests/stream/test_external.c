@@ -16,13 +16,24 @@ static naxh_server srv;
 static naxh_user buyer;
 static nax_client *anon;
 
-static void setup(void)
+static void start_server(const char *overrides)
 {
     client_test_global_init();
-    ck_assert_int_eq(naxh_start(&srv, NULL), 0);
+    ck_assert_int_eq(naxh_start(&srv, overrides), 0);
     OK(naxh_client(&srv, NULL, &anon));
     OK(naxh_user_new(&srv, &buyer));
     OK(naxh_fund_fiat(&srv, &buyer, "AUD", "10000000.00"));
+}
+
+static void setup(void)
+{
+    start_server(NULL);
+}
+
+/* naxd takes 2 ops a second per connection, in bursts of 4. */
+static void setup_slow_ops(void)
+{
+    start_server("{\"stream\":{\"ops_per_second\":2}}");
 }
 
 static void teardown(void)
@@ -218,6 +229,50 @@ START_TEST(callback_stop_thread)
 }
 END_TEST
 
+/* Pings would spend the op budget of setup_slow_ops. */
+static void rare_pings(nax_stream_options *o)
+{
+    o->ping_interval_ms = 60000;
+}
+
+/* A burst of nax_stream_subscribe() calls goes out as one subscribe op: it
+ * stays within naxd's op rate, and every channel is subscribed. */
+START_TEST(a_burst_of_subscribes_is_one_op)
+{
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_EXTERNAL, rare_pings);
+    const char *first[] = {"ticker:BTC-AUD"};
+    subscribe_or_fail(s, first, 1);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, s, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    /* One call per channel, all queued before the stream runs again: more
+     * ops than naxd takes at once, were each its own. */
+    const char *more[] = {"ticker:ETH-AUD", "trades:BTC-AUD", "trades:ETH-AUD", "book:BTC-AUD",
+                          "book:ETH-AUD"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        subscribe_or_fail(s, &more[i], 1);
+    ck_assert(rec_wait_count(r, s, REC_BOOK, "ETH-AUD", 0, 1, 10000));
+    ck_assert(rec_wait_count(r, s, REC_BOOK, "BTC-AUD", 0, 1, 10000));
+    ck_assert(rec_wait_count(r, s, REC_TICKER, "ETH-AUD", NAX_STREAM_F_SNAPSHOT, 1, 10000));
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_SUBSCRIBE_FAILED, NULL), 0);
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_NONE, NULL), 0); /* no retries */
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    /* And a burst of unsubscribes: one op as well. */
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        OK(nax_stream_unsubscribe(s, &more[i], 1));
+    nax_book_top top = {sizeof top};
+    for (int i = 0; i < 100 && nax_stream_book_top(s, "ETH-AUD", &top) == 0; i++)
+        OK(nax_stream_service(s, 50));
+    ck_assert_int_eq(nax_stream_book_top(s, "ETH-AUD", &top), NAX_ENOTFOUND);
+    /* The connection is still good for more ops. */
+    subscribe_or_fail(s, &more[4], 1);
+    ck_assert(rec_wait_count(r, s, REC_BOOK, "ETH-AUD", 0, 2, 10000));
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_external");
@@ -229,6 +284,11 @@ static Suite *suite(void)
     tcase_add_test(tc, callback_stop_external);
     tcase_add_test(tc, callback_stop_thread);
     suite_add_tcase(s, tc);
+    TCase *slow = tcase_create("slow_ops");
+    tcase_add_checked_fixture(slow, setup_slow_ops, teardown);
+    tcase_set_timeout(slow, 300);
+    tcase_add_test(slow, a_burst_of_subscribes_is_one_op);
+    suite_add_tcase(s, slow);
     return s;
 }
 

@@ -2,7 +2,8 @@
  * The subscriber against a scripted server (fake_server.h), for what naxd
  * does not do on demand: an `error` message that ends a subscription (a
  * snapshot naxd could not build) is reported and the channel subscribed
- * again after a backoff.
+ * again after a backoff; refusals that pass (rate_limited, internal_error)
+ * are retried after a backoff while an unknown channel is dropped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,95 @@ START_TEST(server_error_resubscribes_after_a_backoff)
 }
 END_TEST
 
+/* ---- refused subscribes: transient ones are retried, the others dropped ---------------- */
+
+typedef struct refusal_script {
+    int ops;           /* subscribe ops */
+    int64_t at[8];     /* when each was answered */
+    char names[8][96]; /* the channels of each, comma-separated */
+} refusal_script;
+
+/* 1st subscribe: rate_limited (the whole op). 2nd: unknown_channel for
+ * book:XRP-AUD (naxd's all-or-nothing). 3rd: internal_error. Then ok. */
+static void refusal_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    refusal_script *sc = ud;
+    if (op->op != NAX_STREAM_OP_SUBSCRIBE) {
+        fake_ack(c, op, NULL, NULL);
+        return;
+    }
+    int n = sc->ops++;
+    if (n < 8) {
+        sc->at[n] = mono_ms();
+        for (size_t i = 0; i < op->channels_count; i++)
+            snprintf(sc->names[n] + strlen(sc->names[n]),
+                     sizeof sc->names[n] - strlen(sc->names[n]), "%s%s", i ? "," : "",
+                     op->channels[i]);
+    }
+    if (n == 0) {
+        fake_ack(c, op, "rate_limited", NULL);
+        return;
+    }
+    for (size_t i = 0; n == 1 && i < op->channels_count; i++) {
+        if (!strcmp(op->channels[i], "book:XRP-AUD")) {
+            char field[32];
+            snprintf(field, sizeof field, "channels[%zu]", i);
+            fake_ack(c, op, "unknown_channel", field);
+            return;
+        }
+    }
+    if (n == 2) {
+        fake_ack(c, op, "internal_error", NULL);
+        return;
+    }
+    fake_ack(c, op, NULL, NULL);
+    for (size_t i = 0; i < op->channels_count; i++) {
+        if (!strncmp(op->channels[i], "book:", 5))
+            send_book_snapshot(c, op->channels[i], 5);
+        else
+            send_ticker_snapshot(c, op->channels[i]);
+    }
+}
+
+START_TEST(transient_refusals_are_retried)
+{
+    refusal_script sc;
+    memset(&sc, 0, sizeof sc);
+    fake_handlers h = {refusal_on_op, NULL, &sc};
+    fake = fake_start(&h);
+    recorder *r = rec_new();
+    nax_stream *s = fake_stream(r, NULL);
+    const char *ch[] = {"ticker:BTC-AUD", "book:BTC-AUD", "book:XRP-AUD"};
+    subscribe_or_fail(s, ch, 3);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    ck_assert_uint_eq(rec_count(r, REC_TICKER, "BTC-AUD", NAX_STREAM_F_SNAPSHOT), 1);
+    nax_book_top top = {sizeof top};
+    OK(nax_stream_book_top(s, "BTC-AUD", &top));
+    /* The refusals that pass were reported on each channel and retried... */
+    expect_event_error(r, -1, NAX_STREAM_REASON_NONE, "ticker:BTC-AUD", NAX_ERATELIMIT);
+    long i = rec_find(r, 0, -1, NAX_STREAM_REASON_NONE, "book:BTC-AUD");
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_ge(rec_find(r, (size_t)i + 1, -1, NAX_STREAM_REASON_NONE, "book:BTC-AUD"), 0);
+    /* ...an unknown market was refused for good, and only it. */
+    ck_assert_uint_eq(rec_count_events(r, -1, NAX_STREAM_REASON_SUBSCRIBE_FAILED, NULL), 1);
+    ck_assert_int_ge(rec_find(r, 0, -1, NAX_STREAM_REASON_SUBSCRIBE_FAILED, "book:XRP-AUD"), 0);
+    fake_lock(fake);
+    ck_assert_int_eq(sc.ops, 4);
+    ck_assert_str_eq(sc.names[0], "ticker:BTC-AUD,book:BTC-AUD,book:XRP-AUD");
+    ck_assert_str_eq(sc.names[1], "ticker:BTC-AUD,book:BTC-AUD,book:XRP-AUD"); /* together */
+    ck_assert_str_eq(sc.names[2], "ticker:BTC-AUD,book:BTC-AUD");
+    ck_assert_str_eq(sc.names[3], "ticker:BTC-AUD,book:BTC-AUD");
+    /* Retried after half a backoff at least: 50 ms, then 100 ms, halved. */
+    ck_assert_int_ge(sc.at[1] - sc.at[0], 25);
+    ck_assert_int_ge(sc.at[3] - sc.at[2], 50);
+    fake_unlock(fake);
+    ck_assert_int_lt(rec_find(r, 0, NAX_STREAM_RECONNECTING, -1, NULL), 0);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_scripted");
@@ -228,6 +318,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, server_error_resubscribes_after_a_backoff);
+    tcase_add_test(tc, transient_refusals_are_retried);
     suite_add_tcase(s, tc);
     return s;
 }
