@@ -224,15 +224,28 @@ static int error_of_code(const char *code)
     return NAX_ESERVER;
 }
 
-/* The channel waits a backoff before it is subscribed (or resynced) again;
- * returns the wait in ms. */
-static uint64_t retry_later(nax_stream *s, nax__chan *ch)
+/* When the channels of one ack are tried again: together, in one op. */
+typedef struct retry_batch {
+    lws_usec_t at; /* 0 until the first channel joins */
+    uint64_t delay_ms;
+} retry_batch;
+
+/* The channel waits the batch's backoff (drawn for the first one to join)
+ * before it is subscribed (or unsubscribed) again. */
+static void retry_join(nax_stream *s, nax__chan *ch, retry_batch *b)
 {
-    uint64_t delay = nax__stream_retry_delay_ms(s, ++ch->retries);
-    ch->retry_at = lws_now_usecs() + (lws_usec_t)delay * 1000;
-    if (!s->t_retry.armed || s->t_retry.due > ch->retry_at)
-        nax__timer_set(&s->t_retry, delay);
-    return delay;
+    if (!b->at) {
+        b->delay_ms = nax__stream_retry_delay_ms(s, ch->retries + 1);
+        b->at = lws_now_usecs() + (lws_usec_t)b->delay_ms * 1000;
+    }
+    ch->retries++;
+    ch->retry_at = b->at;
+}
+
+static void retry_arm(nax_stream *s, const retry_batch *b)
+{
+    if (b->at && (!s->t_retry.armed || s->t_retry.due > b->at))
+        nax__timer_set(&s->t_retry, b->delay_ms);
 }
 
 /* Subscribe every wanted channel that is not: the public ones at once, the
@@ -327,11 +340,13 @@ void nax__stream_chan_ended(nax_stream *s, nax__chan *ch, const nax_error_body *
     ch->have_snapshot = 0;
     ch->seq = 0;
     ch->leave_pending = 0;
-    uint64_t delay = retry_later(s, ch);
+    retry_batch b = {0, 0};
+    retry_join(s, ch, &b);
+    retry_arm(s, &b);
     char why[400];
     snprintf(why, sizeof why,
              "the server ended the subscription: %s: %s; subscribing again in %llu ms", code, msg,
-             (unsigned long long)delay);
+             (unsigned long long)b.delay_ms);
     if (ch->kind == NAX__CH_BOOK) {
         nax__stream_book_resync(s, ch, NAX_STREAM_REASON_NONE, error_of_code(code), why);
         return;
@@ -455,8 +470,7 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
     long refused = ack->ok ? -1 : refused_index(ack->error, op->count);
     const char *code = ack->error && ack->error->code ? ack->error->code : "refused";
     const char *msg = ack->error && ack->error->message ? ack->error->message : "";
-    lws_usec_t retry_at = 0;
-    uint64_t delay = 0;
+    retry_batch b = {0, 0};
     for (size_t i = 0; i < op->count; i++) {
         nax__chan *ch = nax__chan_find(s, op->channels[i]);
         if (!ch || ch->sub != NAX__SUB_PENDING)
@@ -475,16 +489,10 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
             s->auth_state == NAX__SAUTH_OK && nax__stream_reauthenticate(s) == 0)
             continue;
         if (ch->wanted && transient_refusal(code)) {
-            /* The channels of one op come back together, in one op. */
-            if (!retry_at) {
-                delay = nax__stream_retry_delay_ms(s, ch->retries + 1);
-                retry_at = lws_now_usecs() + (lws_usec_t)delay * 1000;
-            }
-            ch->retries++;
-            ch->retry_at = retry_at;
+            retry_join(s, ch, &b);
             nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, ch->name,
                               error_of_code(code), "%s: %s; subscribing again in %llu ms", code,
-                              msg, (unsigned long long)delay);
+                              msg, (unsigned long long)b.delay_ms);
             continue;
         }
         if (ch->wanted)
@@ -493,8 +501,7 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
         nax__chan_unwant(s, ch);
         nax__chan_drop(s, ch);
     }
-    if (retry_at && (!s->t_retry.armed || s->t_retry.due > retry_at))
-        nax__timer_set(&s->t_retry, delay);
+    retry_arm(s, &b);
     if (!ack->ok)
         for (size_t i = 0; i < s->chans_count; i++)
             if (!s->chans[i]->wanted && s->chans[i]->sub == NAX__SUB_NONE)
@@ -507,16 +514,35 @@ static void subscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_a
     subscribe_pending(s);
 }
 
-static void unsubscribe_acked(nax_stream *s, const nax__op *op)
+static void unsubscribe_acked(nax_stream *s, const nax__op *op, const nax_stream_ack *ack)
 {
+    const char *code = ack->error && ack->error->code ? ack->error->code : "refused";
+    const char *msg = ack->error && ack->error->message ? ack->error->message : "";
+    retry_batch b = {0, 0};
     for (size_t i = 0; i < op->count; i++) {
         nax__chan *ch = nax__chan_find(s, op->channels[i]);
         if (!ch || ch->sub != NAX__SUB_LEAVING)
             continue;
+        if (!ack->ok) {
+            /* The server still holds the subscription (a subscribe now would
+             * bring no snapshot): unsubscribe again after a backoff, dropping
+             * what the old subscription sends meanwhile. */
+            ch->sub = NAX__SUB_ACTIVE;
+            ch->leave_pending = 1;
+            retry_join(s, ch, &b);
+            if (ch->wanted)
+                nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, ch->name,
+                                  error_of_code(code),
+                                  "unsubscribing for a fresh snapshot was refused: %s: %s; "
+                                  "trying again in %llu ms",
+                                  code, msg, (unsigned long long)b.delay_ms);
+            continue;
+        }
         ch->sub = NAX__SUB_NONE;
         if (!ch->wanted)
             nax__chan_drop(s, ch);
     }
+    retry_arm(s, &b);
     subscribe_pending(s); /* the resyncs */
 }
 
@@ -564,7 +590,7 @@ void nax__stream_on_ack(nax_stream *s, const nax_stream_ack *ack)
         if (op.kind == NAX_STREAM_OP_SUBSCRIBE)
             subscribe_acked(s, &op, ack);
         else
-            unsubscribe_acked(s, &op);
+            unsubscribe_acked(s, &op, ack);
         nax__free(op.channels);
     }
     nax__stream_check_live(s);

@@ -3,7 +3,8 @@
  * does not do on demand: an `error` message that ends a subscription (a
  * snapshot naxd could not build) is reported and the channel subscribed
  * again after a backoff; refusals that pass (rate_limited, internal_error)
- * are retried after a backoff while an unknown channel is dropped.
+ * are retried after a backoff while an unknown channel is dropped; a refused
+ * unsubscribe of a book's resync is tried again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,83 @@ START_TEST(transient_refusals_are_retried)
 }
 END_TEST
 
+/* ---- a refused unsubscribe during a resync ------------------------------------------------ */
+
+typedef struct resync_script {
+    int subscribes, unsubscribes, snapshots;
+    int64_t refused_at, unsubscribed_at;
+} resync_script;
+
+/* naxd's bookkeeping (a channel already subscribed gets no second snapshot),
+ * with the first unsubscribe refused. */
+static void resync_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    resync_script *sc = ud;
+    if (op->op == NAX_STREAM_OP_SUBSCRIBE) {
+        sc->subscribes++;
+        fake_ack(c, op, NULL, NULL);
+        for (size_t i = 0; i < op->channels_count; i++) {
+            if (fake_subscribed(c, op->channels[i]))
+                continue;
+            fake_set_subscribed(c, op->channels[i], 1);
+            send_book_snapshot(c, op->channels[i], sc->snapshots++ ? 9 : 5);
+        }
+    } else if (op->op == NAX_STREAM_OP_UNSUBSCRIBE) {
+        if (sc->unsubscribes++ == 0) {
+            fake_ack(c, op, "rate_limited", NULL);
+            sc->refused_at = mono_ms();
+            return;
+        }
+        sc->unsubscribed_at = mono_ms();
+        for (size_t i = 0; i < op->channels_count; i++)
+            fake_set_subscribed(c, op->channels[i], 0);
+        fake_ack(c, op, NULL, NULL);
+    } else {
+        fake_ack(c, op, NULL, NULL);
+    }
+}
+
+/* The unsubscribe of a resync is refused: the book keeps its subscription,
+ * unsubscribes again after a backoff, and the fresh snapshot heals it. */
+START_TEST(refused_unsubscribe_retries_the_resync)
+{
+    resync_script sc;
+    memset(&sc, 0, sizeof sc);
+    fake_handlers h = {resync_on_op, NULL, &sc};
+    fake = fake_start(&h);
+    recorder *r = rec_new();
+    nax_stream *s = fake_stream(r, NULL);
+    const char *ch[] = {"book:BTC-AUD"};
+    subscribe_or_fail(s, ch, 1);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    /* seq 7 after 5: a gap. */
+    fake_sendf(fake_stream_conn(fake),
+               "{\"channel\":\"book:BTC-AUD\",\"type\":\"update\",\"seq\":7,\"ts\":%lld,"
+               "\"bids\":[[\"100.00\",\"3\"]],\"asks\":[],\"checksum\":1}",
+               TS);
+    long i = rec_wait_event(r, NULL, 0, NAX_STREAM_RESYNCING, NAX_STREAM_REASON_SEQ_GAP,
+                            "book:BTC-AUD", 10000);
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_ge(rec_wait_event(r, NULL, (size_t)i, NAX_STREAM_LIVE, NAX_STREAM_REASON_SNAPSHOT,
+                                    "book:BTC-AUD", 10000),
+                     0);
+    expect_event_error(r, -1, NAX_STREAM_REASON_NONE, "book:BTC-AUD", NAX_ERATELIMIT);
+    nax_book_top top = {sizeof top};
+    OK(nax_stream_book_top(s, "BTC-AUD", &top));
+    ck_assert_int_eq(top.live, 1);
+    ck_assert_uint_eq(top.seq, 9);
+    fake_lock(fake);
+    ck_assert_int_eq(sc.unsubscribes, 2);
+    ck_assert_int_eq(sc.subscribes, 2);
+    ck_assert_int_ge(sc.unsubscribed_at - sc.refused_at, 25);
+    fake_unlock(fake);
+    ck_assert_int_eq(nax_stream_state_get(s), NAX_STREAM_LIVE);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_scripted");
@@ -319,6 +397,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, server_error_resubscribes_after_a_backoff);
     tcase_add_test(tc, transient_refusals_are_retried);
+    tcase_add_test(tc, refused_unsubscribe_retries_the_resync);
     suite_add_tcase(s, tc);
     return s;
 }
