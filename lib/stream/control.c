@@ -12,7 +12,10 @@
 #include "client/client.h"
 #include "stream/stream_internal.h"
 
-enum { AUTH_NO_CREDENTIALS = 3 }; /* beside NAX__SAUTH_*: subscribe the private channels as is */
+/* Beside NAX__SAUTH_*: the client had no credentials, so the private
+ * channels go as they are (and are refused); a private channel wanted later
+ * looks at the client again. */
+enum { AUTH_NO_CREDENTIALS = 3 };
 
 /* Session renewals in a row without a successful auth: a server that keeps
  * refusing fresh sessions is not asked forever. Each session that
@@ -678,6 +681,10 @@ void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd)
                 continue;
             }
             ch->wanted = 1;
+            /* The client may have logged in since it had no credentials:
+             * look again before subscribing (subscribe_pending authenticates). */
+            if (NAX__CH_PRIVATE(ch->kind) && s->auth_state == AUTH_NO_CREDENTIALS)
+                s->auth_state = NAX__SAUTH_NONE;
         }
         return;
     }

@@ -180,6 +180,31 @@ START_TEST(refused_channels_are_dropped)
 }
 END_TEST
 
+/* Private channels refused for want of credentials are had once the client
+ * logged in and they are subscribed again. */
+START_TEST(private_channels_after_a_later_login)
+{
+    nax_client *c = NULL;
+    OK(naxh_client(&srv, NULL, &c));
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, c, r, NAX_STREAM_MODE_THREAD, NULL);
+    const char *first[] = {"ticker:BTC-AUD", "balances"};
+    subscribe_or_fail(s, first, 2);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    ck_assert_int_ge(rec_find(r, 0, -1, NAX_STREAM_REASON_SUBSCRIBE_FAILED, "balances"), 0);
+    nax_login_request login = {sizeof login, buyer.email, buyer.password, NULL};
+    OK(nax_auth_login(c, &login, NULL));
+    subscribe_or_fail(s, &first[1], 1);
+    ck_assert(rec_wait_count(r, NULL, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT, 1, 10000));
+    ck_assert_uint_eq(rec_count_events(r, -1, NAX_STREAM_REASON_SUBSCRIBE_FAILED, "balances"), 1);
+    ck_assert_int_lt(rec_find(r, 0, -1, NAX_STREAM_REASON_AUTH_FAILED, NULL), 0);
+    stream_free(s);
+    nax_client_free(c);
+}
+END_TEST
+
 START_TEST(bad_credentials_fail_auth)
 {
     nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
@@ -268,6 +293,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, fills_reach_their_own_user_only);
     tcase_add_test(tc, refused_channels_are_dropped);
+    tcase_add_test(tc, private_channels_after_a_later_login);
     tcase_add_test(tc, bad_credentials_fail_auth);
     suite_add_tcase(s, tc);
     TCase *session = tcase_create("session");
