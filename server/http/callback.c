@@ -234,7 +234,16 @@ static int on_body_complete(struct lws *wsi)
 {
     naxd_conn *c = conn_of(wsi);
     naxd_req *r = c ? c->req : NULL;
-    if (!r || r->state != NAXD_REQ_RECEIVING)
+    if (r && r->state != NAXD_REQ_RECEIVING) {
+        /* Once is normal (a body discarded after a framework answer). More
+         * means lws 4.1 announces the end of a body again and again, without
+         * reading, because pipelined bytes wait behind a request still being
+         * answered: the app thread would spin in lws_service() for good. Such
+         * a client (pipelining requests with bodies) loses the connection;
+         * the request in hand is answered to no one. */
+        return ++r->late_completions > 1 ? -1 : 0;
+    }
+    if (!r)
         return 0;
     lws_sul_cancel(&c->body_sul);
     c->send_continue = 0;

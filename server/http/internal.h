@@ -65,8 +65,9 @@ struct naxd_req {
     int keep_alive10; /* HTTP/1.0 with Connection: keep-alive */
     int is_tls;
     int orphaned;
-    int dropped;     /* close without a reply */
-    int close_after; /* close the connection once the reply is written */
+    int dropped;                   /* close without a reply */
+    int close_after;               /* close the connection once the reply is written */
+    unsigned int late_completions; /* body completions announced after the body was taken */
     const char *path;
     const char *target;
     naxd_kv *params;

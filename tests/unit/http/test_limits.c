@@ -192,6 +192,28 @@ START_TEST(keep_alive_reuses_one_connection)
 }
 END_TEST
 
+/* lws 4.1 cannot hold pipelined requests with bodies behind one being
+ * answered (it would make the app thread spin): such a connection is closed,
+ * and the server goes on serving everyone else and stops when asked. */
+START_TEST(pipelined_requests_with_bodies_close_the_connection_not_the_server)
+{
+    start_with(0, 0, 0);
+    int fd = raw_connect(srv.port);
+    raw_send_str(fd, "POST /v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+                     "POST /v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\ndef"
+                     "POST /v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nghi");
+    ck_assert_int_eq(raw_closed(fd, 5000), 1);
+    close(fd);
+    CURL *c = curl_easy_init();
+    response r;
+    http_request(c, srv.port, "GET", "/v1/echo", NULL, 0, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    response_free(&r);
+    curl_easy_cleanup(c);
+    server_stop(&srv);
+}
+END_TEST
+
 START_TEST(the_connection_header_is_honoured)
 {
     start_with(0, 0, 0);
@@ -352,6 +374,7 @@ int main(void)
     tcase_add_test(tc, headers_over_the_limit_get_431);
     tcase_add_test(tc, bodies_without_a_length_get_411);
     tcase_add_test(tc, keep_alive_reuses_one_connection);
+    tcase_add_test(tc, pipelined_requests_with_bodies_close_the_connection_not_the_server);
     tcase_add_test(tc, the_connection_header_is_honoured);
     tcase_add_test(tc, large_replies_and_bodies_arrive_intact);
     tcase_add_test(tc, slow_bodies_are_cut_off);
