@@ -9,8 +9,39 @@
 
 void nax__idset_init(nax__idset *s, size_t limit)
 {
+    nax__idset_init_extra(s, limit, 0);
+}
+
+void nax__idset_init_extra(nax__idset *s, size_t limit, size_t extra_size)
+{
     memset(s, 0, sizeof *s);
     s->limit = limit;
+    s->extra_size = extra_size;
+}
+
+/* The extra bytes of slot i. */
+static unsigned char *extra_at(const nax__idset *s, size_t i)
+{
+    return s->extra + i * s->extra_size;
+}
+
+/* Slot `to` takes the value (and extra bytes) of slot `from`. */
+static void move_value(nax__idset *to_set, size_t to, const nax__idset *from_set, size_t from)
+{
+    to_set->vals[to] = from_set->vals[from];
+    if (to_set->extra_size)
+        memcpy(extra_at(to_set, to), extra_at(from_set, from), to_set->extra_size);
+}
+
+static void set_value(nax__idset *s, size_t i, int64_t value, const void *extra)
+{
+    s->vals[i] = value;
+    if (!s->extra_size)
+        return;
+    if (extra)
+        memcpy(extra_at(s, i), extra, s->extra_size);
+    else
+        memset(extra_at(s, i), 0, s->extra_size);
 }
 
 void nax__idset_clear(nax__idset *s)
@@ -31,8 +62,8 @@ void nax__idset_dispose(nax__idset *s)
     nax__free(s->keys);
     nax__free(s->vals);
     nax__free(s->order);
-    size_t limit = s->limit;
-    nax__idset_init(s, limit);
+    nax__free(s->extra);
+    nax__idset_init_extra(s, s->limit, s->extra_size);
 }
 
 static size_t hash(const char *key)
@@ -57,24 +88,28 @@ static int grow(nax__idset *s)
     size_t cap = s->cap ? s->cap * 2 : 64;
     char **keys = nax__calloc(cap, sizeof *keys);
     int64_t *vals = nax__calloc(cap, sizeof *vals);
-    if (!keys || !vals) {
+    unsigned char *extra = s->extra_size ? nax__calloc(cap, s->extra_size) : NULL;
+    if (!keys || !vals || (s->extra_size && !extra)) {
         nax__free(keys);
         nax__free(vals);
+        nax__free(extra);
         return NAX_ENOMEM;
     }
     nax__idset old = *s;
     s->keys = keys;
     s->vals = vals;
+    s->extra = extra;
     s->cap = cap;
     for (size_t i = 0; i < old.cap; i++) {
         if (old.keys[i]) {
             size_t j = find(s, old.keys[i]);
             s->keys[j] = old.keys[i];
-            s->vals[j] = old.vals[i];
+            move_value(s, j, &old, i);
         }
     }
     nax__free(old.keys);
     nax__free(old.vals);
+    nax__free(old.extra);
     return 0;
 }
 
@@ -92,7 +127,7 @@ static void delete_slot(nax__idset *s, size_t i)
         if (stays)
             continue;
         s->keys[i] = s->keys[j];
-        s->vals[i] = s->vals[j];
+        move_value(s, i, s, j);
         s->keys[j] = NULL;
         i = j;
     }
@@ -100,10 +135,15 @@ static void delete_slot(nax__idset *s, size_t i)
 
 int nax__idset_put(nax__idset *s, const char *key, int64_t value)
 {
+    return nax__idset_put_extra(s, key, value, NULL);
+}
+
+int nax__idset_put_extra(nax__idset *s, const char *key, int64_t value, const void *extra)
+{
     if (s->cap) {
         size_t i = find(s, key);
         if (s->keys[i]) {
-            s->vals[i] = value;
+            set_value(s, i, value, extra);
             return 0;
         }
     }
@@ -120,7 +160,7 @@ int nax__idset_put(nax__idset *s, const char *key, int64_t value)
     }
     size_t i = find(s, key);
     s->keys[i] = copy;
-    s->vals[i] = value;
+    set_value(s, i, value, extra);
     s->count++;
     if (s->limit) {
         s->order[s->order_head] = copy;
@@ -131,6 +171,11 @@ int nax__idset_put(nax__idset *s, const char *key, int64_t value)
 
 int nax__idset_get(const nax__idset *s, const char *key, int64_t *value)
 {
+    return nax__idset_get_extra(s, key, value, NULL);
+}
+
+int nax__idset_get_extra(const nax__idset *s, const char *key, int64_t *value, void *extra)
+{
     if (!s->cap || !key)
         return 0;
     size_t i = find(s, key);
@@ -138,6 +183,8 @@ int nax__idset_get(const nax__idset *s, const char *key, int64_t *value)
         return 0;
     if (value)
         *value = s->vals[i];
+    if (extra && s->extra_size)
+        memcpy(extra, extra_at(s, i), s->extra_size);
     return 1;
 }
 

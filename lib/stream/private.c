@@ -29,14 +29,19 @@
 #define ALL_PRIVATE                                                                                \
     (NAX__PRIV_BIT(NAX__CH_ORDERS) | NAX__PRIV_BIT(NAX__CH_BALANCES) | NAX__PRIV_BIT(NAX__CH_FILLS))
 
+/* How far an order has come: a later state of it never has less of either. */
+typedef struct progress {
+    nax_decimal filled;
+    int rank; /* 0 open, 1 partially filled, 2 done (filled, cancelled, rejected) */
+} progress;
+
 void nax__private_init(nax__private *p)
 {
     memset(p, 0, sizeof *p);
     nax__idset_init(&p->fills_seen, FILLS_REMEMBERED);
     nax__idset_init(&p->open_orders, 0);
-    nax__idset_init(&p->order_states, ORDER_STATES_REMEMBERED);
-    nax__idset_init(&p->caught, ORDER_STATES_REMEMBERED);
-    nax__idset_init(&p->caught_fp, ORDER_STATES_REMEMBERED);
+    nax__idset_init_extra(&p->order_states, ORDER_STATES_REMEMBERED, sizeof(progress));
+    nax__idset_init_extra(&p->caught, ORDER_STATES_REMEMBERED, sizeof(progress));
 }
 
 static void free_held(nax__private *p)
@@ -54,7 +59,6 @@ void nax__private_dispose(nax__private *p)
     nax__idset_dispose(&p->open_orders);
     nax__idset_dispose(&p->order_states);
     nax__idset_dispose(&p->caught);
-    nax__idset_dispose(&p->caught_fp);
     nax__free(p->last_fill_id);
     memset(p, 0, sizeof *p);
 }
@@ -66,9 +70,40 @@ static size_t kind_index(nax__chan_kind kind)
 
 /* ---- delivery ----------------------------------------------------------------------- */
 
+static progress progress_of(const nax_order *o)
+{
+    progress g;
+    memset(&g, 0, sizeof g);
+    g.filled = o->filled_quantity;
+    g.rank = o->status == NAX_ORDER_STATUS_OPEN               ? 0
+             : o->status == NAX_ORDER_STATUS_PARTIALLY_FILLED ? 1
+                                                              : 2;
+    return g;
+}
+
+/* State o is further along than `was`: more filled, or done where it was not. */
+static int further_along(const nax_order *o, const progress *was)
+{
+    progress now = progress_of(o);
+    int c = nax_decimal_cmp(&now.filled, &was->filled);
+    return c ? c > 0 : now.rank > was->rank;
+}
+
+/* A state of o that is not newer than the one remembered in `set` (at the
+ * same updated_at, two changes in one millisecond: not further along). */
+static int not_newer(const nax__idset *set, const nax_order *o)
+{
+    int64_t ts;
+    progress was;
+    if (!nax__idset_get_extra(set, o->id, &ts, &was))
+        return 0;
+    return o->updated_at < ts || (o->updated_at == ts && !further_along(o, &was));
+}
+
 static void remember_order(nax__private *p, const nax_order *o)
 {
-    nax__idset_put(&p->order_states, o->id, o->updated_at);
+    progress g = progress_of(o);
+    nax__idset_put_extra(&p->order_states, o->id, o->updated_at, &g);
     if (o->status == NAX_ORDER_STATUS_OPEN || o->status == NAX_ORDER_STATUS_PARTIALLY_FILLED)
         nax__idset_put(&p->open_orders, o->id, o->updated_at);
     else
@@ -76,37 +111,17 @@ static void remember_order(nax__private *p, const nax_order *o)
     /* Out of memory only weakens what a later catch-up can tell: carry on. */
 }
 
-/* An order state in one number: equal states give equal numbers. */
-static int64_t fingerprint(const nax_order *o)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    uint64_t parts[] = {(uint64_t)o->updated_at, (uint64_t)o->status, o->filled_quantity.lo,
-                        o->filled_quantity.hi, o->filled_quantity.scale};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        h = (h ^ parts[i]) * 0x100000001b3ull;
-    return (int64_t)h;
-}
-
 /* A catch-up fetches the current state over REST, which may be newer than
  * events still on their way (held, or not yet sent): a state it delivered is
- * not delivered again, nor an older one after it. */
-static int caught_already(const nax__private *p, const nax_order *o)
-{
-    int64_t ts, fp;
-    if (!nax__idset_get(&p->caught, o->id, &ts))
-        return 0;
-    if (o->updated_at < ts)
-        return 1;
-    return o->updated_at == ts && nax__idset_get(&p->caught_fp, o->id, &fp) && fp == fingerprint(o);
-}
-
+ * not delivered again, nor an older one after it (at the same updated_at,
+ * only a state further along). */
 static int deliver_order(nax_stream *s, const nax_order *o, unsigned int flags)
 {
     nax__private *p = &s->priv;
     if (flags & NAX_STREAM_F_CATCHUP) {
-        nax__idset_put(&p->caught, o->id, o->updated_at);
-        nax__idset_put(&p->caught_fp, o->id, fingerprint(o));
-    } else if (caught_already(p, o)) {
+        progress g = progress_of(o);
+        nax__idset_put_extra(&p->caught, o->id, o->updated_at, &g);
+    } else if (not_newer(&p->caught, o)) {
         return 0;
     }
     remember_order(p, o);
@@ -431,11 +446,10 @@ static int in_snapshot(const nax_stream_message *snap, const char *id)
     return 0;
 }
 
-/* An order state to deliver unless it was delivered already. */
+/* An order state to deliver unless it (or a newer one) was delivered already. */
 static int consider_order(catchup *c, const nax_order *o)
 {
-    int64_t seen;
-    if (nax__idset_get(&c->s->priv.order_states, o->id, &seen) && seen == o->updated_at)
+    if (not_newer(&c->s->priv.order_states, o))
         return 0;
     return add_item(c, o->updated_at, NULL, o);
 }

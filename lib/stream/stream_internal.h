@@ -130,9 +130,8 @@ typedef struct nax__private {
     size_t held_count, held_cap;
     nax__idset fills_seen;     /* fill ids delivered (bounded) */
     nax__idset open_orders;    /* ids of the orders last seen open */
-    nax__idset order_states;   /* order id -> updated_at last delivered (bounded) */
-    nax__idset caught;         /* order id -> updated_at delivered by catch-ups (bounded) */
-    nax__idset caught_fp;      /* order id -> that state's fingerprint */
+    nax__idset order_states;   /* order id -> updated_at and progress last delivered (bounded) */
+    nax__idset caught;         /* order id -> the same, delivered by catch-ups (bounded) */
     char *last_fill_id;        /* the newest fill delivered */
     int has_orders, has_fills; /* the channel delivered a snapshot on some connection */
     int64_t last_ts[3];        /* per private channel: the newest `ts` seen */

@@ -4,7 +4,8 @@
  * snapshot naxd could not build) is reported and the channel subscribed
  * again after a backoff; refusals that pass (rate_limited, internal_error)
  * are retried after a backoff while an unknown channel is dropped; a refused
- * unsubscribe of a book's resync is tried again.
+ * unsubscribe of a book's resync is tried again; an order changed twice in
+ * one millisecond never goes back to the older state after a catch-up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +390,102 @@ START_TEST(refused_unsubscribe_retries_the_resync)
 }
 END_TEST
 
+/* ---- two changes of an order in one millisecond, around a catch-up ------------------------- */
+
+#define T1 (TS + 2000) /* when ord-7 was partially filled, then filled */
+
+typedef struct same_ms_script {
+    int orders_subscribes;
+} same_ms_script;
+
+static void same_ms_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    same_ms_script *sc = ud;
+    fake_ack(c, op, NULL, NULL);
+    if (op->op != NAX_STREAM_OP_SUBSCRIBE)
+        return;
+    char open[512], partial[512], filled[512];
+    order_json(open, sizeof open, "ord-7", "open", "0", TS);
+    order_json(partial, sizeof partial, "ord-7", "partially_filled", "0.4", T1);
+    order_json(filled, sizeof filled, "ord-7", "filled", "1.0", T1);
+    send_orders_snapshot(c, 1, open);
+    if (sc->orders_subscribes++ == 0)
+        return;
+    /* The new subscription's snapshot came before both changes; their events
+     * follow it, while the catch-up reads the order's state now. */
+    fake_sendf(c, "{\"channel\":\"orders\",\"type\":\"update\",\"seq\":2,\"ts\":%lld,\"order\":%s}",
+               (long long)T1, partial);
+    fake_sendf(c, "{\"channel\":\"orders\",\"type\":\"update\",\"seq\":3,\"ts\":%lld,\"order\":%s}",
+               (long long)T1, filled);
+}
+
+/* REST knows ord-7 filled. */
+static int same_ms_on_http(const char *method, const char *target, char *body, size_t size,
+                           void *ud)
+{
+    (void)ud;
+    char filled[512];
+    order_json(filled, sizeof filled, "ord-7", "filled", "1.0", T1);
+    if (strcmp(method, "GET"))
+        return 404;
+    if (!strncmp(target, "/v1/orders?", 11) || !strcmp(target, "/v1/orders")) {
+        snprintf(body, size, "{\"orders\":[%s]}", filled);
+        return 200;
+    }
+    if (!strncmp(target, "/v1/orders/ord-7", 16)) {
+        snprintf(body, size, "%s", filled);
+        return 200;
+    }
+    return 404;
+}
+
+/* The status of the last order event of `id`, or -1. */
+static int last_status(recorder *r, const char *id)
+{
+    int status = -1;
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].kind == REC_ORDER && !strcmp(r->items[i].id, id))
+            status = r->items[i].status;
+    pthread_mutex_unlock(&r->lock);
+    return status;
+}
+
+/* The catch-up delivers an order filled; the event of its partial fill in the
+ * same millisecond arrives after: it is not delivered, the order never goes
+ * back from filled. */
+START_TEST(same_millisecond_changes_never_go_back)
+{
+    same_ms_script sc;
+    memset(&sc, 0, sizeof sc);
+    fake_handlers h = {same_ms_on_op, same_ms_on_http, &sc};
+    fake = fake_start(&h);
+    client = fake_client();
+    recorder *r = rec_new();
+    nax_stream *s = fake_stream(r, client);
+    const char *ch[] = {"orders"};
+    subscribe_or_fail(s, ch, 1);
+    OK(nax_stream_start(s));
+    ck_assert(rec_wait_count(r, NULL, REC_ORDER, "ord-7", NAX_STREAM_F_SNAPSHOT, 1, 10000));
+    size_t from = rec_events(r);
+    fake_drop(fake_stream_conn(fake));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, from, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000),
+        0);
+    /* A later event as a barrier: the two changes' events were handled before it. */
+    char later[512];
+    order_json(later, sizeof later, "ord-8", "open", "0", T1 + 1);
+    fake_sendf(fake_stream_conn(fake),
+               "{\"channel\":\"orders\",\"type\":\"update\",\"seq\":4,\"ts\":%lld,\"order\":%s}",
+               (long long)T1 + 1, later);
+    ck_assert(rec_wait_count(r, NULL, REC_ORDER, "ord-8", 0, 1, 10000));
+    ck_assert_uint_eq(rec_count(r, REC_ORDER, "ord-7", NAX_STREAM_F_CATCHUP), 1);
+    ck_assert_int_eq(last_status(r, "ord-7"), NAX_ORDER_STATUS_FILLED);
+    ck_assert_uint_eq(rec_count(r, REC_ORDER, "ord-7", 0), 2); /* the snapshot, the catch-up */
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_scripted");
@@ -398,6 +495,7 @@ static Suite *suite(void)
     tcase_add_test(tc, server_error_resubscribes_after_a_backoff);
     tcase_add_test(tc, transient_refusals_are_retried);
     tcase_add_test(tc, refused_unsubscribe_retries_the_resync);
+    tcase_add_test(tc, same_millisecond_changes_never_go_back);
     suite_add_tcase(s, tc);
     return s;
 }
