@@ -320,7 +320,7 @@ def main():
     ap.add_argument("--node", default="node")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--conns", type=int, default=100)
-    ap.add_argument("--closed-count", type=int, default=5000,
+    ap.add_argument("--closed-count", type=int, default=20000,
                     help="messages published per closed-loop run (each to every subscriber)")
     ap.add_argument("--window", type=int, default=1000)
     ap.add_argument("--rates", default="100,300",

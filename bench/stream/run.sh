@@ -2,7 +2,7 @@
 # to 100 WebSocket subscribers, beside a Node `ws` broadcast server sending
 # the same bytes; then libnax's decode + book apply + checksum per book
 # message beside Python and Node doing the same. Run through bench/run:
-#   bench/run stream [--repeats 5] [--conns 100] [--closed-count 5000]
+#   bench/run stream [--repeats 5] [--conns 100] [--closed-count 20000]
 #                    [--rates 100,300] [--open-seconds 3] [--only fanout|book]
 #
 # `ws` comes from npm at the version pinned in bench/stream/package.json,
