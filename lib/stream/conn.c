@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "auth/auth.h"
 #include "stream/stream_internal.h"
 
@@ -109,12 +111,22 @@ int nax__stream_send(nax_stream *s, const char *data, size_t len)
     return 0;
 }
 
-static void free_frames(nax_stream *s)
+void nax__frame_free(nax__frame *f)
+{
+    if (!f)
+        return;
+    /* An auth op's frame holds a token or a signature (masked in place once
+     * written): every frame is wiped, they are small. */
+    OPENSSL_cleanse(f->data, LWS_PRE + f->len);
+    nax__free(f);
+}
+
+void nax__stream_free_frames(nax_stream *s)
 {
     while (s->out_head) {
         nax__frame *f = s->out_head;
         s->out_head = f->next;
-        nax__free(f);
+        nax__frame_free(f);
     }
     s->out_tail = NULL;
 }
@@ -134,7 +146,7 @@ static int on_writeable(nax_stream *s, struct lws *wsi)
         s->out_tail = NULL;
     int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
     int short_write = n < (int)f->len;
-    nax__free(f);
+    nax__frame_free(f);
     if (short_write) {
         s->drop_reason = NAX_STREAM_REASON_CONNECT_FAILED;
         s->drop_error = NAX_ENETWORK;
@@ -232,7 +244,7 @@ static void on_disconnect(nax_stream *s, nax_stream_reason reason, int error, co
     nax__timer_cancel(&s->t_close);
     nax__timer_cancel(&s->t_flush);
     nax__timer_cancel(&s->t_retry);
-    free_frames(s);
+    nax__stream_free_frames(s);
     nax__buf_reset(&s->rx);
     s->rx_done = 1;
     if (was_open)

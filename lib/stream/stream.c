@@ -235,11 +235,7 @@ static void free_channels(nax_stream *s)
     for (size_t i = 0; i < s->cmd_count; i++)
         nax__free(s->cmds[(s->cmd_head + i) % s->opts.max_pending_ops].channels);
     nax__free(s->cmds);
-    while (s->out_head) {
-        nax__frame *f = s->out_head;
-        s->out_head = f->next;
-        nax__free(f);
-    }
+    nax__stream_free_frames(s);
 }
 
 void nax_stream_free(nax_stream *s)

@@ -243,6 +243,10 @@ int nax__stream_context_new(nax_stream *s);
 void nax__stream_begin(nax_stream *s);
 /* Queues a text frame (copied) and asks for a writable callback. */
 int nax__stream_send(nax_stream *s, const char *data, size_t len);
+/* Frees a frame, wiped first (an auth op's holds a credential). */
+void nax__frame_free(nax__frame *f);
+/* Frees the frames not written. */
+void nax__stream_free_frames(nax_stream *s);
 /* Drops the connection: RECONNECTING with `reason` follows. */
 void nax__stream_kill(nax_stream *s, nax_stream_reason reason, int error);
 /* Stops for good with `reason` (STOPPED or CALLBACK): a close frame, then CLOSED. */

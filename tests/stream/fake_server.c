@@ -457,6 +457,11 @@ void fake_stop(fake_server *f)
     free(f);
 }
 
+int fake_on_server_thread(const fake_server *f)
+{
+    return f && pthread_equal(pthread_self(), f->thread);
+}
+
 void fake_lock(fake_server *f)
 {
     pthread_mutex_lock(&f->lock);

@@ -32,6 +32,8 @@ int fake_port(const fake_server *f);
 void fake_stop(fake_server *f);
 void fake_lock(fake_server *f);
 void fake_unlock(fake_server *f);
+/* Non-zero on the server's thread (f may be NULL: 0). */
+int fake_on_server_thread(const fake_server *f);
 
 /* The newest stream connection, or NULL. Connections live until fake_stop. */
 fake_conn *fake_stream_conn(fake_server *f);

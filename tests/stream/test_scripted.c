@@ -5,8 +5,12 @@
  * again after a backoff; refusals that pass (rate_limited, internal_error)
  * are retried after a backoff while an unknown channel is dropped; a refused
  * unsubscribe of a book's resync is tried again; an order changed twice in
- * one millisecond never goes back to the older state after a catch-up.
+ * one millisecond never goes back to the older state after a catch-up; the
+ * frame of the auth op is wiped before it is freed.
  */
+#define _GNU_SOURCE /* memmem */
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -486,6 +490,114 @@ START_TEST(same_millisecond_changes_never_go_back)
 }
 END_TEST
 
+/* ---- the auth frame is wiped before it is freed ------------------------------------------ */
+
+/* An allocator that looks into every block freed while `scanning` (the
+ * C library's blocks: they stay valid after the test restores it). Blocks
+ * come zeroed, so what an earlier owner left in them is not taken for a
+ * leak of the new one. */
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+static int scanning, secrets_freed;
+
+static void *scan_malloc(size_t n, void *ud)
+{
+    (void)ud;
+    void *p = malloc(n);
+    if (p)
+        memset(p, 0, malloc_usable_size(p));
+    return p;
+}
+
+static void *scan_realloc(void *p, size_t n, void *ud)
+{
+    (void)ud;
+    size_t kept = p ? malloc_usable_size(p) : 0;
+    unsigned char *q = realloc(p, n);
+    if (!q)
+        return NULL;
+    if (kept > n)
+        kept = n;
+    size_t usable = malloc_usable_size(q);
+    memset(q + kept, 0, usable - kept);
+    return q;
+}
+
+/* The token in clear, or the auth op as a client frame masks it (lws masks
+ * the payload in place; the 4-byte key comes right before it). */
+static int holds_secret(const unsigned char *p, size_t n)
+{
+    static const char token[] = "fake-token", op[] = "{\"op\":\"auth\"";
+    if (memmem(p, n, token, sizeof token - 1))
+        return 1;
+    for (size_t i = 4; i + sizeof op - 1 <= n; i++) {
+        size_t j = 0;
+        while (j < sizeof op - 1 && (p[i + j] ^ p[i - 4 + j % 4]) == (unsigned char)op[j])
+            j++;
+        if (j == sizeof op - 1)
+            return 1;
+    }
+    return 0;
+}
+
+static void scan_free(void *p, void *ud)
+{
+    (void)ud;
+    if (!p)
+        return;
+    pthread_mutex_lock(&scan_lock);
+    if (scanning && !fake_on_server_thread(fake) && holds_secret(p, malloc_usable_size(p)))
+        secrets_freed++;
+    pthread_mutex_unlock(&scan_lock);
+    free(p);
+}
+
+static void auth_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    (void)ud;
+    fake_ack(c, op, NULL, NULL);
+    if (op->op == NAX_STREAM_OP_SUBSCRIBE)
+        fake_sendf(c,
+                   "{\"channel\":\"balances\",\"type\":\"snapshot\",\"seq\":1,\"ts\":%lld,"
+                   "\"balances\":[{\"asset\":\"AUD\",\"available\":\"1.00\",\"locked\":\"0\","
+                   "\"total\":\"1.00\"}]}",
+                   TS);
+}
+
+/* The token travels in the auth op's frame: no block of the stream's that
+ * holds it is freed without being wiped, sent or not. (Balances: their
+ * catch-up needs no REST call, whose buffers are the client's business; the
+ * fake's own blocks do not count.) */
+START_TEST(auth_frames_are_wiped)
+{
+    nax_global_shutdown();
+    nax_allocator a = {NAX_ALLOCATOR_VERSION, scan_malloc, scan_realloc, scan_free, NULL};
+    ck_assert_int_eq(nax_global_init(&a), 0);
+    fake_handlers h = {auth_on_op, NULL, NULL};
+    fake = fake_start(&h);
+    client = fake_client();
+    recorder *r = rec_new();
+    nax_stream *s = fake_stream(r, client);
+    const char *ch[] = {"balances"};
+    subscribe_or_fail(s, ch, 1);
+    pthread_mutex_lock(&scan_lock);
+    scanning = 1;
+    secrets_freed = 0;
+    pthread_mutex_unlock(&scan_lock);
+    OK(nax_stream_start(s));
+    /* Sent and answered, then sent again on a new connection, which is
+     * dropped with whatever it had queued. */
+    ck_assert(rec_wait_count(r, NULL, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT, 1, 10000));
+    fake_drop(fake_stream_conn(fake));
+    ck_assert(rec_wait_count(r, NULL, REC_BALANCE, "AUD", NAX_STREAM_F_SNAPSHOT, 2, 10000));
+    stream_free(s);
+    pthread_mutex_lock(&scan_lock);
+    scanning = 0; /* the client's own copy of its token is its business */
+    int freed = secrets_freed;
+    pthread_mutex_unlock(&scan_lock);
+    ck_assert_int_eq(freed, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_scripted");
@@ -496,6 +608,7 @@ static Suite *suite(void)
     tcase_add_test(tc, transient_refusals_are_retried);
     tcase_add_test(tc, refused_unsubscribe_retries_the_resync);
     tcase_add_test(tc, same_millisecond_changes_never_go_back);
+    tcase_add_test(tc, auth_frames_are_wiped);
     suite_add_tcase(s, tc);
     return s;
 }
