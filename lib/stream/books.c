@@ -73,11 +73,14 @@ static nax__stream_book *find_locked(nax_stream *s, const char *pair)
     return NULL;
 }
 
+/* The least of nax_book_top a caller's struct must hold: up to the best ask. */
+#define BOOK_TOP_MIN_SIZE (offsetof(nax_book_top, ask) + sizeof(nax_book_level))
+
 int nax_stream_book_top(nax_stream *s, const char *pair, nax_book_top *out)
 {
     if (!s || !pair || !out)
         return nax__error(NAX_EINVAL, "nax_stream_book_top: stream, pair and out are required");
-    if (out->struct_size < offsetof(nax_book_top, ask_levels) + sizeof out->ask_levels)
+    if (out->struct_size < BOOK_TOP_MIN_SIZE)
         return nax__error_field(NAX_EVERSION, "struct_size",
                                 "set out->struct_size to sizeof(nax_book_top)");
     nax_book_top top;
@@ -105,7 +108,10 @@ int nax_stream_book_top(nax_stream *s, const char *pair, nax_book_top *out)
                                 "no book for %s (not subscribed, or no "
                                 "snapshot yet)",
                                 pair);
-    memcpy(out, &top, sizeof top);
+    /* As much as the caller's struct holds (an older, smaller one: its size). */
+    size_t keep = out->struct_size < sizeof top ? out->struct_size : sizeof top;
+    memcpy(out, &top, keep);
+    out->struct_size = keep;
     return 0;
 }
 

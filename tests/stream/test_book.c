@@ -3,8 +3,10 @@
  * of REST orders, cancels and trades build a book identical to GET
  * orderbook (levels, seq, checksum); readers on another thread always get a
  * consistent copy while updates flow; a book subscribed when already full
- * starts equal; the ticker and trades channels deliver too.
+ * starts equal; the ticker and trades channels deliver too; the top of a
+ * book fills no more than the caller's struct_size.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -208,6 +210,47 @@ START_TEST(full_book_at_subscribe)
 }
 END_TEST
 
+/* nax_stream_book_top() writes no more than out->struct_size bytes: a caller
+ * built against a smaller nax_book_top keeps the bytes after it. */
+START_TEST(book_top_fills_only_the_callers_size)
+{
+    place_limit(buyer.client, "BTC-AUD", NAX_SIDE_BUY, "49000.00", "0.01", NULL, 0);
+    recorder *r = rec_new();
+    nax_stream *s = stream_for(&srv, NULL, r, NAX_STREAM_MODE_THREAD, NULL);
+    const char *ch[] = {"book:BTC-AUD"};
+    subscribe_or_fail(s, ch, 1);
+    OK(nax_stream_start(s));
+    ck_assert_int_ge(
+        rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
+    nax_book_top full = {sizeof full};
+    OK(nax_stream_book_top(s, "BTC-AUD", &full));
+    ck_assert_int_eq(full.has_bid, 1);
+    ck_assert_uint_eq(full.struct_size, sizeof full);
+
+    size_t small = offsetof(nax_book_top, bid_levels);
+    union {
+        nax_book_top top;
+        unsigned char bytes[sizeof(nax_book_top) + 16];
+    } buf;
+    memset(&buf, 0xab, sizeof buf);
+    buf.top.struct_size = small;
+    OK(nax_stream_book_top(s, "BTC-AUD", &buf.top));
+    ck_assert_uint_eq(buf.top.struct_size, small);
+    ck_assert_uint_eq(buf.top.seq, full.seq);
+    ck_assert_int_eq(buf.top.has_bid, 1);
+    EXPECT_DEC(&buf.top.bid.price, "49000");
+    for (size_t i = small; i < sizeof buf.bytes; i++)
+        ck_assert_msg(buf.bytes[i] == 0xab, "byte %zu of %zu written", i, small);
+    /* Less than the best bid and ask: refused, nothing written. */
+    memset(&buf, 0xab, sizeof buf);
+    buf.top.struct_size = offsetof(nax_book_top, ask);
+    EXPECT_ERROR(nax_stream_book_top(s, "BTC-AUD", &buf.top), NAX_EVERSION, 0, NULL, "struct_size");
+    for (size_t i = sizeof buf.top.struct_size; i < sizeof buf.bytes; i++)
+        ck_assert_uint_eq(buf.bytes[i], 0xab);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_book");
@@ -216,6 +259,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, book_matches_server_after_a_burst);
     tcase_add_test(tc, full_book_at_subscribe);
+    tcase_add_test(tc, book_top_fills_only_the_callers_size);
     suite_add_tcase(s, tc);
     return s;
 }
