@@ -25,6 +25,8 @@
 #define SLACK_MS 5000
 /* Page size of the REST lists. */
 #define PAGE 100
+/* Attempts of one catch-up whose REST calls fail in a way that may pass. */
+#define CATCHUP_ATTEMPTS 5
 
 #define ALL_PRIVATE                                                                                \
     (NAX__PRIV_BIT(NAX__CH_ORDERS) | NAX__PRIV_BIT(NAX__CH_BALANCES) | NAX__PRIV_BIT(NAX__CH_FILLS))
@@ -194,6 +196,13 @@ static int catchup_ready(nax_stream *s)
 static void maybe_catch_up(nax_stream *s)
 {
     nax__private *p = &s->priv;
+    if (p->catchup_scheduled && p->catchup_attempts && p->held_count >= s->opts.max_catchup_items) {
+        /* Waiting to try again while holding more is not bounded: the last
+         * attempt, now. */
+        p->catchup_attempts = CATCHUP_ATTEMPTS - 1;
+        nax__timer_set(&s->t_catchup, 0);
+        return;
+    }
     if (p->catchup_scheduled || (!p->catchup && !p->held_count))
         return;
     if (!catchup_ready(s) && p->held_count < s->opts.max_catchup_items)
@@ -225,6 +234,7 @@ void nax__stream_private_disconnected(nax_stream *s)
     }
     nax__timer_cancel(&s->t_catchup);
     s->priv.catchup_scheduled = 0;
+    s->priv.catchup_attempts = 0; /* the new connection's catch-up starts over */
 }
 
 void nax__stream_private_lost(nax_stream *s, nax__chan *ch)
@@ -380,16 +390,38 @@ static int add_item(catchup *c, int64_t ts, const nax_fill *f, const nax_order *
     return 0;
 }
 
-static void report_failure(nax_stream *s, const char *channel, int rc)
+/* A REST failure that may pass: the catch-up tries again. */
+static int may_pass(int rc)
+{
+    switch (rc) {
+    case NAX_ENETWORK:
+    case NAX_ETIMEOUT:
+    case NAX_ESERVER:
+    case NAX_EUNAVAILABLE:
+    case NAX_ERATELIMIT:
+    case NAX_ECIRCUIT_OPEN:
+    case NAX_ERETRY_BUDGET:
+    case NAX_EOUTCOME_UNKNOWN:
+    case NAX_ENOMEM: return 1;
+    default: return 0;
+    }
+}
+
+/* retry_ms: the catch-up tries again after that long; 0: it gave up. */
+static void report_failure(nax_stream *s, const char *channel, int rc, const char *why,
+                           uint64_t retry_ms)
 {
     if (rc == NAX_ELIMIT)
         nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_OVERFLOW, channel, rc,
                           "more than %zu events to catch up: read the state over REST",
                           s->opts.max_catchup_items);
+    else if (retry_ms)
+        nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, channel, rc,
+                          "catching up over REST failed (%s): trying again in %llu ms", why,
+                          (unsigned long long)retry_ms);
     else
         nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_NONE, channel, rc,
-                          "catching up over REST failed (%s): read the state over REST",
-                          nax_error_last()->message);
+                          "catching up over REST failed (%s): read the state over REST", why);
 }
 
 /* The newest `ts` the channel had when events were lost, less the slack. */
@@ -520,21 +552,31 @@ static int by_time(const void *a, const void *b)
     return (x->fill == NULL) - (y->fill == NULL);
 }
 
-static void run_rest(nax_stream *s, unsigned int mask)
+/* Fetches what the channels in `mask` missed and delivers it. When a fetch
+ * failed in a way that may pass and retry_ms is not 0, nothing is delivered
+ * (the next attempt fetches everything again: these are reads) and 1 is
+ * returned. */
+static int run_rest(nax_stream *s, unsigned int mask, uint64_t retry_ms)
 {
     nax__private *p = &s->priv;
     catchup c;
     memset(&c, 0, sizeof c);
     c.s = s;
     int frc = 0, orc = 0;
-    if ((mask & NAX__PRIV_BIT(NAX__CH_FILLS)) && p->has_fills)
-        frc = fetch_fills(&c, since(p, NAX__CH_FILLS));
-    if ((mask & NAX__PRIV_BIT(NAX__CH_ORDERS)) && p->has_orders && !c.overflow)
-        orc = fetch_orders(&c, since(p, NAX__CH_ORDERS));
+    char fwhy[256] = "", owhy[256] = "";
+    if ((mask & NAX__PRIV_BIT(NAX__CH_FILLS)) && p->has_fills &&
+        (frc = fetch_fills(&c, since(p, NAX__CH_FILLS))))
+        snprintf(fwhy, sizeof fwhy, "%s", nax_error_last()->message);
+    if ((mask & NAX__PRIV_BIT(NAX__CH_ORDERS)) && p->has_orders && !c.overflow &&
+        (orc = fetch_orders(&c, since(p, NAX__CH_ORDERS))))
+        snprintf(owhy, sizeof owhy, "%s", nax_error_last()->message);
+    int retry = retry_ms && ((frc && may_pass(frc)) || (orc && may_pass(orc)));
     if (frc)
-        report_failure(s, "fills", frc);
+        report_failure(s, "fills", frc, fwhy, retry ? retry_ms : 0);
     if (orc)
-        report_failure(s, "orders", orc);
+        report_failure(s, "orders", orc, owhy, retry ? retry_ms : 0);
+    if (retry)
+        c.items_count = 0;
     /* Oldest first; the sort is stable enough: equal times keep fills first. */
     if (c.items_count) /* qsort wants a non-NULL array even for nothing */
         qsort(c.items, c.items_count, sizeof *c.items, by_time);
@@ -555,6 +597,7 @@ static void run_rest(nax_stream *s, unsigned int mask)
         nax_object_free(c.objects[i]);
     nax__free(c.objects);
     nax__free(c.items);
+    return retry;
 }
 
 void nax__stream_catchup_fire(nax_stream *s)
@@ -566,11 +609,22 @@ void nax__stream_catchup_fire(nax_stream *s)
     if (!catchup_ready(s) && p->held_count < s->opts.max_catchup_items)
         return; /* the connection dropped again meanwhile */
     unsigned int mask = p->catchup & ALL_PRIVATE;
-    p->catchup = 0;
     if (mask && s->client) {
-        run_rest(s, mask);
+        /* A failure that may pass keeps the catch-up (and the held
+         * messages) pending for another attempt, a bounded number of times. */
+        int last = p->catchup_attempts + 1 >= CATCHUP_ATTEMPTS;
+        uint64_t retry_ms = last ? 0 : nax__stream_retry_delay_ms(s, p->catchup_attempts + 1);
+        int again = run_rest(s, mask, retry_ms);
         nax__stream_heartbeat_restart(s);
+        if (again && !s->halted) {
+            p->catchup_attempts++;
+            p->catchup_scheduled = 1;
+            nax__timer_set(&s->t_catchup, retry_ms);
+            return;
+        }
     }
+    p->catchup = 0;
+    p->catchup_attempts = 0;
     /* Then what arrived meanwhile, in order. */
     for (size_t i = 0; i < p->held_count && !s->halted; i++)
         deliver_message(s, p->held[i]);

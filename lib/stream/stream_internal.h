@@ -126,7 +126,8 @@ void nax__timer_cancel(nax__timer *t);
 typedef struct nax__private {
     unsigned int catchup; /* NAX__PRIV_BIT set: channels to catch up over REST */
     int catchup_scheduled;
-    nax_stream_message **held; /* private messages held until the catch-up is delivered */
+    unsigned int catchup_attempts; /* failed attempts of this catch-up (bounded) */
+    nax_stream_message **held;     /* private messages held until the catch-up is delivered */
     size_t held_count, held_cap;
     nax__idset fills_seen;     /* fill ids delivered (bounded) */
     nax__idset open_orders;    /* ids of the orders last seen open */

@@ -6,7 +6,8 @@
  * are retried after a backoff while an unknown channel is dropped; a refused
  * unsubscribe of a book's resync is tried again; an order changed twice in
  * one millisecond never goes back to the older state after a catch-up; the
- * frame of the auth op is wiped before it is freed.
+ * frame of the auth op is wiped before it is freed; a catch-up whose REST
+ * calls fail tries again, a bounded number of times.
  */
 #define _GNU_SOURCE /* memmem */
 #include <malloc.h>
@@ -598,6 +599,108 @@ START_TEST(auth_frames_are_wiped)
 }
 END_TEST
 
+/* ---- a catch-up whose REST calls fail ------------------------------------------------------ */
+
+typedef struct rest_script {
+    int fail_first; /* history calls answered 503 before one works (-1: all) */
+    int history_calls;
+} rest_script;
+
+static void fill_json(char *out, size_t size, const char *id, int64_t ts)
+{
+    snprintf(out, size,
+             "{\"id\":\"%s\",\"order_id\":\"ord-1\",\"pair\":\"BTC-AUD\",\"side\":\"buy\","
+             "\"price\":\"100.00\",\"quantity\":\"0.1\",\"fee\":\"0.01\",\"fee_asset\":\"AUD\","
+             "\"liquidity\":\"taker\",\"ts\":%lld}",
+             id, (long long)ts);
+}
+
+/* Every fills subscription's snapshot holds trd-1 only. */
+static void rest_on_op(fake_conn *c, const nax_stream_op *op, void *ud)
+{
+    (void)ud;
+    fake_ack(c, op, NULL, NULL);
+    if (op->op != NAX_STREAM_OP_SUBSCRIBE)
+        return;
+    char f1[512];
+    fill_json(f1, sizeof f1, "trd-1", TS);
+    fake_sendf(c,
+               "{\"channel\":\"fills\",\"type\":\"snapshot\",\"seq\":1,\"ts\":%lld,\"fills\":[%s]}",
+               TS, f1);
+}
+
+/* trd-2 happened while the stream was away; REST is down for a while. */
+static int rest_on_http(const char *method, const char *target, char *body, size_t size, void *ud)
+{
+    rest_script *sc = ud;
+    if (strcmp(method, "GET") || strncmp(target, "/v1/trades/history", 18))
+        return 404;
+    int n = ++sc->history_calls;
+    if (sc->fail_first < 0 || n <= sc->fail_first) {
+        snprintf(body, size, "{\"error\":{\"code\":\"unavailable\",\"message\":\"down\"}}");
+        return 503;
+    }
+    char f1[512], f2[512];
+    fill_json(f1, sizeof f1, "trd-1", TS);
+    fill_json(f2, sizeof f2, "trd-2", TS + 1000);
+    snprintf(body, size, "{\"fills\":[%s,%s]}", f2, f1); /* newest first */
+    return 200;
+}
+
+/* A stream with trd-1 delivered, then a new connection whose catch-up runs. */
+static nax_stream *reconnected_fills_stream(recorder *r, rest_script *sc, size_t *from)
+{
+    fake_handlers h = {rest_on_op, rest_on_http, sc};
+    fake = fake_start(&h);
+    client = fake_client();
+    nax_stream *s = fake_stream(r, client);
+    const char *ch[] = {"fills"};
+    subscribe_or_fail(s, ch, 1);
+    OK(nax_stream_start(s));
+    ck_assert(rec_wait_count(r, NULL, REC_FILL, "trd-1", NAX_STREAM_F_SNAPSHOT, 1, 10000));
+    *from = rec_events(r);
+    fake_drop(fake_stream_conn(fake));
+    long live =
+        rec_wait_event(r, NULL, *from, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000);
+    ck_assert_int_ge(live, 0);
+    /* Every failure was reported before LIVE. */
+    ck_assert_int_lt(rec_find(r, (size_t)live, -1, NAX_STREAM_REASON_NONE, "fills"), 0);
+    return s;
+}
+
+/* REST fails twice, then works: the fill missed meanwhile still comes. */
+START_TEST(catch_up_tries_again_after_a_rest_failure)
+{
+    rest_script sc = {2, 0};
+    recorder *r = rec_new();
+    size_t from;
+    nax_stream *s = reconnected_fills_stream(r, &sc, &from);
+    ck_assert_uint_eq(rec_count_exact(r, REC_FILL, "trd-2", NAX_STREAM_F_CATCHUP), 1);
+    ck_assert_uint_eq(rec_count(r, REC_FILL, "trd-1", 0), 1); /* once, however often fetched */
+    ck_assert_uint_eq(rec_count_events(r, -1, NAX_STREAM_REASON_NONE, "fills"), 2);
+    expect_event_error(r, -1, NAX_STREAM_REASON_NONE, "fills", NAX_EUNAVAILABLE);
+    fake_lock(fake);
+    ck_assert_int_eq(sc.history_calls, 3);
+    fake_unlock(fake);
+    stream_free(s);
+}
+END_TEST
+
+/* REST stays down: a bounded number of attempts, each reported, then the
+ * stream goes on without the missed fill. */
+START_TEST(catch_up_gives_up_after_bounded_attempts)
+{
+    rest_script sc = {-1, 0};
+    recorder *r = rec_new();
+    size_t from;
+    nax_stream *s = reconnected_fills_stream(r, &sc, &from);
+    ck_assert_uint_eq(rec_count_events(r, -1, NAX_STREAM_REASON_NONE, "fills"), 5);
+    ck_assert_uint_eq(rec_count(r, REC_FILL, "trd-2", 0), 0);
+    ck_assert_uint_eq(rec_count(r, REC_FILL, "trd-1", 0), 1);
+    stream_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stream_scripted");
@@ -609,6 +712,8 @@ static Suite *suite(void)
     tcase_add_test(tc, refused_unsubscribe_retries_the_resync);
     tcase_add_test(tc, same_millisecond_changes_never_go_back);
     tcase_add_test(tc, auth_frames_are_wiped);
+    tcase_add_test(tc, catch_up_tries_again_after_a_rest_failure);
+    tcase_add_test(tc, catch_up_gives_up_after_bounded_attempts);
     suite_add_tcase(s, tc);
     return s;
 }
