@@ -580,19 +580,17 @@ static int run_rest(nax_stream *s, unsigned int mask, uint64_t retry_ms)
     /* Oldest first; the sort is stable enough: equal times keep fills first. */
     if (c.items_count) /* qsort wants a non-NULL array even for nothing */
         qsort(c.items, c.items_count, sizeof *c.items, by_time);
-    size_t delivered = 0;
     for (size_t i = 0; i < c.items_count && !s->halted; i++) {
         const item *it = &c.items[i];
-        if (it->fill) {
-            if (nax__idset_get(&p->fills_seen, it->fill->id, NULL))
-                continue;
+        if (it->fill && nax__idset_get(&p->fills_seen, it->fill->id, NULL))
+            continue;
+        /* Counted first: whoever saw the event sees it counted. */
+        nax__stream_count(s, &s->stats.catchup_events, 1);
+        if (it->fill)
             deliver_fill(s, it->fill, NAX_STREAM_F_CATCHUP);
-        } else {
+        else
             deliver_order(s, it->order, NAX_STREAM_F_CATCHUP);
-        }
-        delivered++;
     }
-    nax__stream_count(s, &s->stats.catchup_events, delivered);
     for (size_t i = 0; i < c.objects_count; i++)
         nax_object_free(c.objects[i]);
     nax__free(c.objects);
