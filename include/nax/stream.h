@@ -94,15 +94,17 @@ typedef enum nax_stream_reason {
     NAX_STREAM_REASON_CONNECT_FAILED = 7, /**< RECONNECTING: connecting or upgrading failed */
     NAX_STREAM_REASON_SERVER_CLOSED = 8,  /**< RECONNECTING: the server closed the connection */
     NAX_STREAM_REASON_SEQ_GAP = 9,        /**< RESYNCING: a book update was missed */
-    NAX_STREAM_REASON_CHECKSUM = 10,    /**< RESYNCING: the local book differs from the server's */
-    NAX_STREAM_REASON_LAGGING = 11,     /**< RESYNCING: the server dropped messages for us */
-    NAX_STREAM_REASON_OVERFLOW = 12,    /**< a bounded queue overflowed (see the file comment) */
-    NAX_STREAM_REASON_AUTH_FAILED = 13, /**< the private channels could not be authenticated */
-    NAX_STREAM_REASON_SUBSCRIBE_FAILED = 14, /**< the server refused a channel (see message) */
-    NAX_STREAM_REASON_PROTOCOL = 15,         /**< RECONNECTING: a message could not be read */
-    NAX_STREAM_REASON_STOPPED = 16,          /**< CLOSED: nax_stream_stop() or nax_stream_free() */
-    NAX_STREAM_REASON_CALLBACK = 17,         /**< CLOSED: a callback returned non-zero */
-    NAX_STREAM_REASON_TOKEN_EXPIRED = 18     /**< the session expired; authenticating again */
+    NAX_STREAM_REASON_CHECKSUM = 10, /**< RESYNCING: the local book differs from the server's */
+    NAX_STREAM_REASON_LAGGING = 11,  /**< RESYNCING: the server dropped messages for us */
+    NAX_STREAM_REASON_OVERFLOW = 12, /**< a bounded queue overflowed (see the file comment) */
+    NAX_STREAM_REASON_AUTH_FAILED = 13,
+    /**< the private channels could not be authenticated */ NAX_STREAM_REASON_SUBSCRIBE_FAILED =
+        14,                              /**< the server refused a channel for good (see
+message); transient refusals are retried */
+    NAX_STREAM_REASON_PROTOCOL = 15,     /**< RECONNECTING: a message could not be read */
+    NAX_STREAM_REASON_STOPPED = 16,      /**< CLOSED: nax_stream_stop() or nax_stream_free() */
+    NAX_STREAM_REASON_CALLBACK = 17,     /**< CLOSED: a callback returned non-zero */
+    NAX_STREAM_REASON_TOKEN_EXPIRED = 18 /**< the session expired; authenticating again */
 } nax_stream_reason;
 
 /** @brief Name of a state (`"LIVE"`, ...); static. */
@@ -353,11 +355,13 @@ typedef struct nax_book_top {
     size_t ask_levels;  /**< levels on the ask side */
 } nax_book_top;
 
-/**
- * @brief Best bid and ask of a subscribed book. Thread-safe (a consistent
- * reading: never half of an update).
+/** * @brief Best bid and ask of a subscribed book. Thread-safe (a consistent
+ * reading: never half of an update). Writes no more than `out->struct_size`
+ * bytes, which must reach at least the member @c ask, and sets it to the
+ * bytes written.
  * @return 0; #NAX_ENOTFOUND when @p pair has no book (not subscribed, or no
- *         snapshot yet); #NAX_EINVAL; #NAX_EVERSION.
+ *         snapshot yet); #NAX_EINVAL; #NAX_EVERSION when `out->struct_size`
+ *         does not reach @c ask.
  */
 NAX_API int nax_stream_book_top(nax_stream *stream, const char *pair, nax_book_top *out);
 
