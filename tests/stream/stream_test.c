@@ -404,3 +404,27 @@ out:
     nax_object_free(server);
     return ok;
 }
+
+void market_start(naxh_server *srv, const char *overrides, naxh_user *buyer, naxh_user *seller,
+                  nax_client **anon)
+{
+    client_test_global_init();
+    ck_assert_int_eq(naxh_start(srv, overrides), 0);
+    OK(naxh_client(srv, NULL, anon));
+    OK(naxh_user_new(srv, buyer));
+    OK(naxh_user_new(srv, seller));
+    OK(naxh_fund_fiat(srv, buyer, "AUD", "10000000.00"));
+    OK(naxh_fund_crypto(srv, seller, "BTC", "100"));
+}
+
+void market_stop(naxh_server *srv, naxh_user *buyer, naxh_user *seller, nax_client **anon)
+{
+    naxh_user_free(buyer);
+    naxh_user_free(seller);
+    nax_client_free(*anon);
+    *anon = NULL;
+    stream_test_cleanup();
+    naxh_stop(srv);
+    ck_assert_int_eq(srv->exit_status, 0);
+    nax_global_shutdown();
+}

@@ -101,6 +101,13 @@ void stream_track(nax_stream *s);
 /* In teardown: frees the streams a failed test left, then the recorders. */
 void stream_test_cleanup(void);
 
+/* The market most tests trade in: naxd (with config overrides, or NULL), a
+ * buyer funded with AUD, a seller funded with BTC, and a client without
+ * credentials; and its teardown (stream_test_cleanup included). */
+void market_start(naxh_server *srv, const char *overrides, naxh_user *buyer, naxh_user *seller,
+                  nax_client **anon);
+void market_stop(naxh_server *srv, naxh_user *buyer, naxh_user *seller, nax_client **anon);
+
 /* Limit orders over REST. */
 void place_limit(nax_client *c, const char *pair, nax_side side, const char *price, const char *qty,
                  char *id_out, size_t id_size);

@@ -18,25 +18,12 @@ static nax_client *anon;
 
 static void setup(void)
 {
-    client_test_global_init();
-    ck_assert_int_eq(naxh_start(&srv, NULL), 0);
-    OK(naxh_client(&srv, NULL, &anon));
-    OK(naxh_user_new(&srv, &buyer));
-    OK(naxh_user_new(&srv, &seller));
-    OK(naxh_fund_fiat(&srv, &buyer, "AUD", "10000000.00"));
-    OK(naxh_fund_crypto(&srv, &seller, "BTC", "100"));
+    market_start(&srv, NULL, &buyer, &seller, &anon);
 }
 
 static void teardown(void)
 {
-    naxh_user_free(&buyer);
-    naxh_user_free(&seller);
-    nax_client_free(anon);
-    anon = NULL;
-    stream_test_cleanup();
-    naxh_stop(&srv);
-    ck_assert_int_eq(srv.exit_status, 0);
-    nax_global_shutdown();
+    market_stop(&srv, &buyer, &seller, &anon);
 }
 
 /* Resting orders on both sides of 50000, some cancelled, then crossing ones. */

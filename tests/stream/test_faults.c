@@ -17,13 +17,7 @@ static nax_client *anon;
 
 static void start_server(const char *overrides)
 {
-    client_test_global_init();
-    ck_assert_int_eq(naxh_start(&srv, overrides), 0);
-    OK(naxh_client(&srv, NULL, &anon));
-    OK(naxh_user_new(&srv, &buyer));
-    OK(naxh_user_new(&srv, &seller));
-    OK(naxh_fund_fiat(&srv, &buyer, "AUD", "10000000.00"));
-    OK(naxh_fund_crypto(&srv, &seller, "BTC", "100"));
+    market_start(&srv, overrides, &buyer, &seller, &anon);
 }
 
 static void setup(void)
@@ -39,14 +33,7 @@ static void setup_small_queue(void)
 
 static void teardown(void)
 {
-    naxh_user_free(&buyer);
-    naxh_user_free(&seller);
-    nax_client_free(anon);
-    anon = NULL;
-    stream_test_cleanup();
-    naxh_stop(&srv);
-    ck_assert_int_eq(srv.exit_status, 0);
-    nax_global_shutdown();
+    market_stop(&srv, &buyer, &seller, &anon);
 }
 
 typedef struct equal_arg {
