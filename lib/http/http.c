@@ -231,7 +231,7 @@ int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_resp
         rc = transfer(hh, req, resp);
     /* The list and the body are the caller's: let go of them before reuse. */
     curl_easy_setopt(hh->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-    curl_slist_free_all(headers);
+    nax__http_headers_free(headers);
     hh->transfer.resp = NULL;
     nax__http_pool_put(&h->pool, hh);
     resp->elapsed_us = monotonic_us() - transfer_start;

@@ -3,6 +3,8 @@
  * handle, so its connection stays alive for the next request. */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "core/core.h"
 #include "http_internal.h"
 
@@ -123,17 +125,24 @@ static int method_has_body(const char *m)
     return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
 }
 
+void nax__http_headers_free(struct curl_slist *headers)
+{
+    for (struct curl_slist *l = headers; l; l = l->next)
+        OPENSSL_cleanse(l->data, strlen(l->data));
+    curl_slist_free_all(headers);
+}
+
 static int build_headers(const nax__http_request *req, int with_body, struct curl_slist **out)
 {
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < req->headers_count; i++) {
         if (!valid_header(req->headers[i])) {
-            curl_slist_free_all(list);
+            nax__http_headers_free(list);
             return nax__error(NAX_EINVAL, "request header %zu is not one \"Name: value\" line", i);
         }
         struct curl_slist *next = curl_slist_append(list, req->headers[i]);
         if (!next) {
-            curl_slist_free_all(list);
+            nax__http_headers_free(list);
             return nax__error_oom();
         }
         list = next;
@@ -142,7 +151,7 @@ static int build_headers(const nax__http_request *req, int with_body, struct cur
         /* No 100-continue round trip: our bodies are small and the server reads them. */
         struct curl_slist *next = curl_slist_append(list, "Expect:");
         if (!next) {
-            curl_slist_free_all(list);
+            nax__http_headers_free(list);
             return nax__error_oom();
         }
         list = next;
@@ -197,7 +206,7 @@ int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
     SETOPT(rc, e, CURLOPT_HTTPHEADER, *headers);
     SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
     if (rc != CURLE_OK) {
-        curl_slist_free_all(*headers);
+        nax__http_headers_free(*headers);
         *headers = NULL;
         return setopt_failed(rc, "request options");
     }

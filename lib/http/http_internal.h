@@ -93,6 +93,10 @@ void nax__http_handle_free(nax__http_handle *hh);
 int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
                              const nax__http_request *req, struct curl_slist **headers);
 
+/* Frees a list from nax__http_handle_prepare, each line wiped first: one
+ * holds the Authorization header's token. NULL is fine. */
+void nax__http_headers_free(struct curl_slist *headers);
+
 /* ---- errors ---- */
 /* Sets the nax error for a failed transfer and returns its code; sets
  * resp->sent by the rule in transport.h. */

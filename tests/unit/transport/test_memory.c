@@ -5,11 +5,14 @@
  * every k in turn. Each step either succeeds or fails with an error set,
  * nothing crashes, and every block is returned once the transport is freed.
  */
+#define _GNU_SOURCE /* memmem */
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nax.h"
+#include "http/http_internal.h"
 #include "transport_test.h"
 
 static atomic_long live;     /* blocks allocated and not yet freed */
@@ -45,11 +48,19 @@ static void *count_realloc(void *ptr, size_t size, void *ud)
     return p;
 }
 
+/* While `scanning`, blocks freed that still hold SECRET are counted. */
+#define SECRET "Bearer scan-me-7f3a"
+static atomic_int scanning;
+static atomic_long secrets_freed;
+
 static void count_free(void *ptr, void *ud)
 {
     (void)ud;
-    if (ptr)
-        atomic_fetch_sub(&live, 1);
+    if (!ptr)
+        return;
+    atomic_fetch_sub(&live, 1);
+    if (atomic_load(&scanning) && memmem(ptr, malloc_usable_size(ptr), SECRET, strlen(SECRET)))
+        atomic_fetch_add(&secrets_freed, 1);
     free(ptr);
 }
 
@@ -120,6 +131,49 @@ START_TEST(every_allocation_failure_is_clean)
 }
 END_TEST
 
+/* The request's header list holds the bearer token: it is wiped before it
+ * goes back to the allocator, on success and on a refused request. */
+START_TEST(header_lines_are_wiped_when_freed)
+{
+    nax__http_settings settings = {0};
+    settings.base_url = "http://127.0.0.1:9";
+    settings.connect_timeout_ms = TEST_TIMEOUT_MS;
+    nax__http_handle *hh = nax__http_handle_new(&settings, NULL);
+    ck_assert_ptr_nonnull(hh);
+    const char *const good[] = {"Authorization: " SECRET, "X-Other: 1"};
+    const char *const bad[] = {"Authorization: " SECRET, "not a header"};
+    for (int i = 0; i < 2; i++) {
+        nax__http_request req = {0};
+        req.method = "POST";
+        req.target = "/wipe";
+        req.headers = i ? bad : good;
+        req.headers_count = 2;
+        req.body = "{}";
+        req.body_len = 2;
+        req.timeout_ms = TEST_TIMEOUT_MS;
+        struct curl_slist *list = NULL;
+        atomic_store(&secrets_freed, 0);
+        atomic_store(&scanning, 1);
+        int rc = nax__http_handle_prepare(hh, &settings, &req, &list);
+        if (i == 0) {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_ptr_nonnull(list);
+            /* The scan sees the secret: it is there until the list goes. */
+            ck_assert_ptr_nonnull(memmem(list->data, strlen(list->data), SECRET, strlen(SECRET)));
+            curl_easy_setopt(hh->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+            nax__http_headers_free(list);
+        } else {
+            ck_assert_int_eq(rc, NAX_EINVAL);
+            ck_assert_ptr_null(list);
+        }
+        atomic_store(&scanning, 0);
+        long freed = atomic_load(&secrets_freed);
+        ck_assert_msg(freed == 0, "request %d: %ld blocks freed with the token in them", i, freed);
+    }
+    nax__http_handle_free(hh);
+}
+END_TEST
+
 int main(void)
 {
     nax_allocator a = {NAX_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL};
@@ -129,6 +183,7 @@ int main(void)
     TCase *tc = tcase_create("memory");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, every_allocation_failure_is_clean);
+    tcase_add_test(tc, header_lines_are_wiped_when_freed);
     suite_add_tcase(s, tc);
     int rc = run_suite(s);
     nax_global_shutdown();
