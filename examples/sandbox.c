@@ -250,6 +250,13 @@ int sandbox_payout_completed(sandbox *sb, const char *reference)
                           NAX_WEBHOOK_PAYOUT_COMPLETED, &data);
 }
 
+int sandbox_custody_payout_completed(sandbox *sb, const char *reference)
+{
+    nax_webhook_data data = {.struct_size = sizeof data, .reference = reference};
+    return provider_event(sb, "custody", "NAXD_WEBHOOK_SECRET_CUSTODY",
+                          NAX_WEBHOOK_PAYOUT_COMPLETED, &data);
+}
+
 int sandbox_custody_deposit(sandbox *sb, const char *address, const nax_decimal *amount,
                             const char *asset)
 {

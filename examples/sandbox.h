@@ -5,7 +5,7 @@
  * - The operator: approving a user's identity (KYC) through naxd's
  *   operator route, `POST /admin/users/{id}/kyc`, with the operator token.
  * - The providers: a payment provider reporting a fiat deposit or payout,
- *   and a custody provider reporting a crypto deposit, each as a webhook
+ *   and a custody provider reporting a crypto deposit or payout, each as a webhook
  *   signed with nax_webhook_sign(), exactly as the real provider would.
  *
  * Neither the operator route nor the webhooks are calls a client makes, so
@@ -35,6 +35,10 @@ int sandbox_payment_succeeded(sandbox *sb, const char *reference, const nax_deci
 
 /* The payment provider reports that the fiat withdrawal with `reference` was paid out. */
 int sandbox_payout_completed(sandbox *sb, const char *reference);
+
+/* The custody provider reports that the crypto withdrawal `reference`
+ * (its transaction id, wtx_N) was sent on chain. */
+int sandbox_custody_payout_completed(sandbox *sb, const char *reference);
 
 /* The custody provider reports `amount` of `asset` arriving at `address`. */
 int sandbox_custody_deposit(sandbox *sb, const char *address, const nax_decimal *amount,
