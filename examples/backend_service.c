@@ -26,7 +26,14 @@
  *     NAX_API_KEY=ak_... NAX_API_SECRET=... backend_service http://127.0.0.1:8080 [--short]
  *
  * --short (or NAX_BACKEND_SHORT=1) makes each worker's share 40 calls
- * instead of 400. Build against an installed libnax:
+ * instead of 400. Against a local naxd, with a scripted outage that the
+ * breaker rides out, from the build directory:
+ *     bash ../examples/backend_service.sh server/naxd examples/partner_setup \
+ *         examples/backend_service /tmp/naxd-backend [--short]
+ * (naxd_local.sh starts naxd with --fault-injection, partner_setup makes the
+ * key, the script scripts eight 503s on the ticker and runs the service.)
+ *
+ * Build against an installed libnax:
  *     cc -std=c11 -pthread backend_service.c $(pkg-config --cflags --libs nax)
  */
 /* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */

@@ -6,7 +6,8 @@
  * the fee exactly, check the minimum notional), then encodes the market, the
  * order request, the order the server would answer with, a balance list and
  * an order book with its checksum, decodes each one back and checks that the
- * bytes survive the round trip. No network: the codec does no I/O.
+ * bytes survive the round trip. No network: the codec does no I/O, so it
+ * needs no naxd (examples/naxd_local.sh) either: run it as it is.
  *
  * Build against an installed libnax:
  *     cc -std=c11 codec_tour.c $(pkg-config --cflags --libs nax) -o codec_tour

@@ -21,7 +21,9 @@
  * The secrets come from the variables naxd reads: NAXD_OPERATOR_TOKEN,
  * NAXD_WEBHOOK_SECRET_PAYMENTS and NAXD_WEBHOOK_SECRET_CUSTODY
  * (exchange_session.sh sets all three). Any unexpected result ends the
- * program with libnax's error detail and exit status 1.
+ * program with libnax's error detail and exit status 1. Against a local
+ * naxd, from the build directory (starts naxd, runs the session, stops it):
+ *     bash ../examples/exchange_session.sh server/naxd examples/exchange_session /tmp/naxd-session
  *
  * Build against an installed libnax:
  *     cc -std=c11 exchange_session.c sandbox.c $(pkg-config --cflags --libs nax libcurl)

@@ -19,7 +19,15 @@
  *     NAX_URL=http://127.0.0.1:8080 NAX_API_KEY=ak_... NAX_API_SECRET=... order_with_api_key
  *
  * The key needs the `read` and `trade` scopes. Exits 1 on any unexpected
- * result. Build against an installed libnax:
+ * result. Against a local naxd, from the build directory (naxd, a funded
+ * key from partner_setup, the example, naxd stopped):
+ *     bash ../examples/order_with_api_key.sh server/naxd examples/partner_setup \
+ *         examples/order_with_api_key /tmp/naxd-order
+ * or by hand: `source ../examples/naxd_local.sh; naxd_start server/naxd
+ * /tmp/naxd-order; eval "$(examples/partner_setup "$NAXD_URL")"`, then run
+ * it with NAX_URL=$NAXD_URL and the two variables exported.
+ *
+ * Build against an installed libnax:
  *     cc -std=c11 order_with_api_key.c $(pkg-config --cflags --libs nax)
  */
 #include <nax.h>

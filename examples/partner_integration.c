@@ -27,12 +27,17 @@
  *
  *     partner_integration http://127.0.0.1:8080 [--totp]
  *
- * Against a local naxd: `source examples/naxd_local.sh; naxd_start
- * build/server/naxd /tmp/naxd`, then run it with "$NAXD_URL"; naxd_start
- * exports NAXD_OPERATOR_TOKEN, NAXD_WEBHOOK_SECRET_PAYMENTS and
- * NAXD_WEBHOOK_SECRET_CUSTODY, which sandbox.c needs. With --totp each
- * use of the authenticator needs a new 30-second code, so that run waits
- * up to a minute and a half. Build against an installed libnax:
+ * Against a local naxd, from the build directory (starts naxd, runs the
+ * integration, stops naxd):
+ *     bash ../examples/partner_integration.sh server/naxd examples/partner_integration \
+ *         /tmp/naxd-partner [--totp]
+ * or by hand: `source ../examples/naxd_local.sh; naxd_start server/naxd
+ * /tmp/naxd-partner` (it exports NAXD_OPERATOR_TOKEN and the webhook secrets
+ * sandbox.c needs), then `examples/partner_integration "$NAXD_URL"`. With
+ * --totp each use of the authenticator needs a new 30-second code, so that
+ * run waits up to a minute and a half.
+ *
+ * Build against an installed libnax:
  *     cc -std=c11 partner_integration.c sandbox.c authenticator.c \
  *        $(pkg-config --cflags --libs nax libcurl libcrypto)
  */

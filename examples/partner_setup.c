@@ -17,7 +17,10 @@
  *     partner_setup http://127.0.0.1:8080
  *
  * Needs NAXD_OPERATOR_TOKEN, NAXD_WEBHOOK_SECRET_PAYMENTS and
- * NAXD_WEBHOOK_SECRET_CUSTODY, as naxd was started with.
+ * NAXD_WEBHOOK_SECRET_CUSTODY, as naxd was started with. Against a local
+ * naxd, from the build directory (naxd_start exports all three):
+ *     source ../examples/naxd_local.sh && naxd_start server/naxd /tmp/naxd-dev
+ *     eval "$(examples/partner_setup "$NAXD_URL")" && export NAX_API_KEY NAX_API_SECRET
  */
 /* POSIX (getpid, strdup, clock_gettime, nanosleep) also under a plain -std=c11. */
 #ifndef _POSIX_C_SOURCE

@@ -36,10 +36,19 @@
  * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
  * scopes. On exit (N requotes, SIGINT or SIGTERM) it cancels its orders on
  * the pair and exits 0, or 1 when that cancel failed or something went
- * wrong on the way. Against a local naxd: source examples/naxd_local.sh,
- * `naxd_start build/server/naxd /tmp/naxd`, create a funded key with
- * `partner_setup "$NAXD_URL"`, then run the bot with it. Build against an
- * installed libnax:
+ * wrong on the way.
+ *
+ * Against a local naxd (from the build directory):
+ *     source ../examples/naxd_local.sh && naxd_start server/naxd /tmp/naxd-bot
+ *     eval "$(examples/partner_setup "$NAXD_URL")" && export NAX_API_KEY NAX_API_SECRET
+ *     examples/trading_bot "$NAXD_URL"
+ * It waits until someone else quotes both sides of the book. The whole
+ * scripted scene (a second user moving the market, a fill, a dropped stream,
+ * a book gap, SIGTERM) is trading_bot_test.py, the ctest example_trading_bot:
+ *     python3 ../examples/trading_bot_test.py server/naxd examples/partner_setup \
+ *         examples/trading_bot /tmp/naxd-bot-scene
+ *
+ * Build against an installed libnax:
  *     cc -std=c11 -pthread trading_bot.c $(pkg-config --cflags --libs nax)
  */
 /* POSIX (pthread, sigaction, clock_gettime) also under a plain -std=c11. */
