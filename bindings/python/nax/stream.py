@@ -126,6 +126,7 @@ class Stream:
         self._cond = threading.Condition()
         self._items: collections.deque = collections.deque()
         self._in_flight = 0  # events handed to the consumer side and not yet taken
+        self._blocked = 0  # the stream's thread is waiting for room
         self._finished = False  # the CLOSED event was queued, or the stream was freed
         self._closing = False
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -264,7 +265,10 @@ class Stream:
                 self._finished = True
             else:
                 while self._in_flight >= self._cap and not self._closing:
+                    self._blocked += 1  # seen by tests: the stream's thread waits
+                    self._cond.notify_all()
                     self._cond.wait()
+                    self._blocked -= 1
                 if self._closing:
                     return  # closing: nobody will read it
             self._in_flight += 1
