@@ -72,6 +72,23 @@ async function* walk(h, op, q, key) {
   }
 }
 
+// A method that reports every failure, a bad argument included, as a
+// rejected Promise rather than a synchronous throw.
+function guard(fn) {
+  return (a, b, c) => {
+    try {
+      return fn(a, b, c);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+}
+
+function guardAll(methods) {
+  for (const k of Object.keys(methods)) methods[k] = guard(methods[k]);
+  return methods;
+}
+
 const GROUPS = { auth: 0, market_data: 1, trading: 2, funds: 3 };
 
 class Client {
@@ -93,7 +110,7 @@ class Client {
     this._closed = null;
     const h = this._h;
 
-    this.auth = {
+    this.auth = guardAll({
       register: (req) => call(h, OP.REGISTER, undefined, body(req, 'register')),
       login: (email, password, totp) => this.login(email, password, totp),
       refresh: () => call(h, OP.REFRESH),
@@ -101,27 +118,27 @@ class Client {
       totpEnable: () => call(h, OP.TOTP_ENABLE),
       totpConfirm: (code) => call(h, OP.TOTP_CONFIRM, str(code, 'code')),
       totpDisable: (code) => call(h, OP.TOTP_DISABLE, str(code, 'code')),
-    };
-    this.apiKeys = {
+    });
+    this.apiKeys = guardAll({
       create: (req) => call(h, OP.KEYS_CREATE, undefined, body(req, 'apiKey')),
       list: () => call(h, OP.KEYS_LIST),
       delete: (id) => call(h, OP.KEYS_DELETE, str(id, 'id')),
-    };
-    this.users = {
+    });
+    this.users = guardAll({
       profile: () => call(h, OP.PROFILE),
       updateProfile: (req) => call(h, OP.PROFILE_UPDATE, undefined, body(req, 'profile')),
       kycStatus: () => call(h, OP.KYC_STATUS),
       uploadKycDocument: (req) => call(h, OP.KYC_DOCUMENT, undefined, body(req, 'kycDocument')),
-    };
-    this.markets = {
+    });
+    this.markets = guardAll({
       list: () => call(h, OP.MARKETS),
       get: (pair) => call(h, OP.MARKET_GET, str(pair, 'pair')),
       ticker: (pair) => call(h, OP.TICKER, pair),
       orderbook: (pair, depth = 0) => call(h, OP.ORDERBOOK, str(pair, 'pair'), undefined, depth),
       trades: (pair, limit = 0) => call(h, OP.TRADES, str(pair, 'pair'), undefined, limit),
       time: () => call(h, OP.TIME),
-    };
-    this.orders = {
+    });
+    this.orders = guardAll({
       place: (req) => call(h, OP.ORDER_PLACE, undefined, body(req, 'order')),
       get: (id) => call(h, OP.ORDER_GET, str(id, 'id')),
       getByClientId: (cid) => call(h, OP.ORDER_BY_CLIENT_ID, str(cid, 'clientOrderId')),
@@ -130,42 +147,54 @@ class Client {
       cancelAll: (pair) =>
         call(h, OP.ORDERS_CANCEL_ALL, pair === undefined ? undefined : str(pair, 'pair')),
       iterate: (q) => walk(h, OP.ORDERS_LIST, q, 'orders'),
-    };
-    this.trades = {
+    });
+    this.trades = guardAll({
       history: (q) => call(h, OP.TRADES_HISTORY, undefined, undefined, 0, query(q)),
       iterate: (q) => walk(h, OP.TRADES_HISTORY, q, 'fills'),
-    };
-    this.wallets = {
+    });
+    this.wallets = guardAll({
       balances: () => call(h, OP.BALANCES),
       depositAddress: (req) =>
         call(h, OP.DEPOSIT_ADDRESS, undefined, body(req, 'depositAddress')),
       withdraw: (req) => call(h, OP.WITHDRAW, undefined, body(req, 'withdraw')),
       transactions: (q) => call(h, OP.WALLET_TXS, undefined, undefined, 0, query(q)),
       iterateTransactions: (q) => walk(h, OP.WALLET_TXS, q, 'transactions'),
-    };
-    this.fiat = {
+    });
+    this.fiat = guardAll({
       deposit: (req) => call(h, OP.FIAT_DEPOSIT, undefined, body(req, 'fiatDeposit')),
       withdraw: (req) => call(h, OP.FIAT_WITHDRAW, undefined, body(req, 'fiatWithdraw')),
       transactions: (q) => call(h, OP.FIAT_TXS, undefined, undefined, 0, query(q)),
       iterateTransactions: (q) => walk(h, OP.FIAT_TXS, q, 'transactions'),
-    };
+    });
   }
 
   /** POST /v1/auth/login; the client keeps the session and refreshes it. */
   login(email, password, totp) {
-    const req = { email: str(email, 'email'), password: str(password, 'password') };
-    if (totp !== undefined && totp !== null) req.totp_code = str(totp, 'totp');
-    return call(this._h, OP.LOGIN, undefined, JSON.stringify(req));
+    try {
+      const req = { email: str(email, 'email'), password: str(password, 'password') };
+      if (totp !== undefined && totp !== null) req.totp_code = str(totp, 'totp');
+      return call(this._h, OP.LOGIN, undefined, JSON.stringify(req));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** GET /health. */
   health() {
-    return call(this._h, OP.HEALTH);
+    try {
+      return call(this._h, OP.HEALTH);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Measures the server's clock offset now (GET /v1/time); resolves with it in ms. */
   syncClock() {
-    return call(this._h, OP.SYNC_CLOCK);
+    try {
+      return call(this._h, OP.SYNC_CLOCK);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** The current clock-offset estimate (server minus local), in ms. */

@@ -263,8 +263,8 @@ test('a closed client refuses calls and close() waits for the calls in flight', 
   const inFlight = c.markets.ticker('BTC-AUD');
   const closing = c.close();
   assert.equal(c.close(), closing);
-  assert.throws(() => c.markets.ticker('BTC-AUD'), (e) => e instanceof nax.StateError &&
-    e.code === 'NAX_ESTATE');
+  await assert.rejects(c.markets.ticker('BTC-AUD'), (e) => e instanceof nax.StateError &&
+    e.code === 'NAX_ESTATE' && e.message === 'the client is closed');
   assert.equal((await inFlight).pair, 'BTC-AUD');
   await closing;
 });
