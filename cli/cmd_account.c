@@ -1,0 +1,357 @@
+/*
+ * cmd_account.c: login, balances and api-keys. The password is never an
+ * argument (argv is visible to every user of the machine): it comes from
+ * NAX_PASSWORD, the terminal without echo, or stdin.
+ */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* ---- reading the password ---------------------------------------------------------- */
+
+static struct termios saved_tty;
+static volatile sig_atomic_t echo_off;
+
+/* Ctrl-C at the prompt: give the terminal its echo back before dying. */
+static void restore_and_die(int sig)
+{
+    if (echo_off)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* The password, owned (free with cli_free_secret), or NULL after an error. */
+static char *read_password(cli *c, const char *email, int *ex)
+{
+    const char *env = getenv("NAX_PASSWORD");
+    if (env && *env)
+        return cli_strdup(env);
+
+    int tty = isatty(STDIN_FILENO);
+    struct sigaction sa = {0}, old_int, old_term;
+    if (tty) {
+        fprintf(stderr, "Password for %s: ", email);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
+            struct termios quiet = saved_tty;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            sa.sa_handler = restore_and_die;
+            sigaction(SIGINT, &sa, &old_int);
+            sigaction(SIGTERM, &sa, &old_term);
+            echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (tty) {
+        if (echo_off) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+            echo_off = 0;
+            sigaction(SIGINT, &old_int, NULL);
+            sigaction(SIGTERM, &old_term, NULL);
+        }
+        fputc('\n', stderr);
+    }
+    if (n <= 0) {
+        free(line);
+        *ex = cli_usage(c, "no password: set NAX_PASSWORD or type it when asked");
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n == 0) {
+        free(line);
+        *ex = cli_usage(c, "the password is empty");
+        return NULL;
+    }
+    char *pw = cli_strdup(line);
+    memset(line, 0, cap);
+    free(line);
+    return pw;
+}
+
+/* ---- login ------------------------------------------------------------------------------ */
+
+typedef struct login_args {
+    const char *email, *totp;
+    int save, print_token;
+} login_args;
+
+enum { L_EMAIL = 1, L_TOTP, L_SAVE, L_PRINT, L_PASSWORD, K_LABEL, K_SCOPES, K_SAVE };
+
+static int login_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    login_args *a = ud;
+    switch (opt) {
+    case L_EMAIL: a->email = arg; return EXIT_OK;
+    case L_TOTP: a->totp = arg; return EXIT_OK;
+    case L_SAVE: a->save = 1; return EXIT_OK;
+    case L_PRINT: a->print_token = 1; return EXIT_OK;
+    case L_PASSWORD:
+        return cli_usage(c, "passwords are not taken on the command line (other users can see "
+                            "it); set NAX_PASSWORD or type it when asked");
+    }
+    return EXIT_USAGE;
+}
+
+int cmd_login(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"email", required_argument, NULL, L_EMAIL},
+        {"totp", required_argument, NULL, L_TOTP},
+        {"save", no_argument, NULL, L_SAVE},
+        {"print-token", no_argument, NULL, L_PRINT},
+        {"password", optional_argument, NULL, L_PASSWORD},
+    };
+    login_args a = {0};
+    int done, ex = cli_getopt(c, argc, argv, own, 5, login_opt, &a, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    const char *email = a.email ? a.email : c->cfg.email.value;
+    if (!email)
+        return cli_usage(c, "no email: give --email, set NAX_EMAIL or put 'email = ...' in the "
+                            "config file");
+    /* The session replaces whatever credentials were configured. */
+    cli_free_secret(c->cfg.token.value);
+    cli_free_secret(c->cfg.api_key.value);
+    cli_free_secret(c->cfg.api_secret.value);
+    c->cfg.token.value = c->cfg.api_key.value = c->cfg.api_secret.value = NULL;
+    nax_client *cl = cli_client(c, 0, &ex);
+    if (!cl)
+        return ex;
+    char *password = read_password(c, email, &ex);
+    if (!password)
+        return ex;
+
+    nax_login_request req = {
+        .struct_size = sizeof req, .email = email, .password = password, .totp_code = a.totp};
+    nax_token *tok = NULL;
+    int rc = nax_auth_login(cl, &req, &tok);
+    cli_free_secret(password);
+    if (rc != 0)
+        return out_error(c, rc, "logging in");
+    nax_profile *me = NULL;
+    rc = nax_users_profile(cl, &me);
+    if (rc != 0) {
+        nax_object_free(tok);
+        return out_error(c, rc, "reading the profile");
+    }
+    if (a.save) {
+        const char *pairs[] = {"url",   c->cfg.url.value,  "email", email,
+                               "token", tok->access_token, NULL};
+        ex = cli_config_save(c, pairs);
+    }
+    if (!ex) {
+        if (c->json) {
+            ex = a.print_token ? out_json(c, NAX_TYPE_TOKEN, tok)
+                               : out_json(c, NAX_TYPE_PROFILE, me);
+        } else {
+            /* with --print-token stdout holds the token alone, for $(...) */
+            FILE *info = a.print_token ? stderr : stdout;
+            fprintf(info, "logged in as %s (user %s, KYC %s); the session expires in %lld s\n",
+                    me->email, me->id, kyc_status_name(me->kyc_status), (long long)tok->expires_in);
+            if (a.save)
+                fprintf(info, "saved the session to %s\n", c->cfg.path);
+            if (a.print_token)
+                printf("%s\n", tok->access_token);
+        }
+    }
+    nax_object_free(me);
+    nax_object_free(tok);
+    return ex;
+}
+
+/* ---- balances ---------------------------------------------------------------------------- */
+
+int cmd_balances(cli *c, int argc, char **argv)
+{
+    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_balance_list *list = NULL;
+    int rc = nax_wallets_balances(cl, &list);
+    if (rc != 0)
+        return out_error(c, rc, "reading the balances");
+    if (c->json) {
+        ex = out_json(c, NAX_TYPE_BALANCE_LIST, list);
+    } else {
+        static const char *const head[] = {"ASSET", "AVAILABLE", "LOCKED", "TOTAL"};
+        static const col_kind kinds[] = {COL_TEXT, COL_DEC, COL_DEC, COL_DEC};
+        table *t = table_new(4, head, kinds);
+        for (size_t i = 0; i < list->balances_count; i++) {
+            const nax_balance *b = list->balances[i];
+            char av[NAX_DECIMAL_STRING_MAX], lo[NAX_DECIMAL_STRING_MAX], to[NAX_DECIMAL_STRING_MAX];
+            const char *row[] = {b->asset, fmt_dec(av, &b->available), fmt_dec(lo, &b->locked),
+                                 fmt_dec(to, &b->total)};
+            table_row(t, row);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    nax_object_free(list);
+    return ex;
+}
+
+/* ---- api-keys ------------------------------------------------------------------------------ */
+
+typedef struct key_args {
+    const char *label;
+    unsigned int scopes;
+    int save;
+} key_args;
+
+static int key_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    key_args *a = ud;
+    switch (opt) {
+    case K_LABEL: a->label = arg; return EXIT_OK;
+    case K_SCOPES: return cli_parse_scopes(c, arg, &a->scopes);
+    case K_SAVE: a->save = 1; return EXIT_OK;
+    }
+    return EXIT_USAGE;
+}
+
+static int keys_list(cli *c, int argc, char **argv)
+{
+    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_api_key_list *list = NULL;
+    int rc = nax_api_keys_list(cl, &list);
+    if (rc != 0)
+        return out_error(c, rc, "listing the API keys");
+    if (c->json) {
+        ex = out_json(c, NAX_TYPE_API_KEY_LIST, list);
+    } else {
+        static const char *const head[] = {"ID", "LABEL", "SCOPES", "CREATED", "LAST_USED"};
+        table *t = table_new(5, head, NULL);
+        for (size_t i = 0; i < list->api_keys_count; i++) {
+            const nax_api_key *k = list->api_keys[i];
+            char scopes[32], created[40], used[40];
+            const char *row[] = {k->id, k->label, scopes_text(scopes, sizeof scopes, k->scopes),
+                                 fmt_time(created, sizeof created, k->created_at),
+                                 fmt_time(used, sizeof used, k->last_used_at)};
+            table_row(t, row);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    nax_object_free(list);
+    return ex;
+}
+
+static int keys_create(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"label", required_argument, NULL, K_LABEL},
+        {"scopes", required_argument, NULL, K_SCOPES},
+        {"save", no_argument, NULL, K_SAVE},
+    };
+    key_args a = {NULL, NAX_SCOPE_READ | NAX_SCOPE_TRADE, 0};
+    int done, ex = cli_getopt(c, argc, argv, own, 3, key_opt, &a, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    if (!a.label)
+        return cli_usage(c, "--label is required");
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_api_key_request req = {.struct_size = sizeof req, .label = a.label, .scopes = a.scopes};
+    nax_api_key *key = NULL;
+    int rc = nax_api_keys_create(cl, &req, &key);
+    if (rc != 0)
+        return out_error(c, rc, "creating the API key");
+    if (a.save) {
+        const char *pairs[] = {"url",        c->cfg.url.value, "api_key", key->id,
+                               "api_secret", key->secret,      NULL};
+        if (!key->secret)
+            ex = out_fail(c, EXIT_DATA, "the server sent the new key without its secret");
+        else
+            ex = cli_config_save(c, pairs);
+    }
+    if (!ex) {
+        nax_api_key shown = *key;
+        if (a.save)
+            shown.secret = NULL; /* saved, so not printed */
+        char scopes[32], created[40];
+        if (c->json) {
+            ex = out_json(c, NAX_TYPE_API_KEY, &shown);
+        } else {
+            kv *k = kv_new();
+            kv_add(k, "id", shown.id);
+            kv_add(k, "label", shown.label);
+            kv_add(k, "scopes", scopes_text(scopes, sizeof scopes, shown.scopes));
+            kv_add(k, "created_at", fmt_time(created, sizeof created, shown.created_at));
+            if (shown.secret)
+                kv_add(k, "secret", shown.secret);
+            kv_print(k, stdout);
+            kv_free(k);
+            if (a.save)
+                printf("saved the key and its secret to %s\n", c->cfg.path);
+            else
+                fprintf(stderr, "nax: the secret is shown only this once; keep it safe\n");
+        }
+    }
+    nax_object_free(key);
+    return ex;
+}
+
+static int keys_delete(cli *c, int argc, char **argv)
+{
+    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 1, 1, "a key ID")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    int rc = nax_api_keys_delete(cl, argv[optind]);
+    if (rc != 0)
+        return out_error(c, rc, "deleting the API key");
+    if (!c->json)
+        printf("deleted %s\n", argv[optind]);
+    return EXIT_OK;
+}
+
+int cmd_api_keys(cli *c, int argc, char **argv)
+{
+    static const struct {
+        const char *name, *full;
+        int (*fn)(cli *, int, char **);
+    } subs[] = {{"list", "api-keys list", keys_list},
+                {"create", "api-keys create", keys_create},
+                {"delete", "api-keys delete", keys_delete}};
+    if (argc < 2)
+        return cli_usage(c, "expected list, create or delete");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cli_help_print("api-keys", stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (!strcmp(argv[1], subs[i].name)) {
+            c->command = subs[i].full;
+            return subs[i].fn(c, argc - 1, argv + 1);
+        }
+    return cli_usage(c, "unknown subcommand '%s' (expected list, create or delete)", argv[1]);
+}

@@ -1,0 +1,369 @@
+/*
+ * cmd_orders.c: order place|get|list|cancel, cancel-all and fills.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+/* ---- printing ------------------------------------------------------------------------ */
+
+static void print_order(const nax_order *o)
+{
+    char price[NAX_DECIMAL_STRING_MAX], qty[NAX_DECIMAL_STRING_MAX], filled[NAX_DECIMAL_STRING_MAX],
+        avg[NAX_DECIMAL_STRING_MAX], created[40], updated[40];
+    kv *k = kv_new();
+    kv_add(k, "id", o->id);
+    kv_add(k, "client_order_id", o->client_order_id);
+    kv_add(k, "pair", o->pair);
+    kv_add(k, "side", side_name(o->side));
+    kv_add(k, "type", order_type_name(o->type));
+    kv_add(k, "price", fmt_opt_dec(price, o->price));
+    kv_add(k, "quantity", fmt_dec(qty, &o->quantity));
+    kv_add(k, "filled_quantity", fmt_dec(filled, &o->filled_quantity));
+    kv_add(k, "average_price", fmt_opt_dec(avg, o->average_price));
+    kv_add(k, "time_in_force", tif_name(o->time_in_force));
+    kv_add(k, "post_only", o->post_only ? "yes" : "no");
+    kv_add(k, "status", order_status_name(o->status));
+    kv_add(k, "created_at", fmt_time(created, sizeof created, o->created_at));
+    kv_add(k, "updated_at", fmt_time(updated, sizeof updated, o->updated_at));
+    kv_print(k, stdout);
+    kv_free(k);
+}
+
+static int show_order(cli *c, const nax_order *o)
+{
+    if (c->json)
+        return out_json(c, NAX_TYPE_ORDER, o);
+    print_order(o);
+    return EXIT_OK;
+}
+
+static void print_orders(const nax_order_list *list)
+{
+    static const char *const head[] = {"ID",       "PAIR",   "SIDE",   "TYPE",   "PRICE",
+                                       "QUANTITY", "FILLED", "STATUS", "CREATED"};
+    static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC,
+                                     COL_DEC,  COL_DEC,  COL_TEXT, COL_TEXT};
+    table *t = table_new(9, head, kinds);
+    for (size_t i = 0; i < list->orders_count; i++) {
+        const nax_order *o = list->orders[i];
+        char p[NAX_DECIMAL_STRING_MAX], q[NAX_DECIMAL_STRING_MAX], f[NAX_DECIMAL_STRING_MAX],
+            ts[40];
+        const char *row[] = {o->id,
+                             o->pair,
+                             side_name(o->side),
+                             order_type_name(o->type),
+                             fmt_opt_dec(p, o->price),
+                             fmt_dec(q, &o->quantity),
+                             fmt_dec(f, &o->filled_quantity),
+                             order_status_name(o->status),
+                             fmt_time(ts, sizeof ts, o->created_at)};
+        table_row(t, row);
+    }
+    table_print(t, stdout);
+    table_free(t);
+    if (list->next_cursor)
+        printf("next_cursor  %s\n", list->next_cursor);
+}
+
+/* ---- order place ---------------------------------------------------------------------- */
+
+typedef struct place_args {
+    nax_decimal price;
+    int has_price;
+    nax_order_type type;
+    nax_time_in_force tif;
+    int post_only;
+    const char *client_id;
+} place_args;
+
+enum {
+    P_PRICE = 1,
+    P_TYPE,
+    P_TIF,
+    P_POST_ONLY,
+    P_CLIENT_ID,
+    P_PAIR,
+    P_STATUS,
+    P_SIDE,
+    P_LIMIT,
+    P_CURSOR
+};
+
+static int place_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    place_args *a = ud;
+    switch (opt) {
+    case P_PRICE: a->has_price = 1; return cli_parse_decimal(c, "--price", arg, &a->price);
+    case P_TYPE: return cli_parse_order_type(c, arg, &a->type);
+    case P_TIF: return cli_parse_tif(c, arg, &a->tif);
+    case P_POST_ONLY: a->post_only = 1; return EXIT_OK;
+    case P_CLIENT_ID: a->client_id = arg; return EXIT_OK;
+    }
+    return EXIT_USAGE;
+}
+
+static int order_place(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"price", required_argument, NULL, P_PRICE},
+        {"type", required_argument, NULL, P_TYPE},
+        {"tif", required_argument, NULL, P_TIF},
+        {"post-only", no_argument, NULL, P_POST_ONLY},
+        {"client-id", required_argument, NULL, P_CLIENT_ID},
+    };
+    place_args a = {0};
+    int done, ex = cli_getopt(c, argc, argv, own, 5, place_opt, &a, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 3, 3, "PAIR buy|sell QUANTITY")))
+        return ex;
+    nax_order_request req = {.struct_size = sizeof req, .pair = argv[optind]};
+    if ((ex = cli_parse_side(c, argv[optind + 1], &req.side)) ||
+        (ex = cli_parse_decimal(c, "QUANTITY", argv[optind + 2], &req.quantity)))
+        return ex;
+    req.type = a.type ? a.type : NAX_ORDER_TYPE_LIMIT;
+    if (req.type == NAX_ORDER_TYPE_LIMIT && !a.has_price)
+        return cli_usage(c, "a limit order needs --price (or say '--type market')");
+    if (req.type == NAX_ORDER_TYPE_MARKET && a.has_price)
+        return cli_usage(c, "a market order takes no --price");
+    req.price = a.has_price ? &a.price : NULL;
+    req.time_in_force = a.tif;
+    req.post_only = a.post_only;
+    req.client_order_id = a.client_id;
+
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_order *o = NULL;
+    int rc = nax_orders_place(cl, &req, &o);
+    if (rc != 0)
+        return out_error(c, rc, "placing the order");
+    ex = show_order(c, o);
+    nax_object_free(o);
+    return ex;
+}
+
+/* ---- order get / cancel ---------------------------------------------------------------- */
+
+static int client_id_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    (void)c;
+    (void)opt;
+    *(const char **)ud = arg;
+    return EXIT_OK;
+}
+
+static int order_get(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {{"client-id", required_argument, NULL, P_CLIENT_ID}};
+    const char *client_id = NULL;
+    int done, ex = cli_getopt(c, argc, argv, own, 1, client_id_opt, &client_id, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, client_id ? 0 : 1, client_id ? 0 : 1,
+                              "an order ID or --client-id ID")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_order *o = NULL;
+    int rc = client_id ? nax_orders_get_by_client_id(cl, client_id, &o)
+                       : nax_orders_get(cl, argv[optind], &o);
+    if (rc != 0)
+        return out_error(c, rc, "reading the order");
+    ex = show_order(c, o);
+    nax_object_free(o);
+    return ex;
+}
+
+static int order_cancel(cli *c, int argc, char **argv)
+{
+    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 1, 1, "an order ID")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_order *o = NULL;
+    int rc = nax_orders_cancel(cl, argv[optind], &o);
+    if (rc != 0)
+        return out_error(c, rc, "cancelling the order");
+    ex = show_order(c, o);
+    nax_object_free(o);
+    return ex;
+}
+
+/* ---- order list ------------------------------------------------------------------------- */
+
+static int list_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    nax_list_query *q = ud;
+    unsigned long v;
+    int ex;
+    switch (opt) {
+    case P_PAIR: q->pair = arg; return EXIT_OK;
+    case P_STATUS: return cli_parse_order_status(c, arg, &q->status);
+    case P_SIDE: return cli_parse_side(c, arg, &q->side);
+    case P_CLIENT_ID: q->client_order_id = arg; return EXIT_OK;
+    case P_CURSOR: q->cursor = arg; return EXIT_OK;
+    case P_LIMIT:
+        if ((ex = cli_parse_uint(c, "--limit", arg, 1, 1000, &v)) == 0)
+            q->limit = (unsigned int)v;
+        return ex;
+    }
+    return EXIT_USAGE;
+}
+
+static int order_list(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"pair", required_argument, NULL, P_PAIR},
+        {"status", required_argument, NULL, P_STATUS},
+        {"side", required_argument, NULL, P_SIDE},
+        {"client-id", required_argument, NULL, P_CLIENT_ID},
+        {"limit", required_argument, NULL, P_LIMIT},
+        {"cursor", required_argument, NULL, P_CURSOR},
+    };
+    nax_list_query q = NAX_LIST_QUERY_INIT;
+    int done, ex = cli_getopt(c, argc, argv, own, 6, list_opt, &q, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_order_list *list = NULL;
+    int rc = nax_orders_list(cl, &q, &list);
+    if (rc != 0)
+        return out_error(c, rc, "listing the orders");
+    if (c->json)
+        ex = out_json(c, NAX_TYPE_ORDER_LIST, list);
+    else
+        print_orders(list);
+    nax_object_free(list);
+    return ex;
+}
+
+int cmd_order(cli *c, int argc, char **argv)
+{
+    static const struct {
+        const char *name, *full;
+        int (*fn)(cli *, int, char **);
+    } subs[] = {{"place", "order place", order_place},
+                {"get", "order get", order_get},
+                {"list", "order list", order_list},
+                {"cancel", "order cancel", order_cancel}};
+    if (argc < 2)
+        return cli_usage(c, "expected place, get, list or cancel");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cli_help_print("order", stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (!strcmp(argv[1], subs[i].name)) {
+            c->command = subs[i].full;
+            return subs[i].fn(c, argc - 1, argv + 1);
+        }
+    return cli_usage(c, "unknown subcommand '%s' (expected place, get, list or cancel)", argv[1]);
+}
+
+/* ---- cancel-all ------------------------------------------------------------------------- */
+
+static int pair_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    (void)c;
+    (void)opt;
+    *(const char **)ud = arg;
+    return EXIT_OK;
+}
+
+int cmd_cancel_all(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {{"pair", required_argument, NULL, P_PAIR}};
+    const char *pair = NULL;
+    int done, ex = cli_getopt(c, argc, argv, own, 1, pair_opt, &pair, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_cancel_result *res = NULL;
+    int rc = nax_orders_cancel_all(cl, pair, &res);
+    if (rc != 0)
+        return out_error(c, rc, "cancelling the orders");
+    if (c->json) {
+        ex = out_json(c, NAX_TYPE_CANCEL_RESULT, res);
+    } else {
+        static const char *const head[] = {"CANCELLED"};
+        table *t = table_new(1, head, NULL);
+        for (size_t i = 0; i < res->cancelled_count; i++) {
+            const char *row[] = {res->cancelled[i]};
+            table_row(t, row);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    nax_object_free(res);
+    return ex;
+}
+
+/* ---- fills -------------------------------------------------------------------------------- */
+
+int cmd_fills(cli *c, int argc, char **argv)
+{
+    static const struct option own[] = {
+        {"pair", required_argument, NULL, P_PAIR},
+        {"limit", required_argument, NULL, P_LIMIT},
+        {"cursor", required_argument, NULL, P_CURSOR},
+    };
+    nax_list_query q = NAX_LIST_QUERY_INIT;
+    int done, ex = cli_getopt(c, argc, argv, own, 3, list_opt, &q, &done);
+    if (done)
+        return ex;
+    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+        return ex;
+    nax_client *cl = cli_client(c, 1, &ex);
+    if (!cl)
+        return ex;
+    nax_fill_list *list = NULL;
+    int rc = nax_trades_history(cl, &q, &list);
+    if (rc != 0)
+        return out_error(c, rc, "reading the fills");
+    if (c->json) {
+        ex = out_json(c, NAX_TYPE_FILL_LIST, list);
+    } else {
+        static const char *const head[] = {"TIME",  "ID",       "ORDER", "PAIR",      "SIDE",
+                                           "PRICE", "QUANTITY", "FEE",   "FEE_ASSET", "LIQUIDITY"};
+        static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT,
+                                         COL_DEC,  COL_DEC,  COL_DEC,  COL_TEXT, COL_TEXT};
+        table *t = table_new(10, head, kinds);
+        for (size_t i = 0; i < list->fills_count; i++) {
+            const nax_fill *f = list->fills[i];
+            char p[NAX_DECIMAL_STRING_MAX], qt[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX],
+                ts[40];
+            const char *row[] = {fmt_time(ts, sizeof ts, f->ts),
+                                 f->id,
+                                 f->order_id,
+                                 f->pair,
+                                 side_name(f->side),
+                                 fmt_dec(p, &f->price),
+                                 fmt_dec(qt, &f->quantity),
+                                 fmt_dec(fee, &f->fee),
+                                 f->fee_asset,
+                                 liquidity_name(f->liquidity)};
+            table_row(t, row);
+        }
+        table_print(t, stdout);
+        table_free(t);
+        if (list->next_cursor)
+            printf("next_cursor  %s\n", list->next_cursor);
+    }
+    nax_object_free(list);
+    return ex;
+}

@@ -1,0 +1,489 @@
+/*
+ * output.c: what the CLI prints. Results go to stdout, as a table for people
+ * or as one JSON document per result (nax_encode: the contract's own shape)
+ * for scripts; errors go to stderr as one line. Decimals are printed from
+ * their exact text, never through a double.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- memory -------------------------------------------------------------------------- */
+
+void *cli_alloc(size_t size)
+{
+    void *p = calloc(1, size ? size : 1);
+    if (!p) {
+        fprintf(stderr, "nax: out of memory\n");
+        exit(EXIT_MEMORY);
+    }
+    return p;
+}
+
+char *cli_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = cli_alloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+void cli_free_secret(char *s)
+{
+    if (!s)
+        return;
+    /* volatile: the wipe must not be optimised away before free */
+    for (volatile char *p = s; *p; p++)
+        *p = '\0';
+    free(s);
+}
+
+/* ---- exit codes ----------------------------------------------------------------------- */
+
+int cli_exit_code(int rc)
+{
+    if (rc == 0)
+        return EXIT_OK;
+    switch (nax_error_class_of(rc)) {
+    case NAX_ERRCLASS_ARGUMENT: return EXIT_ARGUMENT;
+    case NAX_ERRCLASS_MEMORY: return EXIT_MEMORY;
+    case NAX_ERRCLASS_DATA: return EXIT_DATA;
+    case NAX_ERRCLASS_NETWORK: return EXIT_NETWORK;
+    case NAX_ERRCLASS_HTTP:
+        switch (rc) {
+        case NAX_EAUTH:
+        case NAX_EFORBIDDEN: return EXIT_AUTH;
+        case NAX_ENOTFOUND: return EXIT_NOTFOUND;
+        case NAX_EBADREQUEST: return EXIT_REJECTED;
+        default: return EXIT_HTTP;
+        }
+    case NAX_ERRCLASS_STATE: return rc == NAX_ERROR ? EXIT_FAIL : EXIT_STATE;
+    case NAX_ERRCLASS_SYSTEM: return EXIT_SYSTEM;
+    case NAX_ERRCLASS_USER:
+    case NAX_ERRCLASS_NONE: break;
+    }
+    return EXIT_FAIL;
+}
+
+/* A short code for errors the server did not name, for the JSON error body. */
+static const char *local_code(int exit_code)
+{
+    switch (exit_code) {
+    case EXIT_USAGE: return "usage";
+    case EXIT_ARGUMENT: return "invalid_argument";
+    case EXIT_DATA: return "invalid_data";
+    case EXIT_NETWORK: return "network";
+    case EXIT_AUTH: return "unauthorized";
+    case EXIT_NOTFOUND: return "not_found";
+    case EXIT_REJECTED: return "invalid_request";
+    case EXIT_STATE: return "state";
+    case EXIT_MEMORY: return "out_of_memory";
+    case EXIT_SYSTEM: return "system";
+    case EXIT_HTTP: return "http";
+    default: return "error";
+    }
+}
+
+/* One line: newlines and other control characters become spaces. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20)
+            *s = ' ';
+}
+
+static void print_error(cli *c, int code, const char *message, const char *field,
+                        const char *server_code, int http_status, const char *request_id)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", message);
+    one_line(msg);
+    if (c->json) {
+        nax_error_body body = {.struct_size = sizeof body,
+                               .code = server_code && *server_code ? server_code : local_code(code),
+                               .message = msg,
+                               .field = field && *field ? field : NULL,
+                               .request_id = request_id && *request_id ? request_id : NULL};
+        nax_buf buf = NAX_BUF_INIT;
+        if (nax_encode(&buf, NAX_TYPE_ERROR_BODY, &body) == 0) {
+            fprintf(stderr, "%s\n", buf.data);
+            nax_buf_dispose(&buf);
+            return;
+        }
+        nax_buf_dispose(&buf);
+    }
+    char extra[512] = "";
+    size_t n = 0;
+#define APPEND(...)                                                                                \
+    do {                                                                                           \
+        if (n < sizeof extra)                                                                      \
+            n += (size_t)snprintf(extra + n, sizeof extra - n, __VA_ARGS__);                       \
+    } while (0)
+    if (field && *field)
+        APPEND("%sfield %s", n ? ", " : "", field);
+    if (server_code && *server_code)
+        APPEND("%scode %s", n ? ", " : "", server_code);
+    if (http_status)
+        APPEND("%sHTTP %d", n ? ", " : "", http_status);
+    if (request_id && *request_id)
+        APPEND("%srequest %s", n ? ", " : "", request_id);
+#undef APPEND
+    one_line(extra);
+    fprintf(stderr, "%s: %s%s%s%s\n", c->prog, msg, n ? " (" : "", n ? extra : "", n ? ")" : "");
+}
+
+int out_error(cli *c, int rc, const char *what)
+{
+    const nax_error *e = nax_error_last();
+    int code = cli_exit_code(rc);
+    char msg[768];
+    /* the library's message never holds secrets (it redacts them) */
+    const char *detail = e->code == rc && *e->message ? e->message : nax_strerror(rc);
+    snprintf(msg, sizeof msg, "%s: %s", what, detail);
+    if (e->code == rc)
+        print_error(c, code, msg, e->field, e->server_code, e->http_status, e->request_id);
+    else
+        print_error(c, code, msg, NULL, NULL, 0, NULL);
+    return code;
+}
+
+int out_http_error(cli *c, int code, const char *message, const char *field,
+                   const char *server_code, int http_status, const char *request_id)
+{
+    print_error(c, code, message, field, server_code, http_status, request_id);
+    return code;
+}
+
+int out_fail(cli *c, int code, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    print_error(c, code, msg, NULL, NULL, 0, NULL);
+    return code;
+}
+
+int out_json(cli *c, nax_type type, const void *obj)
+{
+    nax_buf buf = NAX_BUF_INIT;
+    int rc = nax_encode(&buf, type, obj);
+    if (rc != 0) {
+        nax_buf_dispose(&buf);
+        return out_error(c, rc, "encoding the result");
+    }
+    fwrite(buf.data, 1, buf.len, stdout);
+    fputc('\n', stdout);
+    nax_buf_dispose(&buf);
+    return EXIT_OK;
+}
+
+/* ---- value formats --------------------------------------------------------------------- */
+
+const char *fmt_dec(char *buf, const nax_decimal *d)
+{
+    if (nax_decimal_format(buf, NAX_DECIMAL_STRING_MAX, d) < 0)
+        snprintf(buf, NAX_DECIMAL_STRING_MAX, "?");
+    return buf;
+}
+
+const char *fmt_opt_dec(char *buf, const nax_decimal *d)
+{
+    if (!d) {
+        snprintf(buf, NAX_DECIMAL_STRING_MAX, "-");
+        return buf;
+    }
+    return fmt_dec(buf, d);
+}
+
+const char *fmt_time(char *buf, size_t size, int64_t ms)
+{
+    if (ms <= 0) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    char day[32];
+    if (!gmtime_r(&s, &tm) || !strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm)) {
+        snprintf(buf, size, "%lld", (long long)ms);
+        return buf;
+    }
+    snprintf(buf, size, "%s.%03dZ", day, (int)(ms % 1000));
+    return buf;
+}
+
+const char *side_name(nax_side s)
+{
+    return s == NAX_SIDE_BUY ? "buy" : s == NAX_SIDE_SELL ? "sell" : "-";
+}
+
+const char *order_type_name(nax_order_type t)
+{
+    return t == NAX_ORDER_TYPE_LIMIT ? "limit" : t == NAX_ORDER_TYPE_MARKET ? "market" : "-";
+}
+
+const char *tif_name(nax_time_in_force t)
+{
+    switch (t) {
+    case NAX_TIF_GTC: return "GTC";
+    case NAX_TIF_IOC: return "IOC";
+    case NAX_TIF_FOK: return "FOK";
+    default: return "-";
+    }
+}
+
+const char *order_status_name(nax_order_status s)
+{
+    switch (s) {
+    case NAX_ORDER_STATUS_OPEN: return "open";
+    case NAX_ORDER_STATUS_PARTIALLY_FILLED: return "partially_filled";
+    case NAX_ORDER_STATUS_FILLED: return "filled";
+    case NAX_ORDER_STATUS_CANCELLED: return "cancelled";
+    case NAX_ORDER_STATUS_REJECTED: return "rejected";
+    default: return "-";
+    }
+}
+
+const char *market_status_name(nax_market_status s)
+{
+    switch (s) {
+    case NAX_MARKET_STATUS_ACTIVE: return "active";
+    case NAX_MARKET_STATUS_HALTED: return "halted";
+    case NAX_MARKET_STATUS_POST_ONLY: return "post_only";
+    default: return "-";
+    }
+}
+
+const char *tx_type_name(nax_tx_type t)
+{
+    return t == NAX_TX_TYPE_DEPOSIT ? "deposit" : t == NAX_TX_TYPE_WITHDRAWAL ? "withdrawal" : "-";
+}
+
+const char *tx_status_name(nax_tx_status s)
+{
+    switch (s) {
+    case NAX_TX_STATUS_PENDING: return "pending";
+    case NAX_TX_STATUS_COMPLETED: return "completed";
+    case NAX_TX_STATUS_FAILED: return "failed";
+    case NAX_TX_STATUS_CANCELLED: return "cancelled";
+    default: return "-";
+    }
+}
+
+const char *fiat_method_name(nax_fiat_method m)
+{
+    switch (m) {
+    case NAX_FIAT_METHOD_BANK_TRANSFER: return "bank_transfer";
+    case NAX_FIAT_METHOD_PAYID: return "payid";
+    case NAX_FIAT_METHOD_ACH: return "ach";
+    case NAX_FIAT_METHOD_WIRE: return "wire";
+    default: return "-";
+    }
+}
+
+const char *kyc_status_name(nax_kyc_status s)
+{
+    switch (s) {
+    case NAX_KYC_STATUS_UNVERIFIED: return "unverified";
+    case NAX_KYC_STATUS_PENDING: return "pending";
+    case NAX_KYC_STATUS_VERIFIED: return "verified";
+    case NAX_KYC_STATUS_REJECTED: return "rejected";
+    default: return "-";
+    }
+}
+
+const char *liquidity_name(nax_liquidity l)
+{
+    return l == NAX_LIQUIDITY_MAKER ? "maker" : l == NAX_LIQUIDITY_TAKER ? "taker" : "-";
+}
+
+const char *scopes_text(char *buf, size_t size, unsigned int scopes)
+{
+    snprintf(buf, size, "%s%s%s%s%s", scopes & NAX_SCOPE_READ ? "read" : "",
+             (scopes & NAX_SCOPE_READ) && (scopes & ~NAX_SCOPE_READ & 7u) ? "," : "",
+             scopes & NAX_SCOPE_TRADE ? "trade" : "",
+             (scopes & NAX_SCOPE_TRADE) && (scopes & NAX_SCOPE_WITHDRAW) ? "," : "",
+             scopes & NAX_SCOPE_WITHDRAW ? "withdraw" : "");
+    return buf;
+}
+
+/* ---- tables ---------------------------------------------------------------------------- */
+
+struct table {
+    size_t ncols, nrows, cap;
+    char **headers;
+    col_kind *kinds;
+    char **cells; /* nrows * ncols */
+};
+
+table *table_new(size_t ncols, const char *const *headers, const col_kind *kinds)
+{
+    table *t = cli_alloc(sizeof *t);
+    t->ncols = ncols;
+    t->headers = cli_alloc(ncols * sizeof *t->headers);
+    t->kinds = cli_alloc(ncols * sizeof *t->kinds);
+    for (size_t i = 0; i < ncols; i++) {
+        t->headers[i] = cli_strdup(headers[i]);
+        t->kinds[i] = kinds ? kinds[i] : COL_TEXT;
+    }
+    return t;
+}
+
+void table_row(table *t, const char *const *cells)
+{
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        char **grown = realloc(t->cells, cap * t->ncols * sizeof *grown);
+        if (!grown) {
+            fprintf(stderr, "nax: out of memory\n");
+            exit(EXIT_MEMORY);
+        }
+        t->cells = grown;
+        t->cap = cap;
+    }
+    for (size_t i = 0; i < t->ncols; i++)
+        t->cells[t->nrows * t->ncols + i] = cli_strdup(cells[i] ? cells[i] : "-");
+    t->nrows++;
+}
+
+/* Widths of a decimal's integer part (with sign) and of its point and fraction. */
+static void dec_parts(const char *s, size_t *int_w, size_t *frac_w)
+{
+    const char *dot = strchr(s, '.');
+    *int_w = dot ? (size_t)(dot - s) : strlen(s);
+    *frac_w = dot ? strlen(dot) : 0;
+}
+
+void table_print(const table *t, FILE *out)
+{
+    size_t *width = cli_alloc(t->ncols * sizeof *width);
+    size_t *int_w = cli_alloc(t->ncols * sizeof *int_w);
+    size_t *frac_w = cli_alloc(t->ncols * sizeof *frac_w);
+    for (size_t c = 0; c < t->ncols; c++) {
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t iw, fw;
+            dec_parts(t->cells[r * t->ncols + c], &iw, &fw);
+            if (iw > int_w[c])
+                int_w[c] = iw;
+            if (fw > frac_w[c])
+                frac_w[c] = fw;
+            size_t len = strlen(t->cells[r * t->ncols + c]);
+            if (len > width[c])
+                width[c] = len;
+        }
+        if (t->kinds[c] == COL_DEC && int_w[c] + frac_w[c] > width[c])
+            width[c] = int_w[c] + frac_w[c];
+        if (strlen(t->headers[c]) > width[c])
+            width[c] = strlen(t->headers[c]);
+    }
+    /* each line goes through a buffer so that its trailing blanks can go */
+    char *line = NULL;
+    size_t len = 0;
+    for (size_t r = 0; r <= t->nrows; r++) {
+        FILE *l = open_memstream(&line, &len);
+        if (!l) {
+            fprintf(stderr, "nax: out of memory\n");
+            exit(EXIT_MEMORY);
+        }
+        for (size_t c = 0; c < t->ncols; c++) {
+            /* row 0 is the header; decimal columns are right-aligned, headers too */
+            const char *cell = r ? t->cells[(r - 1) * t->ncols + c] : t->headers[c];
+            if (c)
+                fputs("  ", l);
+            if (t->kinds[c] != COL_DEC) {
+                fprintf(l, "%-*s", (int)width[c], cell);
+            } else if (!r) {
+                fprintf(l, "%*s", (int)width[c], cell);
+            } else {
+                size_t iw, fw;
+                dec_parts(cell, &iw, &fw);
+                /* the points line up: pad the integer part left, the fraction right */
+                size_t lead = width[c] - int_w[c] - frac_w[c] + (int_w[c] - iw);
+                fprintf(l, "%*s%s%*s", (int)lead, "", cell, (int)(frac_w[c] - fw), "");
+            }
+        }
+        fclose(l);
+        while (len && line[len - 1] == ' ')
+            line[--len] = '\0';
+        fprintf(out, "%s\n", line);
+        free(line);
+        line = NULL;
+    }
+    free(width);
+    free(int_w);
+    free(frac_w);
+}
+
+void table_free(table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    for (size_t i = 0; i < t->ncols; i++)
+        free(t->headers[i]);
+    free(t->cells);
+    free(t->headers);
+    free(t->kinds);
+    free(t);
+}
+
+/* ---- name/value lists ------------------------------------------------------------------ */
+
+struct kv {
+    size_t n, cap;
+    char **names, **values;
+};
+
+kv *kv_new(void)
+{
+    return cli_alloc(sizeof(kv));
+}
+
+void kv_add(kv *k, const char *name, const char *value)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        char **n = realloc(k->names, cap * sizeof *n);
+        if (n)
+            k->names = n;
+        char **v = n ? realloc(k->values, cap * sizeof *v) : NULL;
+        if (!n || !v) {
+            fprintf(stderr, "nax: out of memory\n");
+            exit(EXIT_MEMORY);
+        }
+        k->values = v;
+        k->cap = cap;
+    }
+    k->names[k->n] = cli_strdup(name);
+    k->values[k->n] = cli_strdup(value ? value : "-");
+    k->n++;
+}
+
+void kv_print(const kv *k, FILE *out)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < k->n; i++)
+        if (strlen(k->names[i]) > w)
+            w = strlen(k->names[i]);
+    for (size_t i = 0; i < k->n; i++)
+        fprintf(out, "%-*s  %s\n", (int)w, k->names[i], k->values[i]);
+}
+
+void kv_free(kv *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->names[i]);
+        free(k->values[i]);
+    }
+    free(k->names);
+    free(k->values);
+    free(k);
+}
