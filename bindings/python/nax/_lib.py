@@ -52,8 +52,14 @@ def _candidates() -> list[str]:
 
 
 def _load() -> tuple[ctypes.CDLL, str]:
-    tried = []
     explicit = os.environ.get("NAX_LIBRARY")
+    if explicit:  # authoritative: a wrong path fails here rather than loading another copy
+        path = _candidates()[0]
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            raise ImportError(f"NAX_LIBRARY={explicit}: cannot load {path}: {e}") from e
+    tried = []
     for path in _candidates():
         if not os.path.exists(path):
             tried.append(f"{path} (absent)")
@@ -61,8 +67,6 @@ def _load() -> tuple[ctypes.CDLL, str]:
         try:
             return ctypes.CDLL(path), path
         except OSError as e:
-            if explicit and path.startswith(explicit):
-                raise ImportError(f"NAX_LIBRARY={explicit}: cannot load: {e}") from e
             tried.append(f"{path} ({e})")
     try:  # last: the dynamic linker's own search (LD_LIBRARY_PATH, ld.so.cache)
         return ctypes.CDLL(SONAME), SONAME
