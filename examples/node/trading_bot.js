@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+/*
+ * trading_bot.js: a market maker on one pair, on the Node binding of libnax
+ * (the same bot as examples/trading_bot.c).
+ *
+ * One nax.Client signs every request with an API key; one nax.Stream
+ * follows `book:{pair}`, `orders` and `fills`. The bot keeps one bid and one
+ * ask around the mid of the book (the book without its own orders),
+ * `--spread` wide, `--size` each, prices rounded to the market's tick size,
+ * all in exact decimals (nax.Decimal; never a JS number). When the mid moves
+ * by `--move` (a fraction of the mid it quoted at) it cancels both quotes
+ * and places new ones, post-only, each with its own client order id.
+ *
+ * Lifecycle: while the stream is not LIVE (STALE, RESYNCING, RECONNECTING,
+ * CLOSED) its picture of the market may be old, so the bot stops quoting and
+ * cancels everything it has on the pair; once LIVE again it quotes afresh.
+ * Every order action runs one after the other on one promise chain, so a
+ * cancel and a requote never overlap.
+ *
+ *     NAX_API_KEY=ak_... NAX_API_SECRET=... node trading_bot.js [options] BASE_URL
+ *
+ *     --pair P        market (default BTC-AUD)
+ *     --spread D      distance from bid to ask as a fraction of the mid (default 0.002)
+ *     --size D        quantity of each quote (default 0.01)
+ *     --move D        requote when the mid moved by this fraction (default 0.001)
+ *     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+ *
+ * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
+ * scopes. On exit it cancels its orders on the pair and exits 0, or 1 when
+ * that failed or something went wrong on the way.
+ */
+'use strict';
+
+function loadNax() {
+  try {
+    return require('nax'); // installed as a package
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    return require('../../bindings/node'); // in the source tree
+  }
+}
+const nax = loadNax();
+const { Decimal } = nax;
+
+const USAGE = 'usage: node trading_bot.js [--pair P] [--spread D] [--size D] [--move D] ' +
+  '[--short N] BASE_URL';
+
+function parseArgs(argv) {
+  const o = { pair: 'BTC-AUD', spread: '0.002', size: '0.01', move: '0.001', short: 0,
+    url: process.env.NAX_URL };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (['--pair', '--spread', '--size', '--move', '--short'].includes(a) && v !== undefined) {
+      o[a.slice(2)] = v;
+      i++;
+    } else if (!a.startsWith('--')) {
+      o.url = a;
+    } else {
+      throw new Error(USAGE);
+    }
+  }
+  if (!o.url) throw new Error(USAGE);
+  for (const k of ['spread', 'size', 'move']) {
+    o[k] = new Decimal(o[k]);
+    if (!o[k].gt('0')) throw new Error(`--${k} must be positive`);
+  }
+  o.short = Number.parseInt(o.short, 10) || 0;
+  return o;
+}
+
+function log(line) {
+  console.log(line);
+}
+
+class Bot {
+  constructor(client, stream, opts, market) {
+    this.client = client;
+    this.stream = stream;
+    this.o = opts;
+    this.tick = new Decimal(market.tick_size);
+    this.size = opts.size.roundTo(market.lot_size, 'down');
+    this.bookChannel = `book:${opts.pair}`;
+    this.live = false;
+    this.stopping = false;
+    this.failed = false;
+    this.quotes = new Map(); // id -> {side, price, remaining, updatedAt}
+    this.finished = new Set(); // ids seen filled or cancelled
+    this.quotedMid = null;
+    this.requotes = 0;
+    this.chain = Promise.resolve();
+    this.requoteQueued = false;
+    this.tag = `nodebot-${process.pid}-${Date.now().toString(36)}`;
+  }
+
+  // Order actions run one at a time, in the order they were asked for.
+  enqueue(what, fn) {
+    this.chain = this.chain.then(fn).catch((e) => {
+      log(`${what} failed: ${e.name} ${e.code || ''} ${e.message}`);
+      if (this.stopping) this.failed = true;
+    });
+    return this.chain;
+  }
+
+  wantRequote() {
+    if (this.requoteQueued || this.stopping) return;
+    this.requoteQueued = true;
+    this.enqueue('requote', async () => {
+      this.requoteQueued = false;
+      await this.requote();
+    });
+  }
+
+  onState(e) {
+    log(`stream ${e.state} (${e.reason})${e.channel ? ` ${e.channel}` : ''}`);
+    if (this.stopping) return; // stop() cancels and closes
+    if (e.reason === 'subscribe_failed' || e.reason === 'auth_failed') {
+      log(`cannot follow ${e.channel}: ${e.message}`);
+      this.failed = true;
+      this.stop();
+      return;
+    }
+    if (e.channel && e.channel !== this.bookChannel) return;
+    const wasLive = this.live;
+    this.live = this.stream.state === 'LIVE';
+    if (this.live) {
+      this.wantRequote();
+    } else if (wasLive || this.quotes.size) {
+      this.enqueue('cancel', async () => {
+        const n = await this.cancelAll();
+        log(`not live: stopped quoting, cancelled ${n} orders`);
+      });
+    }
+  }
+
+  onOrder(o) {
+    if (o.status === 'filled' || o.status === 'cancelled' || o.status === 'rejected') {
+      this.finished.add(o.id);
+      if (this.quotes.delete(o.id) && o.status === 'filled') {
+        this.quotedMid = null; // a side is gone: quote again
+        this.wantRequote();
+      }
+      return;
+    }
+    const q = this.quotes.get(o.id);
+    if (q && o.updated_at >= q.updatedAt) {
+      q.remaining = new Decimal(o.quantity).sub(o.filled_quantity);
+      q.updatedAt = o.updated_at;
+    }
+  }
+
+  onFill(f, meta) {
+    if (!meta.snapshot) log(`fill: ${f.side} ${f.quantity} @ ${f.price} (${f.liquidity})`);
+  }
+
+  // Best price of a side that is not only our own quantity.
+  bestExOwn(levels, side) {
+    for (const [price, qty] of levels) {
+      let rest = new Decimal(qty);
+      for (const q of this.quotes.values()) {
+        if (q.side === side && q.price.eq(price)) rest = rest.sub(q.remaining);
+      }
+      if (rest.gt('0')) return new Decimal(price);
+    }
+    return null;
+  }
+
+  mid() {
+    const book = this.stream.book(this.o.pair, 10);
+    if (!book) return null;
+    const bid = this.bestExOwn(book.bids, 'buy');
+    const ask = this.bestExOwn(book.asks, 'sell');
+    return bid && ask ? bid.add(ask).mul('0.5') : null;
+  }
+
+  async requote() {
+    if (!this.live || this.stopping) return;
+    const mid = this.mid();
+    if (!mid) return; // nobody else quotes both sides: wait
+    const sides = new Set([...this.quotes.values()].map((q) => q.side));
+    if (sides.size === 2 && this.quotedMid &&
+        mid.sub(this.quotedMid).abs().lt(this.quotedMid.mul(this.o.move))) return;
+    await this.cancelQuotes();
+    const half = this.o.spread.mul('0.5');
+    const bid = mid.mul(new Decimal('1').sub(half)).roundTo(this.tick, 'floor');
+    const ask = mid.mul(new Decimal('1').add(half)).roundTo(this.tick, 'ceiling');
+    const n = this.requotes + 1;
+    const place = (side, price) => this.client.orders.place({
+      pair: this.o.pair, side, type: 'limit', price, quantity: this.size, post_only: true,
+      client_order_id: `${this.tag}-${n}-${side}`,
+    });
+    const placed = await Promise.allSettled([place('buy', bid), place('sell', ask)]);
+    for (const r of placed) {
+      if (r.status === 'rejected') throw r.reason;
+      const o = r.value;
+      if (!this.finished.has(o.id) && (o.status === 'open' || o.status === 'partially_filled')) {
+        this.quotes.set(o.id, { side: o.side, price: new Decimal(o.price),
+          remaining: new Decimal(o.quantity).sub(o.filled_quantity), updatedAt: o.updated_at });
+      }
+    }
+    this.quotedMid = mid;
+    this.requotes = n;
+    log(`quote ${n}: bid ${bid} ask ${ask} (mid ${mid})`);
+    if (this.o.short && n >= this.o.short) this.stop();
+  }
+
+  async cancelQuotes() {
+    const ids = [...this.quotes.keys()];
+    await Promise.all(ids.map((id) => this.client.orders.cancel(id).catch((e) => {
+      // Already filled or cancelled: nothing left to cancel.
+      if (!(e instanceof nax.NotFoundError || e instanceof nax.ConflictError)) throw e;
+    })));
+    for (const id of ids) this.quotes.delete(id);
+  }
+
+  async cancelAll() {
+    const { cancelled } = await this.client.orders.cancelAll(this.o.pair);
+    for (const id of cancelled) this.finished.add(id);
+    this.quotes.clear();
+    this.quotedMid = null;
+    return cancelled.length;
+  }
+
+  stop() {
+    if (this.stopping) return this.chain;
+    this.stopping = true;
+    return this.enqueue('stop', async () => {
+      const n = await this.cancelAll();
+      await this.stream.close();
+      await this.client.close();
+      log(`done: ${this.requotes} requotes; cancelled ${n} orders`);
+    }).then(() => {
+      process.exitCode = this.failed ? 1 : 0;
+    });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const client = new nax.Client({
+    url: opts.url, apiKey: process.env.NAX_API_KEY, apiSecret: process.env.NAX_API_SECRET,
+  });
+  const market = await client.markets.get(opts.pair);
+  const stream = new nax.Stream({ client, channels: [`book:${opts.pair}`, 'orders', 'fills'] });
+  const bot = new Bot(client, stream, opts, market);
+  stream.on('state', (e) => bot.onState(e));
+  stream.on('order', (o) => bot.onOrder(o));
+  stream.on('fill', (f, meta) => bot.onFill(f, meta));
+  stream.on('book', () => { if (bot.live) bot.wantRequote(); });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => bot.stop());
+  log(`quoting ${opts.pair}: spread ${opts.spread}, size ${bot.size}, move ${opts.move}`);
+}
+
+main().catch((e) => {
+  console.error(`trading_bot: ${e.message}`);
+  process.exit(1);
+});
