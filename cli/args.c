@@ -17,12 +17,11 @@ int cli_usage(cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* through out_fail, so that with --json it is the contract's error body too */
     if (c->command)
-        fprintf(stderr, "%s: %s: %s (see '%s help %s')\n", c->prog, c->command, msg, c->prog,
-                c->topic ? c->topic : c->command);
-    else
-        fprintf(stderr, "%s: %s (see '%s help')\n", c->prog, msg, c->prog);
-    return EXIT_USAGE;
+        return out_fail(c, EXIT_USAGE, "%s: %s (see '%s help %s')", c->command, msg, c->prog,
+                        c->topic ? c->topic : c->command);
+    return out_fail(c, EXIT_USAGE, "%s (see '%s help')", msg, c->prog);
 }
 
 #define MAX_OPTIONS 32

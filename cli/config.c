@@ -409,7 +409,7 @@ int cli_config_save(cli *c, const char *const *pairs)
                         text_add(&out, key, strlen(key));
                         text_add(&out, " = ", 3);
                         text_add(&out, v, strlen(v));
-                        text_add(&out, "", 1);
+                        text_add(&out, "\n", 1);
                     }
                     written[idx / 2] = 1;
                 }
@@ -418,7 +418,7 @@ int cli_config_save(cli *c, const char *const *pairs)
             if (!found) {
                 text_add(&out, line, strlen(line));
                 if (out.len && out.data[out.len - 1] != '\n')
-                    text_add(&out, "", 1);
+                    text_add(&out, "\n", 1);
             }
         }
         if (line) {
@@ -436,7 +436,7 @@ int cli_config_save(cli *c, const char *const *pairs)
         text_add(&out, pairs[i], strlen(pairs[i]));
         text_add(&out, " = ", 3);
         text_add(&out, pairs[i + 1], strlen(pairs[i + 1]));
-        text_add(&out, "", 1);
+        text_add(&out, "\n", 1);
     }
     free(written);
 

@@ -75,6 +75,8 @@ static int help_command(cli *c, int argc, char **argv)
 {
     /* `nax help order place` shows the help of `order` */
     const char *topic = argc > 1 ? argv[1] : NULL;
+    if (topic && (!strcmp(topic, "--help") || !strcmp(topic, "-h")))
+        topic = "help";
     if (topic && cli_help_print(topic, stdout) != 0) {
         c->command = "help";
         c->topic = "help";
