@@ -9,7 +9,6 @@ import pytest
 
 import naxlib
 import nax
-from nax import errors
 from conftest import PAIR
 
 ALL_CODES = [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14, -20, -21, -22, -30,

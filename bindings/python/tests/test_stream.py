@@ -168,8 +168,7 @@ def test_book_reads_match_rest(trader_factory):
         maker.client.cancel_order(o.id)
 
 
-def test_callback_exception_stops_the_stream_and_is_reraised(trader_factory, naxd):
-    maker = trader_factory()
+def test_callback_exception_stops_the_stream_and_is_reraised(naxd):
     states = Collector()
 
     def boom(ticker, flags):

@@ -1,0 +1,224 @@
+"""examples/python/trading_bot.py against naxd (ctest example_python_bot).
+
+A second account moves the market; the test follows the bot's log line by
+line and checks naxd's book and the bot's open orders at each step: the
+first quotes rest at the expected prices, a mid move replaces them, a dropped
+stream pulls them and they come back once LIVE, and --short exits 0 with
+nothing left on the book. Then SIGTERM stops a bot that runs without --short.
+A second test runs the C bot's own scene (examples/trading_bot_test.py) with
+the Python bot in its place, when CMake gave the partner_setup example.
+"""
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import pytest
+
+import naxlib
+from conftest import PAIR, PKG_ROOT, REPO
+
+BOT = REPO / "examples" / "python" / "trading_bot.py"
+TICK = Decimal("0.01")
+SPREAD, SIZE, MOVE = "0.001", "0.02000000", "0.002"
+WAIT_S = 90.0  # per expected line; generous for an ASan build on a busy machine
+
+
+def quote_prices(mid):
+    half = Decimal(mid) * Decimal(SPREAD) / 2
+    return ((Decimal(mid) - half).quantize(TICK, ROUND_FLOOR),
+            (Decimal(mid) + half).quantize(TICK, ROUND_CEILING))
+
+
+class BotProcess:
+    def __init__(self, url, key, *args):
+        env = dict(os.environ, NAX_API_KEY=key.id, NAX_API_SECRET=key.secret,
+                   PYTHONPATH=str(PKG_ROOT))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(BOT), "--pair", PAIR, "--spread", SPREAD, "--size", SIZE,
+             "--move", MOVE, *args, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, text=True)
+        self.lines, self.log, self.err = queue.Queue(), [], []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stderr, self.err.append),
+                         daemon=True).start()
+
+    @staticmethod
+    def _pump(stream, sink):
+        for line in stream:
+            sink(line.rstrip("\n"))
+        sink(None)
+
+    def fail(self, why):
+        raise AssertionError(f"{why}\n--- bot log ---\n" + "\n".join(self.log[-40:]) +
+                             "\n--- stderr ---\n" + "\n".join(x for x in self.err if x))
+
+    def expect(self, pattern):
+        """The next line matching pattern (earlier lines are skipped)."""
+        rx = re.compile(pattern)
+        while True:
+            try:
+                line = self.lines.get(timeout=WAIT_S)
+            except queue.Empty:
+                self.fail(f"no line matching {pattern!r} within {WAIT_S} s")
+            if line is None:
+                self.fail(f"the bot exited ({self.proc.wait()}) before {pattern!r}")
+            self.log.append(line)
+            m = rx.search(line)
+            if m:
+                return m
+
+    def finish(self):
+        try:
+            rc = self.proc.wait(WAIT_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.fail("the bot did not exit")
+        while True:
+            line = self.lines.get(timeout=WAIT_S)
+            if line is None:
+                break
+            self.log.append(line)
+        return rc
+
+
+def expect_quote(bot, mid, why):
+    bid, ask = quote_prices(mid)
+    m = bot.expect(r"^quote: mid (\S+) bid (\S+)@(\S+) ask (\S+)@(\S+) \((.*)\)$")
+    got = (Decimal(m[1]), Decimal(m[3]), Decimal(m[5]), m[6])
+    if got != (Decimal(mid), bid, ask, why):
+        bot.fail(f"quote {got} != {(mid, bid, ask, why)}")
+    bot.expect(r"^placed bid .* -> o_\d+ open$")
+    bot.expect(r"^placed ask .* -> o_\d+ open$")
+    return bid, ask
+
+
+def bot_open_orders(server, key):
+    r = server.api.get(f"/v1/orders?pair={PAIR}&status=open", key=key).expect(200).json()
+    return sorted((o["side"], Decimal(o["price"]), o["id"]) for o in r["orders"])
+
+
+def book_top(server):
+    r = server.api.get(f"/v1/markets/{PAIR}/orderbook").expect(200).json()
+    return ([Decimal(p) for p, _ in r["bids"]], [Decimal(p) for p, _ in r["asks"]])
+
+
+def check_resting(server, key, bot, bid, ask):
+    """The bot rests exactly this bid and ask, and they top naxd's book."""
+    orders = bot_open_orders(server, key)
+    if [(s, p) for s, p, _ in orders] != [("buy", bid), ("sell", ask)]:
+        bot.fail(f"the bot's open orders are {orders}, expected {bid} / {ask}")
+    bids, asks = book_top(server)
+    if bids[0] != bid or asks[0] != ask:
+        bot.fail(f"naxd's book top is {bids[:1]} / {asks[:1]}, expected {bid} / {ask}")
+    return {i for _, _, i in orders}
+
+
+def place(user, side, price, qty="0.50000000"):
+    return user.post("/v1/orders", json={"pair": PAIR, "side": side, "type": "limit",
+                                         "price": price, "quantity": qty}).expect(201).json()
+
+
+@pytest.fixture
+def scene(tmp_path):
+    server = naxlib.Server(tmp_path / "naxd")  # a fresh exchange: the book is ours to set
+    server.start()
+    try:
+        bot_user = naxlib.new_user(server)
+        naxlib.fund_fiat(bot_user, "AUD", "100000.00")
+        naxlib.fund_crypto(bot_user, "BTC", "2.00000000")
+        key = naxlib.make_api_key(bot_user, scopes=("read", "trade"))
+        mover = naxlib.new_user(server)
+        naxlib.fund_fiat(mover, "AUD", "500000.00")
+        naxlib.fund_crypto(mover, "BTC", "5.00000000")
+        yield server, key, mover
+    finally:
+        server.close()
+
+
+def test_bot_quotes_requotes_pulls_and_exits(scene):
+    server, key, mover = scene
+    mover_bid = place(mover, "buy", "60000.00")
+    mover_ask = place(mover, "sell", "60100.00")  # mid 60050
+    bot = BotProcess(server.url, key, "--short", "2")
+    try:
+        bot.expect(r"^live: quoting$")
+        bid, ask = expect_quote(bot, "60050", "first")
+        first = check_resting(server, key, bot, bid, ask)
+
+        # The mover lifts its ask to 60500 (new one first, then the old one
+        # goes, so the mid changes once): mid 60250 moved more than --move.
+        place(mover, "sell", "60500.00")
+        mover.delete(f"/v1/orders/{mover_ask['id']}").expect(200)
+        bot.expect(r"^requote 1: mid 60050\.000 -> 60250\.000$")
+        bid1, ask1 = expect_quote(bot, "60250", "moved")
+        second = check_resting(server, key, bot, bid1, ask1)
+        assert not first & second  # new orders; the first ones were cancelled
+        for oid in first:
+            st = server.api.get(f"/v1/orders/{oid}", key=key).expect(200).json()["status"]
+            assert st == "cancelled", (oid, st)
+
+        # The stream drops: the bot pulls its quotes, and quotes again once LIVE.
+        naxlib.stream_faults(server, close_all=True)
+        bot.expect(r"^pull: stream RECONNECTING, cancelling our orders$")
+        bot.expect(r"^cancel-all BTC-AUD \(stream not live\): 2 cancelled$")
+        bot.expect(r"^live: quoting$")
+        expect_quote(bot, "60250", "live again")
+        third = check_resting(server, key, bot, bid1, ask1)
+        assert not third & second
+
+        # The mover drops its bid to 59000: mid 59750, requote 2, and --short 2
+        # ends the run with the bot's orders cancelled.
+        place(mover, "buy", "59000.00")
+        mover.delete(f"/v1/orders/{mover_bid['id']}").expect(200)
+        bot.expect(r"^requote 2: mid 60250\.000 -> 59750\.000$")
+        expect_quote(bot, "59750", "moved")
+        bot.expect(r"^done: 2 requotes")
+        bot.expect(r"^exit: 2 requotes, no orders left$")
+        assert bot.finish() == 0
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+    assert bot_open_orders(server, key) == []
+    bids, asks = book_top(server)
+    assert (bids, asks) == ([Decimal("59000.00")], [Decimal("60500.00")])
+
+
+def test_sigterm_cancels_and_exits_zero(scene):
+    server, key, mover = scene
+    place(mover, "buy", "60000.00")
+    place(mover, "sell", "60100.00")
+    bot = BotProcess(server.url, key)
+    try:
+        bid, ask = expect_quote(bot, "60050", "first")
+        check_resting(server, key, bot, bid, ask)
+        bot.proc.send_signal(signal.SIGTERM)
+        bot.expect(r"^stop: signal received$")
+        bot.expect(r"^exit: 0 requotes, no orders left$")
+        assert bot.finish() == 0
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+    assert bot_open_orders(server, key) == []
+
+
+C_SCENE = REPO / "examples" / "trading_bot_test.py"
+
+
+@pytest.mark.skipif(not C_SCENE.exists() or not os.environ.get("NAX_PARTNER_SETUP"),
+                    reason="the C bot's scene or the partner_setup example is not here")
+def test_the_c_bots_scene_passes_with_the_python_bot(tmp_path):
+    """Same behaviour as examples/trading_bot.c: its scripted scene (a fill, a
+    dropped stream, a book gap, two requotes, SIGTERM) drives this bot."""
+    env = dict(os.environ, PYTHONPATH=str(PKG_ROOT))
+    p = subprocess.run([sys.executable, str(C_SCENE), os.environ["NAXD_BIN"],
+                        os.environ["NAX_PARTNER_SETUP"], str(BOT), str(tmp_path / "scene")],
+                       capture_output=True, text=True, env=env, timeout=900)
+    assert p.returncode == 0, p.stdout[-6000:] + p.stderr[-4000:]
+    assert "example_trading_bot: ok" in p.stdout
