@@ -32,12 +32,12 @@ static char *read_password(cli *c, const char *email, int *ex)
     if (env && *env)
         return cli_strdup(env);
 
-    int tty = isatty(STDIN_FILENO);
+    int tty = isatty(STDIN_FILENO), handlers = 0;
     struct sigaction sa = {0}, old_int, old_term;
     if (tty) {
-        fprintf(stderr, "Password for %s: ", email);
-        fflush(stderr);
+        /* echo off before the prompt, so nothing typed after it is shown */
         if (tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
+            handlers = 1;
             struct termios quiet = saved_tty;
             quiet.c_lflag &= ~(tcflag_t)ECHO;
             sa.sa_handler = restore_and_die;
@@ -45,19 +45,24 @@ static char *read_password(cli *c, const char *email, int *ex)
             sigaction(SIGTERM, &sa, &old_term);
             echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
         }
+        fprintf(stderr, "Password for %s: ", email);
+        fflush(stderr);
     }
     char *line = NULL;
     size_t cap = 0;
+    /* unbuffered: no copy of the password stays behind in stdio's buffer */
+    setvbuf(stdin, NULL, _IONBF, 0);
     ssize_t n = getline(&line, &cap, stdin);
-    if (tty) {
-        if (echo_off) {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-            echo_off = 0;
-            sigaction(SIGINT, &old_int, NULL);
-            sigaction(SIGTERM, &old_term, NULL);
-        }
-        fputc('\n', stderr);
+    if (echo_off) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+        echo_off = 0;
     }
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    if (tty)
+        fputc('\n', stderr);
     if (n <= 0) {
         free(line);
         *ex = cli_usage(c, "no password: set NAX_PASSWORD or type it when asked");
@@ -123,7 +128,7 @@ int cmd_login(cli *c, int argc, char **argv)
     cli_free_secret(c->cfg.token.value);
     cli_free_secret(c->cfg.api_key.value);
     cli_free_secret(c->cfg.api_secret.value);
-    c->cfg.token.value = c->cfg.api_key.value = c->cfg.api_secret.value = NULL;
+    c->cfg.token = c->cfg.api_key = c->cfg.api_secret = (cli_value){NULL, SRC_NONE};
     nax_client *cl = cli_client(c, 0, &ex);
     if (!cl)
         return ex;

@@ -71,6 +71,20 @@ nax_client *cli_client(cli *c, int need_auth, int *exit_code)
     return c->client;
 }
 
+/*
+ * A secret given as an argument: keep a copy and overwrite the argument, so
+ * that it no longer shows in /proc/PID/cmdline and ps (it was visible until
+ * now, and may sit in the shell's history: the environment or the config
+ * file are the better places).
+ */
+static const char *hide_arg(char **copy, char *arg)
+{
+    cli_free_secret(*copy);
+    *copy = cli_strdup(arg);
+    memset(arg, 'x', strlen(arg));
+    return *copy;
+}
+
 static int help_command(cli *c, int argc, char **argv)
 {
     /* `nax help order place` shows the help of `order` */
@@ -87,7 +101,10 @@ static int help_command(cli *c, int argc, char **argv)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* The global flags, up to the command. Returns -1 to go on with the command
+ * at argv[optind], else the exit code. */
+static int parse_globals(cli *c, cli_flags *flags, char **secret_arg, char **token_arg, int argc,
+                         char **argv)
 {
     enum {
         O_URL = 1,
@@ -113,9 +130,6 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cli c = {.prog = "nax"};
-    cli_flags flags = {0};
-
     opterr = 0;
     for (;;) {
         /* '+': stop at the command; what follows belongs to it */
@@ -124,52 +138,72 @@ int main(int argc, char **argv)
             break;
         const char *text = optind > 0 && optind <= argc ? argv[optind - 1] : "";
         switch (opt) {
-        case O_URL: flags.url = optarg; break;
-        case O_KEY: flags.api_key = optarg; break;
-        case O_SECRET: flags.api_secret = optarg; break;
-        case O_TOKEN: flags.token = optarg; break;
-        case O_CONFIG: flags.config = optarg; break;
-        case O_JSON: c.json = 1; break;
-        case O_VERBOSE: c.verbose = 1; break;
+        case O_URL: flags->url = optarg; break;
+        case O_KEY: flags->api_key = optarg; break;
+        case O_SECRET: flags->api_secret = hide_arg(secret_arg, optarg); break;
+        case O_TOKEN: flags->token = hide_arg(token_arg, optarg); break;
+        case O_CONFIG: flags->config = optarg; break;
+        case O_JSON: c->json = 1; break;
+        case O_VERBOSE: c->verbose = 1; break;
         case O_VERSION:
             printf("nax %s (libnax %s)\n", NAX_VERSION_STRING, nax_version_string());
             return EXIT_OK;
         case 'h': cli_help_print(NULL, stdout); return EXIT_OK;
         case O_PASSWORD:
-            return cli_usage(&c, "passwords are not taken on the command line (other users can "
-                                 "see it); set NAX_PASSWORD or type it when 'nax login' asks");
-        case ':': return cli_usage(&c, "option '%s' needs a value", text);
-        default: return cli_usage(&c, "unknown option '%s'", text);
+            return cli_usage(c, "passwords are not taken on the command line (other users can "
+                                "see it); set NAX_PASSWORD or type it when 'nax login' asks");
+        case ':': return cli_usage(c, "option '%s' needs a value", text);
+        default: return cli_usage(c, "unknown option '%s'", text);
         }
     }
     if (optind >= argc) {
         cli_help_print(NULL, stderr);
         return EXIT_USAGE;
     }
-    const char *name = argv[optind];
+    return -1;
+}
+
+/* The command at argv[0]: configuration, then the command itself. */
+static int run(cli *c, const cli_flags *flags, int argc, char **argv)
+{
+    const char *name = argv[0];
     if (!strcmp(name, "help"))
-        return help_command(&c, argc - optind, argv + optind);
+        return help_command(c, argc, argv);
     const command *cmd = commands;
     while (cmd->name && strcmp(cmd->name, name))
         cmd++;
     if (!cmd->name)
-        return cli_usage(&c, "unknown command '%s'", name);
-    c.command = cmd->name;
-    c.topic = cmd->name;
+        return cli_usage(c, "unknown command '%s'", name);
+    c->command = cmd->name;
+    c->topic = cmd->name;
 
     int rc = nax_global_init(NULL);
     if (rc != 0)
-        return out_error(&c, rc, "starting libnax");
-    if (c.verbose)
+        return out_error(c, rc, "starting libnax");
+    if (c->verbose)
         nax_log_set(log_to_stderr, NAX_LOG_DEBUG, NULL);
-    int code = cli_config_load(&c, &flags);
+    int code = cli_config_load(c, flags);
     if (code == 0)
-        code = cmd->fn(&c, argc - optind, argv + optind);
+        code = cmd->fn(c, argc, argv);
     if (fflush(stdout) != 0 && code == 0)
-        code = out_fail(&c, EXIT_SYSTEM, "cannot write the output");
-    nax_client_free(c.client);
-    cli_config_free(&c.cfg);
+        code = out_fail(c, EXIT_SYSTEM, "cannot write the output");
+    nax_client_free(c->client);
+    c->client = NULL;
+    cli_config_free(&c->cfg);
     nax_log_set(NULL, NAX_LOG_OFF, NULL);
     nax_global_shutdown();
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.prog = "nax"};
+    cli_flags flags = {0};
+    char *secret_arg = NULL, *token_arg = NULL; /* copies of secrets given as arguments */
+    int code = parse_globals(&c, &flags, &secret_arg, &token_arg, argc, argv);
+    if (code < 0)
+        code = run(&c, &flags, argc - optind, argv + optind);
+    cli_free_secret(secret_arg);
+    cli_free_secret(token_arg);
     return code;
 }

@@ -8,7 +8,7 @@ import socket
 import stat
 
 import naxlib
-from conftest import EXIT_AUTH, EXIT_NOTFOUND, EXIT_USAGE, Cli
+from conftest import EXIT_AUTH, EXIT_NOTFOUND, EXIT_USAGE, Cli, Result, check_clean
 
 
 def write_config(path, text, mode=0o600):
@@ -243,3 +243,65 @@ def test_api_keys(naxd, home):
     ids = [k["id"] for k in json.loads(naxd.api.get("/v1/auth/api-keys", token=user.token)
                                        .expect(200).body)["api_keys"]]
     assert created["id"] not in ids and saved["id"] in ids
+
+
+def test_secret_arguments_are_hidden_from_ps(naxd, trader, home):
+    """--api-secret and --token are overwritten in the process's argument list
+    as soon as they are read (they are still better kept off the command line)."""
+    from conftest import LineReader
+    cli = Cli(home, url=naxd.url)
+    proc = cli.popen("--api-key", trader.key.id, "--api-secret", trader.key.secret,
+                     "stream", "balances", creds=False)
+    reader = LineReader(proc.stdout)
+    try:
+        # LIVE after authenticating with the key: the secret was read and used
+        reader.wait_for(lambda line: line.startswith("LIVE"))
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        assert b"--api-secret" in argv and trader.key.secret.encode() not in b" ".join(argv)
+        assert b"x" * len(trader.key.secret) in argv
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == 0, err
+    check_clean(Result(proc.args, proc.returncode, "", err))
+
+
+def test_login_reads_the_password_from_the_terminal_without_echo(naxd, home):
+    import pty
+    import select
+    import subprocess
+    import time
+    user = naxlib.new_user(naxd, login=False)
+    cli = Cli(home, url=naxd.url)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([cli.binary, "login", "--email", user.email], env=cli.env(),
+                            stdin=slave, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    seen, typed = b"", False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO once the CLI closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not typed and b"Password for " + user.email.encode() in seen:
+            os.write(master, user.password.encode() + b"\n")  # typed at the prompt
+            typed = True
+        if proc.poll() is not None and not ready:
+            break
+    os.close(master)
+    out = proc.stdout.read().decode()
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 0, seen
+    assert typed and user.id in out
+    # the terminal did not echo what was typed
+    assert user.password.encode() not in seen, seen
