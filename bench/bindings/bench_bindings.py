@@ -1,0 +1,164 @@
+"""libnax bindings benchmark driver (bench/bindings/run.sh runs it; see bench/README.md).
+
+What a binding adds to a call: GET /v1/markets/BTC-AUD/ticker through libnax
+from C (nax_markets_ticker, decoded and freed), from Python (`nax` package,
+ctypes) and from Node (the N-API addon, a Promise per call), and the same
+call through Python `requests` (Session, r.json()), the plain Python client a
+binding user would otherwise write.
+
+1. Gets the real ticker bytes from naxd, then serves them with nginx-light
+   on core 0 (bench/client does the same), so the server's cost is small and
+   the same for every client.
+2. One thread, one kept-alive connection, N sequential calls by each client on
+   core 1. One untimed warm-up round, then `repeats` rounds with the clients
+   taking turns in a rotating order; every process warms up before its timed
+   part.
+
+The overhead of a binding is its wall time per call minus C's in the same
+round; the table gives the median (min-max) over rounds. Never a pass/fail
+test: the `met` column only compares with the targets.
+"""
+
+import argparse
+import csv
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "client"))
+from bench_client import (  # noqa: E402
+    CLIENT_CPU, PAIR, TICKER, fmt_ratio, fmt_us, print_table, progress, rotated, start_nginx,
+    summary, ticker_body)
+
+IMPLS = ("c", "python", "node", "requests")
+OVERHEAD_TARGET_US = {"python": 15.0, "node": 10.0}
+REQUESTS_TARGET = 3.0  # the Python binding's calls/s over requests'
+
+
+class Clients:
+    def __init__(self, args, base_url, body_file):
+        self.args, self.base_url, self.body_file = args, base_url, str(body_file)
+
+    def command(self, impl, requests, warmup):
+        a = self.args
+        counts = [str(requests), str(warmup)]
+        if impl == "c":
+            return [a.bin, "libnax", "--base-url", self.base_url, "--pair", PAIR, "--body",
+                    self.body_file, "--requests", str(requests), "--warmup", str(warmup)]
+        if impl == "python":
+            return [a.python, str(HERE / "peer_python.py"), self.base_url, self.body_file,
+                    *counts]
+        if impl == "node":
+            return [a.node, str(HERE / "peer_node.mjs"), self.base_url, self.body_file, *counts]
+        return [a.python, str(HERE.parent / "client" / "peer_requests.py"),
+                self.base_url + TICKER, self.body_file, *counts]
+
+    def run(self, impl, requests, warmup):
+        cmd = ["taskset", "-c", CLIENT_CPU] + self.command(impl, requests, warmup)
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE, env=self.args.env)
+        fields = dict(kv.split("=", 1) for kv in p.stdout.split() if "=" in kv)
+        if p.returncode != 0 or "wall_ns" not in fields:
+            raise RuntimeError(f"{impl} failed ({p.returncode}): {p.stdout}{p.stderr}")
+        wall, cpu = int(fields["wall_ns"]), int(fields["cpu_ns"])
+        return {"us": wall / requests / 1e3, "cpu_us": cpu / requests / 1e3}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", required=True, help="nax_bench_client (the C side)")
+    ap.add_argument("--naxd", required=True, help="naxd, to get the ticker bytes")
+    ap.add_argument("--libnax", required=True, help="libnax.so.1 the bindings load")
+    ap.add_argument("--csv-dir", required=True)
+    ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
+    ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
+    args = ap.parse_args()
+    if args.repeats < 1 or args.requests < 1:
+        ap.error("need --repeats >= 1 and --requests >= 1")
+    args.bin = os.path.abspath(args.bin)
+    source = HERE.parent.parent
+    args.env = dict(os.environ, NAX_LIBRARY=os.path.abspath(args.libnax),
+                    LD_LIBRARY_PATH=str(Path(args.libnax).resolve().parent),
+                    PYTHONPATH=str(source / "bindings" / "python"), PYTHONDONTWRITEBYTECODE="1")
+
+    work = Path(tempfile.mkdtemp(prefix="nax-bench-bindings-"))
+    runs = []  # (impl, repeat, us, cpu_us)
+    nginx = None
+    finished = False
+    try:
+        body = ticker_body(args.naxd, work)
+        body_file = work / "ticker.json"
+        body_file.write_bytes(body)
+        port, nginx = start_nginx(body, work)
+        clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
+        print(f"ticker body ({len(body)} bytes); nginx on cpu 0, clients on cpu {CLIENT_CPU}; "
+              f"{args.requests} calls a run after {args.warmup} warm-up calls; {args.repeats} "
+              f"rounds after a warm-up round; wall clock")
+        for impl in IMPLS:
+            clients.run(impl, min(args.requests, args.warmup), args.warmup)
+        for rep in range(args.repeats):
+            progress(f"round {rep + 1}/{args.repeats}")
+            for impl in rotated(list(IMPLS), rep):
+                r = clients.run(impl, args.requests, args.warmup)
+                runs.append((impl, rep, r["us"], r["cpu_us"]))
+        finished = True
+    finally:
+        if nginx and nginx.poll() is None:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait()
+        if finished:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"logs kept in {work}", file=sys.stderr)
+
+    def col(impl, i):
+        return [r[i] for r in sorted(runs, key=lambda r: r[1]) if r[0] == impl]
+
+    def fmt_delta(values):
+        med, lo, hi = summary(values)
+        return f"+{med:.1f} us ({lo:+.1f}-{hi:+.1f})"
+
+    rows = [("GET ticker, wall per call", fmt_us(col("c", 2)), "-", "-", "-", "")]
+    for impl, label in (("python", "Python nax"), ("node", "Node nax")):
+        over = [b - c for b, c in zip(col(impl, 2), col("c", 2))]
+        target = OVERHEAD_TARGET_US[impl]
+        met = "met" if statistics.median(over) <= target else "NOT met"
+        rows.append((f"  {label}: overhead over C", fmt_delta(over),
+                     f"{label} {fmt_us(col(impl, 2))}", "-", f"<= +{target:g} us", met))
+    ratio = [r / p for p, r in zip(col("python", 2), col("requests", 2))]
+    met = "met" if statistics.median(ratio) >= REQUESTS_TARGET else "NOT met"
+    rows.append(("Python nax vs requests, calls/s", fmt_us(col("python", 2)),
+                 f"Python requests {fmt_us(col('requests', 2))}", fmt_ratio(ratio),
+                 f">= {REQUESTS_TARGET:g}x", met))
+    for impl, label in (("c", "C"), ("python", "Python nax"), ("node", "Node nax"),
+                        ("requests", "Python requests")):
+        rows.append((f"  client CPU per call, {label}", fmt_us(col(impl, 3)), "-", "-", "-", ""))
+    print()
+    print_table(rows)
+
+    out = Path(args.csv_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "bindings-runs.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["impl", "repeat", "us_per_call", "cpu_us_per_call"])
+        w.writerows(runs)
+    with open(out / "bindings.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "libnax", "peer", "ratio", "target", "met"])
+        w.writerows(rows)
+    print(f"\nmedian (min-max) of {args.repeats} rounds; overheads and ratios are medians of "
+          f"the per-round differences and ratios (ratio: requests' time per call / the "
+          f"binding's)")
+    print(f"csv: {out / 'bindings.csv'} (table), {out / 'bindings-runs.csv'} (every run)")
+
+
+if __name__ == "__main__":
+    main()

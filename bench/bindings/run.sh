@@ -1,0 +1,59 @@
+# bench/bindings: what the Python and Node bindings add to a libnax call
+# (GET ticker against nginx serving naxd's ticker bytes, as bench/client), and
+# the Python binding against a plain Python `requests` client. Run through
+# bench/run:
+#   bench/run bindings [--repeats 5] [--requests 20000] [--warmup 1000]
+#
+# Like bench/client it installs nginx-light and python3-requests with apt-get
+# when they are missing; the Node addon is built with node-gyp (pinned in
+# bindings/node/package.json, offline with --nodedir=/usr) against this
+# benchmark build's libnax.
+set -euo pipefail
+source "$NAX_BENCH_DIR/lib.sh"
+
+here=$NAX_BENCH_DIR/bindings
+python=/usr/bin/python3 # Debian's, where python3-requests lives
+
+install_missing() {
+    local pkgs=() sudo=()
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
+    "$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
+    ((${#pkgs[@]})) || return 0
+    command -v apt-get >/dev/null 2>&1 || return 0
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || return 0
+        sudo=(sudo)
+    fi
+    echo "bench/bindings: installing ${pkgs[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+        "${pkgs[@]}" </dev/null >&2 || true
+}
+install_missing
+export PATH=$PATH:/usr/sbin
+
+require_command nginx nginx-light
+require_command node nodejs
+require_command npm npm
+require_command taskset util-linux
+"$python" -c 'import requests' >/dev/null 2>&1 ||
+    _bench_missing+=("python3-requests|Python requests for $python (bindings peer)")
+requirements_checked
+
+build_target naxd
+build_target nax
+build_target nax_bench_client
+echo "building the Node addon against $NAX_BENCH_BUILD_DIR"
+addon=$NAX_BENCH_BUILD_DIR/bench/bindings/nax_node.node
+"$NAX_SOURCE_DIR/bindings/node/build_addon.sh" "$NAX_BENCH_BUILD_DIR" "$addon" \
+    >"$NAX_BENCH_BUILD_DIR/bench-build-node.log" 2>&1 || {
+    tail -n 40 "$NAX_BENCH_BUILD_DIR/bench-build-node.log" >&2
+    echo "build of the Node addon failed" >&2
+    exit 1
+}
+export NAX_NODE_ADDON=$addon
+exec python3 "$here/bench_bindings.py" \
+    --bin "$NAX_BENCH_BUILD_DIR/bench/client/nax_bench_client" \
+    --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
+    --libnax "$NAX_BENCH_BUILD_DIR/libnax.so.1" \
+    --python "$python" \
+    --csv-dir "$NAX_BENCH_BUILD_DIR/bench/bindings" "$@"
