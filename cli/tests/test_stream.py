@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 
+import naxlib
 from conftest import EXIT_USAGE, LineReader, check_clean, Result
 
 
@@ -141,3 +142,27 @@ def test_terminal_view_redraws_the_ladder(nax):
     # --depth 1: the best ask only, and the spread line of the ladder
     assert "ask     300.00  0.5" in text.replace("\r", "")
     assert "301.00" not in text
+
+
+def test_lifecycle_changes_are_printed(nax, naxd):
+    """A dropped update makes the book resync, a dropped connection reconnects;
+    both are shown, and the stream is LIVE again after each."""
+    proc = nax.popen("stream", "book:BTC-AUD")
+    reader = LineReader(proc.stdout)
+    try:
+        reader.wait_for(lambda line: line.startswith("LIVE"))
+        naxlib.stream_faults(naxd, pair="BTC-AUD", drop_updates=1)
+        nax("order", "place", "BTC-AUD", "buy", "1", "--price", "11.00").expect(0)
+        nax("order", "place", "BTC-AUD", "buy", "1", "--price", "11.01").expect(0)
+        reader.wait_for(lambda line: line.startswith("RESYNCING (seq_gap) book:BTC-AUD"))
+        reader.wait_for(lambda line: line.startswith("LIVE (snapshot) book:BTC-AUD"))
+        naxlib.stream_faults(naxd, close_all=True)
+        reader.wait_for(lambda line: line.startswith("RECONNECTING"))
+        reader.wait_for(lambda line: line.startswith("LIVE"))
+        proc.send_signal(signal.SIGINT)
+        rc, rest, err = finish(proc, reader)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert rc == 0, err
