@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t files < <(find lib include server tests bench examples \
+mapfile -t files < <(find lib include server tests bench examples cli bindings \
     \( -name node_modules -o -name 'build*' \) -prune -o \
     -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \) -print 2>/dev/null |
     LC_ALL=C sort)
