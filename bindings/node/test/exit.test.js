@@ -61,6 +61,20 @@ test('closing the client and the stream lets the process exit', async () => {
   })();`), 'closed BTC-AUD');
 });
 
+test('a client closed before its stream lives on until the stream closes', async () => {
+  exitedCleanly(await child(`(async () => {
+    const c = new nax.Client({ url: URL_ });
+    const s = new nax.Stream({ client: c, channels: ['ticker:BTC-AUD'] });
+    await live(s);
+    await c.close();
+    await c.markets.ticker('BTC-AUD').catch((e) => console.log(e.code));
+    s.subscribe('book:BTC-AUD');
+    await new Promise((res) => s.on('book', res));
+    await s.close();
+    console.log(s.state);
+  })();`), 'NAX_ESTATE\nCLOSED');
+});
+
 test('an unref()d stream does not keep the process alive', async () => {
   exitedCleanly(await child(`(async () => {
     const c = new nax.Client({ url: URL_ });

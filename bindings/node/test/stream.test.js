@@ -183,3 +183,33 @@ test('a public stream needs no client; a refused channel is reported', async () 
     await s.close();
   }
 });
+
+test('a JS side that falls behind a tiny queue loses nothing: seqs stay consecutive', async () => {
+  const s = new nax.Stream({ client: maker, channels: ['book:ETH-AUD'], maxQueue: 2 });
+  try {
+    const books = [];
+    s.on('book', (b) => books.push(b));
+    await waitFor(s, 'state', (e) => e.state === 'LIVE');
+    const placing = [];
+    for (let i = 0; i < 30; i++) {
+      placing.push(maker.orders.place({ pair: 'ETH-AUD', side: 'buy', type: 'limit',
+        price: `${2000 + i}.00`, quantity: '0.01000000' }));
+    }
+    // Keep the main thread busy while the updates arrive, so the queue fills
+    // and the stream's thread has to wait for room.
+    const until = Date.now() + 300;
+    while (Date.now() < until) { /* busy */ }
+    await Promise.all(placing);
+    const rb = await maker.markets.orderbook('ETH-AUD', 100);
+    if (!books.some((b) => b.seq >= rb.seq)) await waitFor(s, 'book', (b) => b.seq >= rb.seq);
+    assert.equal(rb.bids.length, 30);
+    for (let i = 1; i < books.length; i++) {
+      if (!books[i].snapshot) assert.equal(books[i].seq, books[i - 1].seq + 1);
+    }
+    const local = s.book('ETH-AUD', 100);
+    assert.equal(local.seq, rb.seq);
+    assert.deepEqual(local.bids, rb.bids);
+  } finally {
+    await s.close();
+  }
+});
