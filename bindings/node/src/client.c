@@ -126,7 +126,7 @@ void nn_clients_teardown(nn_env *ne)
 /* ---- clientNew(options) */
 
 typedef struct opt_strings {
-    char *s[10];
+    char *s[11];
 } opt_strings;
 
 static const char *take(opt_strings *st, int i, char *v)
@@ -154,6 +154,7 @@ static int read_options(napi_env env, napi_value o, nax_client_options *opts, op
     opts->ca_path = take(st, 7, nn_prop_string(env, o, "caPath", &bad));
     opts->proxy = take(st, 8, nn_prop_string(env, o, "proxy", &bad));
     opts->user_agent_suffix = take(st, 9, nn_prop_string(env, o, "userAgentSuffix", &bad));
+    opts->pinned_public_key = take(st, 10, nn_prop_string(env, o, "pinnedPublicKey", &bad));
     opts->recv_window_ms = u32(env, o, "recvWindowMs", &bad);
     opts->connect_timeout_ms = u32(env, o, "connectTimeoutMs", &bad);
     opts->request_timeout_ms = u32(env, o, "requestTimeoutMs", &bad);

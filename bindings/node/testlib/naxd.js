@@ -14,7 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
+const REPO = process.env.NAX_SOURCE_DIR || path.resolve(__dirname, '..', '..', '..');
 const PASSWORD = 'Correct-Horse-7-Battery';
 const START_TIMEOUT_MS = 60000;
 const STOP_TIMEOUT_MS = 15000;
