@@ -43,7 +43,18 @@ class Stream extends EventEmitter {
       channels === undefined ? [] : channelList(channels));
   }
 
+  // Called from the addon for each queued message. A listener's exception is
+  // rethrown on a clean stack (an uncaught exception, as from any emitter)
+  // rather than left to the N-API callback, which would only warn.
   _dispatch(kind, payload, flags) {
+    try {
+      this._emit(kind, payload, flags);
+    } catch (e) {
+      process.nextTick(() => { throw e; });
+    }
+  }
+
+  _emit(kind, payload, flags) {
     switch (kind) {
       case EV_STATE:
         payload.error = payload.error ? codeName(payload.error) : null;

@@ -246,10 +246,17 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
     free(item);
     if (argv[1])
         napi_call_function(env, nn_undefined(env), js_cb, 3, argv, NULL);
-    /* An exception from a listener stays pending: Node reports it as uncaught. */
+    /* An exception from a listener stays pending and Node reports it as
+     * uncaught; close() resolves all the same (set aside, resolve, rethrow). */
     if (closed && w->close_deferred) {
+        napi_value exc = NULL;
+        bool pending = false;
+        if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
+            napi_get_and_clear_last_exception(env, &exc);
         napi_resolve_deferred(env, w->close_deferred, nn_undefined(env));
         w->close_deferred = NULL;
+        if (exc)
+            napi_throw(env, exc);
     }
 }
 

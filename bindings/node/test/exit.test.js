@@ -106,3 +106,15 @@ test('a worker thread that ends with a live stream frees it', async () => {
     w.on('message', async () => { await w.terminate(); console.log('worker done'); });
   `), 'worker done');
 });
+
+test('a listener that throws is an uncaught exception, and close() still resolves', async () => {
+  exitedCleanly(await child(`(async () => {
+    process.on('uncaughtException', (e) => console.log('uncaught', e.message));
+    const s = new nax.Stream({ url: URL_.replace('http', 'ws') + '/v1/stream',
+      channels: ['ticker:BTC-AUD'] });
+    s.once('ticker', () => { throw new Error('from a listener'); });
+    await live(s);
+    await s.close();
+    console.log(s.state);
+  })();`), 'uncaught from a listener\nCLOSED');
+});
