@@ -54,7 +54,14 @@ T_FIAT_TX = 38
 T_FIAT_TX_LIST = 39
 T_HEALTH = 41
 
-_json_decode = json.JSONDecoder(parse_float=Decimal).decode
+# raw_decode: the encoder's output has no surrounding whitespace to skip
+_raw_decode = json.JSONDecoder(parse_float=Decimal).raw_decode
+
+
+def _json_decode(text: str) -> Any:
+    return _raw_decode(text)[0]
+
+
 _json_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _encode = _lib.nax_encode
 _decode = _lib.nax_decode
@@ -99,14 +106,21 @@ def to_json(type_id: int, ptr) -> Any:
 
 
 def take(rc: int, out: c_void_p, type_id: int, build: Callable[[Any], Any]) -> Any:
-    """Raise for a failed call, or turn its result object into Python and free it."""
+    """Raise for a failed call, or turn its result object into Python and free it.
+    (to_json inlined: this runs after every call.)"""
     if rc != 0:
         raise from_last(rc)
     p = out.value
-    try:
-        return build(to_json(type_id, p))
-    finally:
+    tb = _thread_buf()
+    rc = _encode(tb.ref, type_id, p)
+    if rc != 0:
+        err = from_last(rc)
         _free(p)
+        raise err
+    buf = tb.buf
+    raw = string_at(buf.data, buf.len)
+    _free(p)
+    return build(_raw_decode(raw.decode())[0])
 
 
 def opt_bytes(s: Optional[str]) -> Optional[bytes]:

@@ -473,27 +473,31 @@ _BUILDERS: dict[type, Callable[[dict], Any]] = {}
 
 
 def builder(cls: type) -> Callable[[dict], Any]:
-    """A function that makes ``cls`` from a decoded JSON object."""
+    """A function that makes ``cls`` from a decoded JSON object.
+
+    Generated once per class as straight-line code (one ``d.get`` and at most
+    one conversion per field), since it runs on every call's result."""
     b = _BUILDERS.get(cls)
     if b is not None:
         return b
     hints = typing.get_type_hints(cls, vars(sys.modules[__name__]))
-    plan = []
-    for f in dataclasses.fields(cls):
+    env: dict[str, Any] = {"_cls": cls}
+    lines = ["def build(d):", "    g = d.get"]
+    args = []
+    for i, f in enumerate(dataclasses.fields(cls)):
         default = f.default if f.default is not dataclasses.MISSING else None
-        plan.append((f.name, _converter(hints[f.name]), default))
-    plan_t = tuple(plan)
-
-    def build(d: dict, _plan=plan_t, _cls=cls):
-        kw = {}
-        for name, conv, default in _plan:
-            v = d.get(name)
-            if v is None:
-                kw[name] = default
-            else:
-                kw[name] = v if conv is None else conv(v)
-        return _cls(**kw)
-
+        conv = _converter(hints[f.name])
+        env[f"_d{i}"] = default
+        if conv is None:
+            args.append(f"{f.name}=g({f.name!r}, _d{i})")
+        else:
+            env[f"_c{i}"] = conv
+            lines.append(f"    v{i} = g({f.name!r})")
+            args.append(f"{f.name}=_d{i} if v{i} is None else _c{i}(v{i})")
+    lines.append("    return _cls(" + ", ".join(args) + ")")
+    exec("\n".join(lines), env)  # noqa: S102 - our own field names only
+    build = env["build"]
+    build.__qualname__ = f"build_{cls.__name__}"
     _BUILDERS[cls] = build
     return build
 

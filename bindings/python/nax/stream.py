@@ -30,10 +30,12 @@ An exception raised by a callback stops the stream (CLOSED, reason
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
 import ctypes
 import enum
 import threading
+import weakref
 from ctypes import byref, c_char_p, c_void_p
 from decimal import Decimal
 from typing import Any, Callable, Optional
@@ -85,6 +87,20 @@ class Event:
 
 
 _END = object()  # ends an async iteration after close()
+
+# Streams still open at interpreter exit are closed first: their thread must
+# not call back into an interpreter that is being torn down.
+_open_streams: "weakref.WeakSet[Stream]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_streams() -> None:
+    for s in list(_open_streams):
+        try:
+            s._callback_error = None
+            s.close()
+        except Exception:
+            pass
 
 ItemCallback = Callable[[Any, Flags], Any]
 
@@ -170,6 +186,7 @@ class Stream:
                 client._leave()
             raise
         self._h = h.value
+        _open_streams.add(self)
         if channels:
             self.subscribe(*channels)
 
@@ -460,6 +477,7 @@ class Stream:
                 return
             self._freed = True
             h, self._h = self._h, None
+        _open_streams.discard(self)
         if h is not None:
             _lib.nax_stream_free(h)  # waits for the stream's thread (GIL released)
         _lib.nax_buf_dispose(byref(self._buf))

@@ -262,3 +262,28 @@ def test_stream_keeps_its_client_open(trader_factory, naxd):
         ev = next(e for e in s if e.kind == "balance")
         assert isinstance(ev.data, nax.Balance) and ev.snapshot
     assert c._handle is None  # freed with the stream
+
+
+def test_a_stream_left_open_is_closed_at_exit(naxd, tmp_path):
+    """The interpreter closes open streams before it tears itself down, so
+    the stream's thread never calls into a finalising interpreter."""
+    import subprocess
+    import sys
+    from conftest import PKG_ROOT
+    script = tmp_path / "leave_open.py"
+    script.write_text(
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(PKG_ROOT)!r})\n"
+        "import nax\n"
+        "live = threading.Event()\n"
+        "def on_state(ev):\n"
+        "    print(ev.state, flush=True)\n"
+        "    if ev.state == 'LIVE': live.set()\n"
+        f"s = nax.Stream('ticker:{PAIR}', url=sys.argv[1], on_state=on_state,\n"
+        "               on_ticker=lambda t, f: None)\n"
+        "s.start()\n"
+        "assert live.wait(30)\n")
+    p = subprocess.run([sys.executable, str(script), f"ws://127.0.0.1:{naxd.port}"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split()[-2:] == ["LIVE", "CLOSED"]
