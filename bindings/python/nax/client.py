@@ -9,10 +9,11 @@ last of them returns.
 from __future__ import annotations
 
 import base64
+import ctypes
 import threading
 from ctypes import byref, c_int64, c_void_p
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, TypeVar, Union
 
 from . import _core, _lib
 from ._core import money, opt_bytes, request, take
@@ -21,6 +22,9 @@ from .models import (ApiKey, Balance, BookLevel, BreakerStatus, CancelResult, De
                      FiatTx, FiatTxList, Fill, FillList, Health, Kyc, KycDocument, Market,
                      Order, OrderBook, OrderList, Profile, ServerTime, Ticker, Token, TotpSetup,
                      Trade, WalletTx, WalletTxList, builder)
+
+if TYPE_CHECKING:
+    from .stream import Stream
 
 Money = Union[Decimal, str, int]
 T = TypeVar("T")
@@ -65,7 +69,7 @@ def _enum(table: dict, value, name: str) -> int:
 def _query(pair=None, status=None, side=None, client_order_id=None, asset=None, type=None,
            from_ms=0, to_ms=0, limit=0, cursor=None) -> _lib.ListQuery:
     q = _lib.ListQuery()
-    q.struct_size = _lib.ctypes.sizeof(_lib.ListQuery)
+    q.struct_size = ctypes.sizeof(_lib.ListQuery)
     q.pair = opt_bytes(pair)
     q.status = _enum(_ORDER_STATUS, status, "status")
     q.side = _enum(_SIDE, side, "side")
@@ -338,7 +342,7 @@ class Client:
     def breaker_status(self, group: str) -> BreakerStatus:
         """A breaker's state: group is auth, market_data, trading or funds."""
         st = _lib.BreakerStatus()
-        st.struct_size = _lib.ctypes.sizeof(st)
+        st.struct_size = ctypes.sizeof(st)
         self._plain(_lib.nax_client_breaker_status, _enum(_GROUPS, group, "group"), byref(st))
         return BreakerStatus(state=_lib.nax_breaker_state_name(st.state).decode(),
                              calls=st.calls, failures=st.failures, slow=st.slow,
@@ -476,8 +480,9 @@ class Client:
 
     # -------------------------------------------------------------- stream
 
-    def stream(self, *channels: str, **kwargs) -> "Any":
-        """A :class:`nax.Stream` on this client's URL and credentials."""
+    def stream(self, *channels: str, **kwargs: Any) -> "Stream":
+        """A :class:`nax.Stream` on this client's URL and credentials (same
+        keyword arguments as Stream)."""
         from .stream import Stream
         return Stream(*channels, client=self, **kwargs)
 

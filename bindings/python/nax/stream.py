@@ -153,7 +153,10 @@ class Stream:
         self._driver: Optional[int] = None
         self._started = False
         self._freed = False
-        self._life = threading.Lock()
+        # Guards the handle: calls in progress (any thread) are counted, and
+        # the free waits for them, since nax_stream_free must be the last call.
+        self._guard = threading.Condition()
+        self._active = 0
         self._buf = _lib.Buf()  # used by the stream's thread only
         self._client = client
         self._h: Optional[int] = None
@@ -370,11 +373,26 @@ class Stream:
 
     # ---------------------------------------------------------- control
 
-    def _handle(self) -> int:
-        h = self._h
-        if h is None:
-            raise InvalidStateError("the stream is closed", nax_code=-5)
-        return h
+    def _enter(self) -> int:
+        with self._guard:
+            h = self._h
+            if h is None or self._freed:
+                raise InvalidStateError("the stream is closed", nax_code=-5)
+            self._active += 1
+            return h
+
+    def _leave(self) -> None:
+        with self._guard:
+            self._active -= 1
+            if self._active == 0:
+                self._guard.notify_all()
+
+    def _call(self, fn, *args) -> int:
+        h = self._enter()
+        try:
+            return fn(h, *args)
+        finally:
+            self._leave()
 
     def _ensure_started(self) -> None:
         if not self._started and not self._closing:
@@ -382,11 +400,14 @@ class Stream:
 
     def start(self) -> "Stream":
         """Start connecting (the library's thread drives the stream from now on)."""
-        with self._life:
-            if self._started:
-                return self
-            check(_lib.nax_stream_start(self._handle()))
-            self._started = True
+        h = self._enter()
+        try:
+            with self._guard:
+                if not self._started:
+                    check(_lib.nax_stream_start(h))
+                    self._started = True
+        finally:
+            self._leave()
         return self
 
     def _channels(self, channels) -> tuple[Any, int]:
@@ -396,18 +417,20 @@ class Stream:
     def subscribe(self, *channels: str) -> None:
         """Add channels (thread-safe; takes effect on the stream's thread)."""
         arr, n = self._channels(channels)
-        check(_lib.nax_stream_subscribe(self._handle(), arr, n))
+        check(self._call(_lib.nax_stream_subscribe, arr, n))
 
     def unsubscribe(self, *channels: str) -> None:
         """Remove channels and their local books."""
         arr, n = self._channels(channels)
-        check(_lib.nax_stream_unsubscribe(self._handle(), arr, n))
+        check(self._call(_lib.nax_stream_unsubscribe, arr, n))
 
     @property
     def state(self) -> str:
         """The connection's state now, e.g. ``"LIVE"`` (``"CLOSED"`` once closed)."""
-        h = self._h
-        return "CLOSED" if h is None else _STATE_NAMES[_lib.nax_stream_state_get(h)]
+        try:
+            return _STATE_NAMES[self._call(_lib.nax_stream_state_get)]
+        except InvalidStateError:
+            return "CLOSED"
 
     @property
     def last_state_event(self) -> Optional[StateEvent]:
@@ -426,7 +449,7 @@ class Stream:
     def stats(self) -> StreamStats:
         st = _lib.StreamStats()
         st.struct_size = ctypes.sizeof(st)
-        check(_lib.nax_stream_stats_get(self._handle(), byref(st)))
+        check(self._call(_lib.nax_stream_stats_get, byref(st)))
         return StreamStats(messages=st.messages, bytes=st.bytes, connects=st.connects,
                            resyncs=st.resyncs, gaps=st.gaps,
                            checksum_mismatches=st.checksum_mismatches, lagging=st.lagging,
@@ -437,7 +460,7 @@ class Stream:
         NotFoundError until its first snapshot."""
         t = _lib.BookTop()
         t.struct_size = ctypes.sizeof(t)
-        check(_lib.nax_stream_book_top(self._handle(), pair.encode(), byref(t)))
+        check(self._call(_lib.nax_stream_book_top, pair.encode(), byref(t)))
         return BookTop(seq=t.seq, live=bool(t.live),
                        bid=_level(t.bid) if t.has_bid else None,
                        ask=_level(t.ask) if t.has_ask else None, bid_levels=t.bid_levels,
@@ -446,14 +469,15 @@ class Stream:
     def book(self, pair: str, depth: int = 0) -> OrderBook:
         """A consistent copy of a subscribed book (depth 0: every level)."""
         out = c_void_p()
-        rc = _lib.nax_stream_book_copy(self._handle(), pair.encode(), depth, byref(out))
+        rc = self._call(_lib.nax_stream_book_copy, pair.encode(), depth, byref(out))
         return _core.take(rc, out, _core.T_ORDER_BOOK, _b_order_book)
 
     def stop(self) -> None:
         """Close the connection for good (returns at once; :meth:`close` frees)."""
-        h = self._h
-        if h is not None:
-            _lib.nax_stream_stop(h)
+        try:
+            self._call(_lib.nax_stream_stop)
+        except InvalidStateError:
+            pass
 
     def close(self) -> None:
         """Stop the stream, wait for its thread, free it and release the
@@ -472,10 +496,11 @@ class Stream:
             raise err
 
     def _free(self) -> None:
-        with self._life:
+        with self._guard:
             if self._freed:
                 return
-            self._freed = True
+            self._freed = True  # no new calls from here on
+            self._guard.wait_for(lambda: self._active == 0)  # calls in flight are short
             h, self._h = self._h, None
         _open_streams.discard(self)
         if h is not None:

@@ -287,3 +287,38 @@ def test_a_stream_left_open_is_closed_at_exit(naxd, tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split()[-2:] == ["LIVE", "CLOSED"]
+
+
+def test_reads_from_threads_while_closing(trader):
+    """book_top, state and stats from other threads while the stream is
+    closed: each call either completes or raises InvalidStateError."""
+    s = trader.client.stream(f"book:{PAIR}", on_state=lambda e: None)
+    s.start()
+    assert s.wait_for_state("LIVE", WAIT_S)
+    go, outcomes = threading.Event(), Collector()
+
+    def reader():
+        go.wait()
+        for _ in range(500):
+            try:
+                s.book_top(PAIR)
+                s.stats()
+                outcomes.add("ok" if s.state != "CLOSED" else "closed")
+            except nax.InvalidStateError:
+                outcomes.add("closed")
+                return
+            except nax.NotFoundError:
+                outcomes.add("ok")
+
+    ts = [threading.Thread(target=reader) for _ in range(3)]
+    for t in ts:
+        t.start()
+    go.set()
+    outcomes.wait_for(lambda o: o == "ok")
+    s.close()
+    for t in ts:
+        t.join(WAIT_S)
+    assert not any(t.is_alive() for t in ts)
+    assert s.state == "CLOSED"
+    with pytest.raises(nax.InvalidStateError):
+        s.subscribe(f"ticker:{PAIR}")
