@@ -16,6 +16,8 @@ packages=(
     check doxygen abigail-tools clang-format
     libcjson-dev libjansson-dev
     python3 python3-yaml python3-pytest
+    # the Python binding installs with pip (its packaging test, offline)
+    python3-pip python3-setuptools
     # the stream interop tests use an independent WebSocket client
     python3-websockets
     # the live market page test drives headless Chromium (through npm playwright-core)
@@ -23,7 +25,13 @@ packages=(
     # Debian 12's nodejs is 18 (bookworm-backports has no newer one); the npx
     # contract checks pin tool versions that run on it (tests/spec/CMakeLists.txt).
     nodejs npm
+    # the nax man page's check (groff -ww, man --warnings)
+    groff-base man-db
 )
+# The Node binding's addon builds against the installed node's headers. Debian's
+# nodejs has none (libnode-dev has them); NodeSource's nodejs ships them and
+# conflicts with libnode-dev.
+[[ -f /usr/include/node/node_api.h ]] || packages+=(libnode-dev)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: this script installs Debian packages; install by hand: ${packages[*]}" >&2
