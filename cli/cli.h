@@ -145,6 +145,12 @@ int out_json(cli *c, nax_type type, const void *obj);
  * JSON mode the line is the contract's error body. */
 int out_error(cli *c, int rc, const char *what);
 
+/* out_error() with `hint` appended to the message (NULL: none) and, in JSON
+ * mode, one more member `extra_key` of value `extra_value` in the error
+ * object (NULLs: none), e.g. the client order id of an unknown outcome. */
+int out_error_hint(cli *c, int rc, const char *what, const char *hint, const char *extra_key,
+                   const char *extra_value);
+
 /* An error answer the CLI read itself (webhooks): exit code `code`. */
 int out_http_error(cli *c, int code, const char *message, const char *field,
                    const char *server_code, int http_status, const char *request_id);

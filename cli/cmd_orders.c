@@ -68,6 +68,58 @@ static void print_orders(const nax_order_list *list)
 
 /* ---- order place ---------------------------------------------------------------------- */
 
+/*
+ * A version 4 UUID, as libnax would make (lower-case hex with hyphens). The
+ * CLI makes the client order id itself, rather than leaving it to libnax, so
+ * that it can tell the user the id when the outcome stays unknown.
+ */
+static int new_client_order_id(char out[37])
+{
+    unsigned char b[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    int ok = f && fread(b, 1, sizeof b, f) == sizeof b;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return -1;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof b; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[n++] = '-';
+        n += (size_t)snprintf(out + n, 37 - n, "%02x", b[i]);
+    }
+    return 0;
+}
+
+/* `id` as one shell word: as is when it is plain, else in single quotes. */
+static void shell_word(char *out, size_t size, const char *id)
+{
+    int plain = *id != '\0';
+    for (const char *p = id; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-", *p) !=
+                NULL;
+    if (plain) {
+        snprintf(out, size, "%s", id);
+        return;
+    }
+    size_t n = 0;
+    if (n + 1 < size)
+        out[n++] = '\'';
+    for (const char *p = id; *p && n + 5 < size; p++) {
+        if (*p == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (n + 1 < size)
+        out[n++] = '\'';
+    out[n] = '\0';
+}
+
 typedef struct place_args {
     nax_decimal price;
     int has_price;
@@ -130,6 +182,12 @@ static int order_place(cli *c, int argc, char **argv)
     req.price = a.has_price ? &a.price : NULL;
     req.time_in_force = a.tif;
     req.post_only = a.post_only;
+    char made_id[37];
+    if (!a.client_id) {
+        if (new_client_order_id(made_id) != 0)
+            return out_fail(c, EXIT_SYSTEM, "cannot read /dev/urandom for a client order id");
+        a.client_id = made_id;
+    }
     req.client_order_id = a.client_id;
 
     nax_client *cl = cli_client(c, 1, &ex);
@@ -137,6 +195,16 @@ static int order_place(cli *c, int argc, char **argv)
         return ex;
     nax_order *o = NULL;
     int rc = nax_orders_place(cl, &req, &o);
+    if (rc == NAX_EOUTCOME_UNKNOWN) {
+        /* The order may be in; placing it again under a new id could double it. */
+        char word[200], hint[512];
+        shell_word(word, sizeof word, a.client_id);
+        snprintf(hint, sizeof hint,
+                 "client order id %s: check with `nax order get --client-id %s` before placing "
+                 "it again",
+                 a.client_id, word);
+        return out_error_hint(c, rc, "placing the order", hint, "client_order_id", a.client_id);
+    }
     if (rc != 0)
         return out_error(c, rc, "placing the order");
     ex = show_order(c, o);

@@ -95,10 +95,27 @@ static void one_line(char *s)
             *s = ' ';
 }
 
-static void print_error(cli *c, int code, const char *message, const char *field,
-                        const char *server_code, int http_status, const char *request_id)
+/* `s` inside a JSON string literal (the error body's extra member). */
+static void json_chars(FILE *out, const char *s)
 {
-    char msg[1024];
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(out, "\\u%04x", ch);
+        else
+            fputc(ch, out);
+    }
+}
+
+/* The error line. `extra_key`/`extra_value`, when set, become one more member
+ * of the JSON error object (the text line carries them in the message). */
+static void print_error(cli *c, int code, const char *message, const char *field,
+                        const char *server_code, int http_status, const char *request_id,
+                        const char *extra_key, const char *extra_value)
+{
+    char msg[1280];
     snprintf(msg, sizeof msg, "%s", message);
     one_line(msg);
     if (c->json) {
@@ -109,7 +126,14 @@ static void print_error(cli *c, int code, const char *message, const char *field
                                .request_id = request_id && *request_id ? request_id : NULL};
         nax_buf buf = NAX_BUF_INIT;
         if (nax_encode(&buf, NAX_TYPE_ERROR_BODY, &body) == 0) {
-            fprintf(stderr, "%s\n", buf.data);
+            /* {"error":{...}}: the extra member goes before the last two braces */
+            if (extra_key && extra_value && buf.len >= 2 && !strcmp(buf.data + buf.len - 2, "}}")) {
+                fprintf(stderr, "%.*s,\"%s\":\"", (int)(buf.len - 2), buf.data, extra_key);
+                json_chars(stderr, extra_value);
+                fputs("\"}}\n", stderr);
+            } else {
+                fprintf(stderr, "%s\n", buf.data);
+            }
             nax_buf_dispose(&buf);
             return;
         }
@@ -135,25 +159,32 @@ static void print_error(cli *c, int code, const char *message, const char *field
     fprintf(stderr, "%s: %s%s%s%s\n", c->prog, msg, n ? " (" : "", n ? extra : "", n ? ")" : "");
 }
 
-int out_error(cli *c, int rc, const char *what)
+int out_error_hint(cli *c, int rc, const char *what, const char *hint, const char *extra_key,
+                   const char *extra_value)
 {
     const nax_error *e = nax_error_last();
     int code = cli_exit_code(rc);
-    char msg[768];
+    char msg[1280];
     /* the library's message never holds secrets (it redacts them) */
     const char *detail = e->code == rc && *e->message ? e->message : nax_strerror(rc);
-    snprintf(msg, sizeof msg, "%s: %s", what, detail);
+    snprintf(msg, sizeof msg, "%s: %s%s%s", what, detail, hint ? "; " : "", hint ? hint : "");
     if (e->code == rc)
-        print_error(c, code, msg, e->field, e->server_code, e->http_status, e->request_id);
+        print_error(c, code, msg, e->field, e->server_code, e->http_status, e->request_id,
+                    extra_key, extra_value);
     else
-        print_error(c, code, msg, NULL, NULL, 0, NULL);
+        print_error(c, code, msg, NULL, NULL, 0, NULL, extra_key, extra_value);
     return code;
+}
+
+int out_error(cli *c, int rc, const char *what)
+{
+    return out_error_hint(c, rc, what, NULL, NULL, NULL);
 }
 
 int out_http_error(cli *c, int code, const char *message, const char *field,
                    const char *server_code, int http_status, const char *request_id)
 {
-    print_error(c, code, message, field, server_code, http_status, request_id);
+    print_error(c, code, message, field, server_code, http_status, request_id, NULL, NULL);
     return code;
 }
 
@@ -164,7 +195,7 @@ int out_fail(cli *c, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    print_error(c, code, msg, NULL, NULL, 0, NULL);
+    print_error(c, code, msg, NULL, NULL, 0, NULL, NULL, NULL);
     return code;
 }
 

@@ -2,10 +2,11 @@
 see it in the book, cancel; cancel-all; fills."""
 
 import json
+import re
 from decimal import Decimal
 
 import naxlib
-from conftest import EXIT_ARGUMENT, EXIT_USAGE
+from conftest import EXIT_ARGUMENT, EXIT_NETWORK, EXIT_USAGE
 
 
 def kv(out):
@@ -136,3 +137,36 @@ def test_bad_values_are_usage_errors(nax):
         r = nax(*args).expect(EXIT_USAGE)
         assert text in r.err, (args, r.err)
         assert len(r.err.splitlines()) == 1 and r.out == "", (args, r)
+
+
+def test_unknown_outcome_names_the_client_order_id(nax, naxd, trader):
+    """naxd commits the order but answers 503, and the lookup by client order id
+    fails too: the outcome stays unknown (exit 5), and the CLI names the client
+    order id it fixed before the first attempt, so the user can look it up
+    instead of placing the order again."""
+    naxd.faults("POST /v1/orders", "error_after_commit", count=50, status=503)
+    naxd.faults("GET /v1/orders", "error_before_commit", count=50, status=503)
+    try:
+        r_json = nax("--json", "order", "place", "BTC-AUD", "buy", "0.2", "--price", "100.00") \
+            .expect(EXIT_NETWORK)
+        r_text = nax("order", "place", "BTC-AUD", "buy", "0.2", "--price", "100.01") \
+            .expect(EXIT_NETWORK)
+    finally:
+        naxd.clear_faults()
+    err = json.loads(r_json.err.strip())["error"]
+    cid = err["client_order_id"]
+    assert err["field"] == "client_order_id" and cid and cid in err["message"]
+    assert f"nax order get --client-id {cid}" in err["message"]
+    assert len(r_text.err.splitlines()) == 1, r_text
+    m = re.search(r"client order id (\S+?):", r_text.err)
+    assert m, r_text.err
+    cid_text = m.group(1)
+    assert cid_text != cid and f"nax order get --client-id {cid_text}" in r_text.err
+    # each order is there exactly once, under the id the CLI printed
+    for client_id, price in ((cid, "100.00"), (cid_text, "100.01")):
+        got = nax("--json", "order", "get", "--client-id", client_id).expect(0).json()
+        assert got["client_order_id"] == client_id and got["price"] == price
+        page = json.loads(naxd.api.get(f"/v1/orders?client_order_id={client_id}",
+                                       key=trader.key).expect(200).body)
+        assert [o["id"] for o in page["orders"]] == [got["id"]]
+        nax("order", "cancel", got["id"]).expect(0)
