@@ -263,6 +263,31 @@ static int keys_list(cli *c, int argc, char **argv)
     return ex;
 }
 
+/*
+ * The new key could not be saved (`ex`, already reported): nobody holds its
+ * secret, so revoke it rather than leave a live key behind. Returns 0 when it
+ * is gone; 1 when it stays live, after saying so (the caller then prints the
+ * secret: it is the only copy).
+ */
+static int unsave_key(cli *c, nax_client *cl, const nax_api_key *key, int ex)
+{
+    int rc = nax_api_keys_delete(cl, key->id);
+    if (rc == 0) {
+        out_fail(c, ex,
+                 "deleted the new key %s again, as its secret could not be saved; "
+                 "nothing was changed",
+                 key->id);
+        return 0;
+    }
+    out_error(c, rc, "deleting the unsaved key");
+    if (key->secret)
+        out_fail(c, ex,
+                 "could not delete the new key %s either: its secret is printed on stdout, "
+                 "the only copy; keep it safe, or delete the key with 'nax api-keys delete %s'",
+                 key->id, key->id);
+    return 1;
+}
+
 static int keys_create(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {
@@ -286,6 +311,7 @@ static int keys_create(cli *c, int argc, char **argv)
     int rc = nax_api_keys_create(cl, &req, &key);
     if (rc != 0)
         return out_error(c, rc, "creating the API key");
+    int show_secret = !a.save;
     if (a.save) {
         const char *pairs[] = {"url",        c->cfg.url.value, "api_key", key->id,
                                "api_secret", key->secret,      NULL};
@@ -293,14 +319,20 @@ static int keys_create(cli *c, int argc, char **argv)
             ex = out_fail(c, EXIT_DATA, "the server sent the new key without its secret");
         else
             ex = cli_config_save(c, pairs);
+        if (ex && !unsave_key(c, cl, key, ex)) {
+            nax_object_free(key);
+            return ex;
+        }
+        show_secret = ex != 0; /* not saved and still live: print the only copy */
     }
-    if (!ex) {
+    if (!ex || show_secret) {
         nax_api_key shown = *key;
-        if (a.save)
+        if (!show_secret)
             shown.secret = NULL; /* saved, so not printed */
         char scopes[32], created[40];
         if (c->json) {
-            ex = out_json(c, NAX_TYPE_API_KEY, &shown);
+            int jex = out_json(c, NAX_TYPE_API_KEY, &shown);
+            ex = ex ? ex : jex;
         } else {
             kv *k = kv_new();
             kv_add(k, "id", shown.id);
@@ -311,9 +343,9 @@ static int keys_create(cli *c, int argc, char **argv)
                 kv_add(k, "secret", shown.secret);
             kv_print(k, stdout);
             kv_free(k);
-            if (a.save)
+            if (!show_secret)
                 printf("saved the key and its secret to %s\n", c->cfg.path);
-            else
+            else if (!a.save)
                 fprintf(stderr, "nax: the secret is shown only this once; keep it safe\n");
         }
     }

@@ -24,6 +24,7 @@ SANITIZER_MARKERS = naxlib.SANITIZER_MARKERS + ("LeakSanitizer", "AddressSanitiz
 # Exit codes of cli/cli.h (documented in `nax help` and nax.1).
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ARGUMENT, EXIT_DATA, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
 EXIT_HTTP, EXIT_AUTH, EXIT_NOTFOUND, EXIT_REJECTED, EXIT_STATE = 6, 7, 8, 9, 10
+EXIT_SYSTEM = 12
 
 
 def cli_binary():
@@ -92,11 +93,12 @@ class Cli:
                 env[k] = v
         return env
 
-    def __call__(self, *args, env=None, creds=True, input=None, timeout=120):
+    def __call__(self, *args, env=None, creds=True, input=None, timeout=120, preexec_fn=None):
         args = [str(a) for a in args]
         p = subprocess.run([self.binary] + args, env=self.env(env, creds), input=input,
                            capture_output=True, text=True, timeout=timeout,
-                           stdin=None if input is not None else subprocess.DEVNULL)
+                           stdin=None if input is not None else subprocess.DEVNULL,
+                           preexec_fn=preexec_fn)
         r = Result(args, p.returncode, p.stdout, p.stderr)
         check_clean(r)
         return r

@@ -4,11 +4,14 @@ API keys; passwords and secrets never reach the output."""
 
 import json
 import os
+import resource
+import signal
 import socket
 import stat
 
 import naxlib
-from conftest import EXIT_AUTH, EXIT_NOTFOUND, EXIT_USAGE, Cli, Result, check_clean
+from conftest import (EXIT_AUTH, EXIT_NOTFOUND, EXIT_SYSTEM, EXIT_USAGE, Cli, Result,
+                      check_clean)
 
 
 def write_config(path, text, mode=0o600):
@@ -30,6 +33,22 @@ def down_url():
 
 def key_lines(url, key_id, secret):
     return f"url = {url}\napi_key = {key_id}\napi_secret = {secret}\n"
+
+
+def no_file_writes():
+    """In the child before exec: every write to a file fails (EFBIG), as on a full
+    disk; permissions would not stop root. SIGXFSZ ignored so write() returns."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def kv(out):
+    return dict(line.split(None, 1) for line in out.splitlines() if "  " in line)
+
+
+def key_ids(naxd, user):
+    return [k["id"] for k in json.loads(naxd.api.get("/v1/auth/api-keys", token=user.token)
+                                        .expect(200).body)["api_keys"]]
 
 
 # ---- the file -----------------------------------------------------------------------
@@ -243,6 +262,42 @@ def test_api_keys(naxd, home):
     ids = [k["id"] for k in json.loads(naxd.api.get("/v1/auth/api-keys", token=user.token)
                                        .expect(200).body)["api_keys"]]
     assert created["id"] not in ids and saved["id"] in ids
+
+
+def test_api_key_save_failure_revokes_the_key(naxd, home):
+    """The key exists before the file is written: when writing fails, the key is
+    deleted again (nobody holds its secret); when that fails too, its secret is
+    printed, as the only copy."""
+    user = naxlib.new_user(naxd)
+    naxlib.verify_kyc(user)
+    session = Cli(home, url=naxd.url, token=user.token)
+    before = key_ids(naxd, user)
+    r = session("api-keys", "create", "--label", "lost", "--save", preexec_fn=no_file_writes) \
+        .expect(EXIT_SYSTEM)
+    assert "cannot write the config file" in r.err and "deleted the new key" in r.err, r
+    assert r.out == ""
+    assert key_ids(naxd, user) == before
+    assert not default_config(home).exists()
+
+    # the delete fails too: the secret is printed (stdout), with a warning (stderr)
+    naxd.faults("DELETE /v1/auth/api-keys/{id}", "error_before_commit", count=50, status=500)
+    try:
+        r = session("api-keys", "create", "--label", "kept", "--save",
+                    preexec_fn=no_file_writes).expect(EXIT_SYSTEM)
+        rj = session("--json", "api-keys", "create", "--label", "kept-json", "--save",
+                     preexec_fn=no_file_writes).expect(EXIT_SYSTEM)
+    finally:
+        naxd.clear_faults()
+    shown = kv(r.out)
+    assert shown["label"] == "kept" and shown["secret"], r
+    assert "could not delete" in r.err and "only copy" in r.err, r
+    assert shown["secret"] not in r.err
+    doc = rj.json()
+    assert doc["label"] == "kept-json" and doc["secret"]
+    assert set(key_ids(naxd, user)) == set(before) | {shown["id"], doc["id"]}
+    for key_id, secret in ((shown["id"], shown["secret"]), (doc["id"], doc["secret"])):
+        key = naxlib.ApiKey(user, {"id": key_id, "secret": secret, "scopes": []})
+        Cli(home, url=naxd.url, key=key)("balances").expect(0)
 
 
 def test_secret_arguments_are_hidden_from_ps(naxd, trader, home):
