@@ -4,14 +4,20 @@
  * (external mode) so SIGINT, --count and --seconds end it between two
  * service calls. On a terminal the view is redrawn in place; otherwise
  * every update is one line (or one JSON document), flushed at once so a
- * pipe sees it as it happens.
+ * pipe sees it as it happens. Once stdout cannot be written (its reader is
+ * gone: `nax stream ... | head`), the stream stops: SIGPIPE is ignored here
+ * (libwebsockets ignores it anyway), so write errors are what tell.
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,8 +37,9 @@ typedef struct view {
     int redraw; /* stdout is a terminal: redraw in place */
     size_t depth;
     unsigned long count_max, count;
-    int stop;   /* --count reached */
-    int failed; /* exit code when every channel was refused */
+    int stop;      /* --count reached */
+    int failed;    /* exit code when every channel was refused */
+    int out_errno; /* stdout could not be written (EPIPE: its reader is gone) */
     channel *chans;
     size_t nchans;
     char status[256];
@@ -73,9 +80,29 @@ static void remember(view *v, const char *line)
     v->recent[v->nrecent++] = cli_strdup(line);
 }
 
+/* After a write to stdout: a failure stops the stream (the first errno is kept). */
+static void flushed(view *v)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (!v->out_errno)
+            v->out_errno = errno ? errno : EIO;
+    }
+}
+
+/* A pipe or socket on stdout whose reader has gone: poll says so (POLLERR on
+ * a pipe without readers) before anything is written, so a quiet stream
+ * ends too. */
+static int reader_gone(void)
+{
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
+}
+
 /* The whole screen, from the top: status, ladders, tickers, recent lines. */
 static void draw(view *v)
 {
+    if (v->out_errno)
+        return;
     fputs("\033[H", stdout);
     printf("nax stream  %s\033[K\n\033[K\n", v->status);
     for (size_t i = 0; i < v->nchans; i++) {
@@ -119,18 +146,20 @@ static void draw(view *v)
     for (size_t i = 0; i < v->nrecent; i++)
         printf("%s\033[K\n", v->recent[i]);
     fputs("\033[J", stdout);
-    fflush(stdout);
+    flushed(v);
 }
 
 /* A line of the text modes: printed at once, or kept for the next frame. */
 static void emit_line(view *v, const char *line)
 {
+    if (v->out_errno)
+        return;
     if (v->redraw) {
         remember(v, line);
         draw(v);
     } else {
         printf("%s\n", line);
-        fflush(stdout);
+        flushed(v);
     }
 }
 
@@ -143,8 +172,10 @@ static void counted(view *v)
 
 static void emit_json(view *v, nax_type type, const void *obj)
 {
+    if (v->out_errno)
+        return;
     out_json(v->c, type, obj);
-    fflush(stdout);
+    flushed(v);
 }
 
 /* ---- callbacks -------------------------------------------------------------------------- */
@@ -179,7 +210,7 @@ static int on_state(const nax_stream_event *ev, void *ud)
         emit_line(v, line);
     }
     if (v->failed && !v->c->json && !v->redraw)
-        fflush(stdout);
+        flushed(v);
     return 0;
 }
 
@@ -403,16 +434,25 @@ int cmd_stream(cli *c, int argc, char **argv)
         goto out;
     }
 
-    struct sigaction sa = {0}, old_int, old_term;
+    struct sigaction sa = {0}, old_int, old_term, ign = {0}, old_pipe;
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    ign.sa_handler = SIG_IGN; /* a closed pipe is a write error, seen in flushed() */
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    struct stat out_st;
+    int out_pipe = fstat(STDOUT_FILENO, &out_st) == 0 &&
+                   (S_ISFIFO(out_st.st_mode) || S_ISSOCK(out_st.st_mode));
     if (v.redraw)
         fputs("\033[H\033[2J", stdout);
     uint64_t deadline = a.seconds ? now_ms() + a.seconds * 1000u : 0;
-    while (!interrupted && !v.stop && !v.failed) {
+    while (!interrupted && !v.stop && !v.failed && !v.out_errno) {
         if (deadline && now_ms() >= deadline)
             break;
+        if (out_pipe && reader_gone()) {
+            v.out_errno = EPIPE;
+            break;
+        }
         rc = nax_stream_service(v.s, 100);
         if (rc != 0) {
             ex = out_error(c, rc, "following the stream");
@@ -424,6 +464,16 @@ int cmd_stream(cli *c, int argc, char **argv)
     nax_stream_stop(v.s);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    if (v.out_errno) {
+        /* What stdio still holds can never be written: drop it, so the final
+         * flush in main() does not fail again. A reader that went away
+         * (EPIPE) had what it wanted: exit 0, quietly (nax.1). */
+        __fpurge(stdout);
+        clearerr(stdout);
+        if (!ex && v.out_errno != EPIPE)
+            ex = out_fail(c, EXIT_SYSTEM, "cannot write the output: %s", strerror(v.out_errno));
+    }
+    sigaction(SIGPIPE, &old_pipe, NULL);
     if (!ex && v.failed)
         ex = out_fail(c, v.failed, "no channel left to follow: the server refused them");
 

@@ -204,7 +204,9 @@ static const topic topics[] = {
                "  --depth N     ladder levels per side (default 10)\n"
                "  --count N     stop after N updates (book, ticker, trade or private events)\n"
                "  --seconds S   stop after S seconds\n"
-               "Ctrl-C (SIGINT) or SIGTERM stops it cleanly, exit 0.\n"},
+               "Ctrl-C (SIGINT) or SIGTERM stops it cleanly, exit 0. So does the end of\n"
+               "the reader of a pipe ('nax stream ... | head -n 5'): nax stops quietly with\n"
+               "exit 0; any other error writing the output stops it with exit 12.\n"},
     {"webhook",
      "usage: nax webhook sign --provider payments|custody|kyc --type EVENT\n"
      "                        [--reference R] [--amount A] [--currency C] [--address A]\n"

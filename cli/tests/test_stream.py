@@ -166,3 +166,27 @@ def test_lifecycle_changes_are_printed(nax, naxd):
             proc.kill()
             proc.wait()
     assert rc == 0, err
+
+
+def test_a_closed_pipe_ends_the_stream(nax):
+    """`nax stream ... | head -n 1`: once the reader is gone the CLI stops, quietly
+    and with exit 0, whether or not it had more to write."""
+    for mode in ([], ["--json"]):
+        args = [nax.binary] + mode + ["stream", "book:BTC-AUD", "ticker:BTC-AUD"]
+        proc = subprocess.Popen(args, env=nax.env(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        head = subprocess.Popen(["head", "-n", "1"], stdin=proc.stdout, stdout=subprocess.PIPE)
+        proc.stdout.close()  # head holds the only reading end
+        try:
+            first, _ = head.communicate(timeout=60)
+            rc = proc.wait(timeout=60)  # fails (TimeoutExpired) when the CLI goes on
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        check_clean(Result(args, rc, "", err))
+        assert first.strip(), mode
+        assert rc == 0, (mode, err)
+        assert "cannot write" not in err and "error" not in err.lower(), (mode, err)
