@@ -37,9 +37,11 @@ typedef struct view {
     int redraw; /* stdout is a terminal: redraw in place */
     size_t depth;
     unsigned long count_max, count;
-    int stop;      /* --count reached */
-    int failed;    /* exit code when every channel was refused */
-    int out_errno; /* stdout could not be written (EPIPE: its reader is gone) */
+    int stop;             /* --count reached */
+    int failed;           /* exit code when every channel was refused */
+    int out_errno;        /* stdout could not be written (EPIPE: its reader is gone) */
+    int reached;          /* LIVE was reported, or data came: the server was reached */
+    char last_event[700]; /* the latest lifecycle line, for the never-live error */
     channel *chans;
     size_t nchans;
     char status[256];
@@ -165,6 +167,7 @@ static void emit_line(view *v, const char *line)
 
 static void counted(view *v)
 {
+    v->reached = 1;
     v->count++;
     if (v->count_max && v->count >= v->count_max)
         v->stop = 1;
@@ -187,6 +190,10 @@ static int on_state(const nax_stream_event *ev, void *ud)
     snprintf(line, sizeof line, "%s (%s)%s%s: %s", nax_stream_state_name(ev->state),
              nax_stream_reason_name(ev->reason), ev->channel ? " " : "",
              ev->channel ? ev->channel : "", ev->message);
+    if (ev->state == NAX_STREAM_LIVE)
+        v->reached = 1;
+    if (ev->state != NAX_STREAM_CLOSED)
+        snprintf(v->last_event, sizeof v->last_event, "%s", line);
     /* A channel refused for good is gone; with none left there is nothing to wait for. */
     if (ev->reason == NAX_STREAM_REASON_SUBSCRIBE_FAILED ||
         ev->reason == NAX_STREAM_REASON_AUTH_FAILED) {
@@ -393,7 +400,12 @@ int cmd_stream(cli *c, int argc, char **argv)
                               "a CHANNEL: book:PAIR, ticker:PAIR, trades:PAIR, orders, "
                               "balances or fills")))
         return ex;
-    nax_client *cl = cli_client(c, 0, &ex);
+    /* the private channels need credentials, as the REST commands do */
+    int need_auth = 0;
+    for (int i = optind; i < argc; i++)
+        need_auth |=
+            !strcmp(argv[i], "orders") || !strcmp(argv[i], "balances") || !strcmp(argv[i], "fills");
+    nax_client *cl = cli_client(c, need_auth, &ex);
     if (!cl)
         return ex;
 
@@ -462,6 +474,9 @@ int cmd_stream(cli *c, int argc, char **argv)
             break;
     }
     nax_stream_stop(v.s);
+    /* freed here, so that its last lifecycle line (CLOSED) comes before any error */
+    nax_stream_free(v.s);
+    v.s = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (v.out_errno) {
@@ -476,6 +491,11 @@ int cmd_stream(cli *c, int argc, char **argv)
     sigaction(SIGPIPE, &old_pipe, NULL);
     if (!ex && v.failed)
         ex = out_fail(c, v.failed, "no channel left to follow: the server refused them");
+    /* however it ended (--seconds, a signal), a run that never reached the
+     * server failed to do anything: the network's exit code, not success */
+    if (!ex && !v.reached && !v.out_errno)
+        ex = out_fail(c, EXIT_NETWORK, "the stream never became live%s%s",
+                      *v.last_event ? "; last: " : "", v.last_event);
 
 out:
     nax_stream_free(v.s);

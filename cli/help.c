@@ -194,8 +194,9 @@ static const topic topics[] = {
                "\n"
                "Follow the market stream (/v1/stream) with libnax's subscriber: book:PAIR as a\n"
                "ladder (asks above, bids below, the spread between), ticker:PAIR, trades:PAIR,\n"
-               "and with credentials orders, balances and fills. Lifecycle changes (CONNECTING,\n"
-               "LIVE, RESYNCING, RECONNECTING, ...) are shown too.\n"
+               "and with credentials orders, balances and fills (without any, exit 2, as for\n"
+               "'nax balances'). Lifecycle changes (CONNECTING, LIVE, RESYNCING, RECONNECTING,\n"
+               "...) are shown too.\n"
                "\n"
                "On a terminal the view is redrawn in place; otherwise each update is one line\n"
                "(with --json: one JSON document, a book as GET orderbook returns it, and the\n"
@@ -206,7 +207,9 @@ static const topic topics[] = {
                "  --seconds S   stop after S seconds\n"
                "Ctrl-C (SIGINT) or SIGTERM stops it cleanly, exit 0. So does the end of\n"
                "the reader of a pipe ('nax stream ... | head -n 5'): nax stops quietly with\n"
-               "exit 0; any other error writing the output stops it with exit 12.\n"},
+               "exit 0; any other error writing the output stops it with exit 12. A run\n"
+               "that never became live (the server could not be reached) exits 5, however\n"
+               "it ended.\n"},
     {"webhook",
      "usage: nax webhook sign --provider payments|custody|kyc --type EVENT\n"
      "                        [--reference R] [--amount A] [--currency C] [--address A]\n"

@@ -10,8 +10,10 @@ import signal
 import subprocess
 import time
 
+import socket
+
 import naxlib
-from conftest import EXIT_USAGE, LineReader, check_clean, Result
+from conftest import EXIT_NETWORK, EXIT_USAGE, Cli, LineReader, check_clean, Result
 
 
 def finish(proc, reader, timeout=60):
@@ -190,3 +192,24 @@ def test_a_closed_pipe_ends_the_stream(nax):
         assert first.strip(), mode
         assert rc == 0, (mode, err)
         assert "cannot write" not in err and "error" not in err.lower(), (mode, err)
+
+
+def test_private_channels_need_credentials(anon):
+    for channel in ("orders", "balances", "fills"):
+        r = anon("stream", channel, "--seconds", "10").expect(EXIT_USAGE)
+        assert "needs credentials" in r.err and len(r.err.splitlines()) == 1, r
+    # public channels do not
+    r = anon("stream", "ticker:BTC-AUD", "--count", "1").expect(0)
+    assert "ticker:BTC-AUD" in r.out
+
+
+def test_never_live_is_a_network_error(home):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}"
+    r = Cli(home, url=down)("stream", "book:BTC-AUD", "--seconds", "3").expect(EXIT_NETWORK)
+    assert "RECONNECTING" in r.out
+    assert "never" in r.err and len(r.err.splitlines()) == 1, r
+    r = Cli(home, url=down)("--json", "stream", "book:BTC-AUD", "--seconds", "2") \
+        .expect(EXIT_NETWORK)
+    assert json.loads(r.err.splitlines()[-1])["error"]["code"] == "network"
