@@ -80,8 +80,9 @@ int cli_provider_index(const char *name);
 /* Write `key = value` pairs into the configuration file (created 0600, the
  * folder 0700), replacing the lines of the same keys and keeping the others.
  * `pairs` is key, value, key, value, ..., NULL; a NULL value removes the key.
+ * `removed` (may be NULL) receives how many keys a NULL value removed.
  * Returns 0 or an exit code after printing the error. */
-int cli_config_save(struct cli *c, const char *const *pairs);
+int cli_config_save(struct cli *c, const char *const *pairs, int *removed);
 
 /* ---- the run (main.c) ------------------------------------------------------------- */
 

@@ -152,7 +152,7 @@ int cmd_login(cli *c, int argc, char **argv)
     if (a.save) {
         const char *pairs[] = {"url",   c->cfg.url.value,  "email", email,
                                "token", tok->access_token, NULL};
-        ex = cli_config_save(c, pairs);
+        ex = cli_config_save(c, pairs, NULL);
     }
     if (!ex) {
         if (c->json) {
@@ -311,14 +311,17 @@ static int keys_create(cli *c, int argc, char **argv)
     int rc = nax_api_keys_create(cl, &req, &key);
     if (rc != 0)
         return out_error(c, rc, "creating the API key");
-    int show_secret = !a.save;
+    int show_secret = !a.save, removed = 0;
     if (a.save) {
-        const char *pairs[] = {"url",        c->cfg.url.value, "api_key", key->id,
-                               "api_secret", key->secret,      NULL};
+        /* The key becomes the file's credential: a saved session would win over
+         * it (a token beats a key at the same level) and stop working when it
+         * expires, so it goes. */
+        const char *pairs[] = {"url",       c->cfg.url.value, "api_key", key->id, "api_secret",
+                               key->secret, "token",          NULL,      NULL};
         if (!key->secret)
             ex = out_fail(c, EXIT_DATA, "the server sent the new key without its secret");
         else
-            ex = cli_config_save(c, pairs);
+            ex = cli_config_save(c, pairs, &removed);
         if (ex && !unsave_key(c, cl, key, ex)) {
             nax_object_free(key);
             return ex;
@@ -344,7 +347,9 @@ static int keys_create(cli *c, int argc, char **argv)
             kv_print(k, stdout);
             kv_free(k);
             if (!show_secret)
-                printf("saved the key and its secret to %s\n", c->cfg.path);
+                printf("saved the key and its secret to %s; the file's credential is now this "
+                       "API key%s\n",
+                       c->cfg.path, removed ? " (the session saved there was removed)" : "");
             else if (!a.save)
                 fprintf(stderr, "nax: the secret is shown only this once; keep it safe\n");
         }

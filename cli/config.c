@@ -374,9 +374,12 @@ static const char *pair_value(const char *const *pairs, const char *key, int *fo
     return NULL;
 }
 
-int cli_config_save(cli *c, const char *const *pairs)
+int cli_config_save(cli *c, const char *const *pairs, int *removed)
 {
     const cli_config *cfg = &c->cfg;
+    int dropped = 0;
+    if (removed)
+        *removed = 0;
     if (!cfg->path) {
         out_fail(c, EXIT_USAGE, "no config file to save to (set HOME or use --config)");
         return EXIT_USAGE;
@@ -411,6 +414,7 @@ int cli_config_save(cli *c, const char *const *pairs)
                         text_add(&out, v, strlen(v));
                         text_add(&out, "\n", 1);
                     }
+                    dropped += !v;
                     written[idx / 2] = 1;
                 }
             }
@@ -464,6 +468,8 @@ int cli_config_save(cli *c, const char *const *pairs)
             ok = close(wfd) == 0 && ok;
             if (ok && rename(tmp, cfg->path) == 0) {
                 rc = 0;
+                if (removed)
+                    *removed = dropped;
             } else {
                 out_fail(c, EXIT_SYSTEM, "cannot write the config file %s: %s", cfg->path,
                          strerror(errno));

@@ -130,9 +130,11 @@ static const topic topics[] = {
                  "  list      the keys, without secrets\n"
                  "  create    a new key; default scopes read,trade. The server shows its secret\n"
                  "            once: nax prints it, or with --save writes api_key and api_secret\n"
-                 "            to the config file (mode 0600) and prints only the id. When the\n"
-                 "            file cannot be written (exit 12) the key is deleted again; should\n"
-                 "            that fail too, its secret is printed after all (the only copy)\n"
+                 "            to the config file (mode 0600) and prints only the id; the key is\n"
+                 "            then the file's credential (a session saved there is removed, as\n"
+                 "            it would be used instead and expire). When the file cannot be\n"
+                 "            written (exit 12) the key is deleted again; should that fail too,\n"
+                 "            its secret is printed after all (the only copy)\n"
                  "  delete    revoke the key ID\n"},
     {"order",
      "usage: nax order place PAIR buy|sell QUANTITY [--price PRICE] [--type limit|market]\n"

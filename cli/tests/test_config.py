@@ -35,6 +35,16 @@ def key_lines(url, key_id, secret):
     return f"url = {url}\napi_key = {key_id}\napi_secret = {secret}\n"
 
 
+def file_pairs(path):
+    """The config file's 'key = value' lines as a dict."""
+    pairs = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            k, v = line.split("=", 1)
+            pairs[k.strip()] = v.strip()
+    return pairs
+
+
 def no_file_writes():
     """In the child before exec: every write to a file fails (EFBIG), as on a full
     disk; permissions would not stop root. SIGXFSZ ignored so write() returns."""
@@ -298,6 +308,32 @@ def test_api_key_save_failure_revokes_the_key(naxd, home):
     for key_id, secret in ((shown["id"], shown["secret"]), (doc["id"], doc["secret"])):
         key = naxlib.ApiKey(user, {"id": key_id, "secret": secret, "scopes": []})
         Cli(home, url=naxd.url, key=key)("balances").expect(0)
+
+
+def test_saved_key_replaces_the_saved_session(naxd, home):
+    """api-keys create --save makes the key the file's credential: the saved
+    session goes, so the key is used (and goes on working after the session
+    would have expired)."""
+    user = naxlib.new_user(naxd)
+    naxlib.verify_kyc(user)
+    cli = Cli(home, url=naxd.url)
+    cli("login", "--email", user.email, "--save", env={"NAX_PASSWORD": user.password}).expect(0)
+    path = default_config(home)
+    assert "token" in file_pairs(path)
+    bare = Cli(home)
+    r = bare("api-keys", "create", "--label", "bot", "--save").expect(0)
+    assert f"saved the key and its secret to {path}" in r.out
+    assert "the file's credential is now this API key" in r.out
+    assert "session" in r.out  # says the saved session was dropped
+    pairs = file_pairs(path)
+    kid = kv(r.out)["id"]
+    assert pairs["api_key"] == kid and pairs["api_secret"]
+    assert "token" not in pairs and "refresh_token" not in pairs
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    bare("balances").expect(0)
+    # the key is what the CLI uses now: revoked, the CLI is refused
+    naxd.api.delete(f"/v1/auth/api-keys/{kid}", token=user.token).expect(204)
+    bare("balances").expect(EXIT_AUTH)
 
 
 def test_secret_arguments_are_hidden_from_ps(naxd, trader, home):
