@@ -58,6 +58,7 @@ typedef struct cli_config {
     cli_value api_key;    /* API key id */
     cli_value api_secret; /* its secret */
     cli_value token;      /* a session's access token */
+    cli_value refresh;    /* its refresh token: from the file only, with the file's token */
     cli_value email;      /* for login */
     /* the webhook secret per provider (`webhook_secret_<provider>` in the file) */
     char *file_webhook[3];
@@ -94,11 +95,16 @@ typedef struct cli {
     int verbose;         /* --verbose: libnax's log on stderr */
     cli_config cfg;
     nax_client *client; /* made on first use by cli_client() */
+    /* what the client's metrics callback saw of the saved session (main.c) */
+    int session_renewed; /* libnax renewed it: the file's refresh token is spent */
+    int session_dead;    /* it expired and could not be renewed */
 } cli;
 
 /* The client for the configured URL and credentials (made once); NULL after
  * printing the error, with *exit_code set. `need_auth` refuses to go on
- * without credentials (exit EXIT_USAGE, a clear message). */
+ * without credentials (exit EXIT_USAGE, a clear message). A session saved
+ * in the file comes with its refresh token, so libnax renews it when it
+ * expires; main() then saves the new pair back (cli_save_session). */
 nax_client *cli_client(cli *c, int need_auth, int *exit_code);
 
 /* ---- arguments (args.c) ------------------------------------------------------------ */
@@ -145,6 +151,10 @@ int out_json(cli *c, nax_type type, const void *obj);
  * exit code. `what` says what was being done ("placing the order"). In
  * JSON mode the line is the contract's error body. */
 int out_error(cli *c, int rc, const char *what);
+
+/* What to do about a session that expired and cannot be renewed (exit 7). */
+#define SESSION_EXPIRED_HINT                                                                       \
+    "the session has expired: log in again ('nax login --save') or give a new token"
 
 /* out_error() with `hint` appended to the message (NULL: none) and, in JSON
  * mode, one more member `extra_key` of value `extra_value` in the error

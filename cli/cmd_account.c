@@ -126,9 +126,11 @@ int cmd_login(cli *c, int argc, char **argv)
                             "config file");
     /* The session replaces whatever credentials were configured. */
     cli_free_secret(c->cfg.token.value);
+    cli_free_secret(c->cfg.refresh.value);
     cli_free_secret(c->cfg.api_key.value);
     cli_free_secret(c->cfg.api_secret.value);
-    c->cfg.token = c->cfg.api_key = c->cfg.api_secret = (cli_value){NULL, SRC_NONE};
+    c->cfg.token = c->cfg.refresh = c->cfg.api_key = c->cfg.api_secret =
+        (cli_value){NULL, SRC_NONE};
     nax_client *cl = cli_client(c, 0, &ex);
     if (!cl)
         return ex;
@@ -150,8 +152,14 @@ int cmd_login(cli *c, int argc, char **argv)
         return out_error(c, rc, "reading the profile");
     }
     if (a.save) {
-        const char *pairs[] = {"url",   c->cfg.url.value,  "email", email,
-                               "token", tok->access_token, NULL};
+        /* the refresh token too, so that the session outlives its access token */
+        /* clang-format off */
+        const char *pairs[] = {"url",           c->cfg.url.value,
+                               "email",         email,
+                               "token",         tok->access_token,
+                               "refresh_token", tok->refresh_token,
+                               NULL};
+        /* clang-format on */
         ex = cli_config_save(c, pairs, NULL);
     }
     if (!ex) {
@@ -164,7 +172,10 @@ int cmd_login(cli *c, int argc, char **argv)
             fprintf(info, "logged in as %s (user %s, KYC %s); the session expires in %lld s\n",
                     me->email, me->id, kyc_status_name(me->kyc_status), (long long)tok->expires_in);
             if (a.save)
-                fprintf(info, "saved the session to %s\n", c->cfg.path);
+                fprintf(info,
+                        "saved the session to %s; later commands renew it as it expires, until "
+                        "the refresh token does (in %lld s)\n",
+                        c->cfg.path, (long long)tok->refresh_expires_in);
             if (a.print_token)
                 printf("%s\n", tok->access_token);
         }
@@ -316,8 +327,14 @@ static int keys_create(cli *c, int argc, char **argv)
         /* The key becomes the file's credential: a saved session would win over
          * it (a token beats a key at the same level) and stop working when it
          * expires, so it goes. */
-        const char *pairs[] = {"url",       c->cfg.url.value, "api_key", key->id, "api_secret",
-                               key->secret, "token",          NULL,      NULL};
+        /* clang-format off */
+        const char *pairs[] = {"url",           c->cfg.url.value,
+                               "api_key",       key->id,
+                               "api_secret",    key->secret,
+                               "token",         NULL,
+                               "refresh_token", NULL,
+                               NULL};
+        /* clang-format on */
         if (!key->secret)
             ex = out_fail(c, EXIT_DATA, "the server sent the new key without its secret");
         else

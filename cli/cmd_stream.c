@@ -204,7 +204,9 @@ static int on_state(const nax_stream_event *ev, void *ud)
             for (size_t i = 0; i < v->nchans; i++)
                 left += (size_t)v->chans[i].wanted;
             if (!left)
-                v->failed = ev->error ? cli_exit_code(ev->error) : EXIT_FAIL;
+                v->failed = v->c->session_dead ? EXIT_AUTH /* as out_error() has it */
+                            : ev->error        ? cli_exit_code(ev->error)
+                                               : EXIT_FAIL;
         }
     }
     if (v->c->json) {
@@ -490,7 +492,8 @@ int cmd_stream(cli *c, int argc, char **argv)
     }
     sigaction(SIGPIPE, &old_pipe, NULL);
     if (!ex && v.failed)
-        ex = out_fail(c, v.failed, "no channel left to follow: the server refused them");
+        ex = out_fail(c, v.failed, "no channel left to follow: the server refused them%s%s",
+                      c->session_dead ? "; " : "", c->session_dead ? SESSION_EXPIRED_HINT : "");
     /* however it ended (--seconds, a signal), a run that never reached the
      * server failed to do anything: the network's exit code, not success */
     if (!ex && !v.reached && !v.out_errno)

@@ -104,6 +104,7 @@ static const char *const file_keys[] = {"url",
                                         "api_key",
                                         "api_secret",
                                         "token",
+                                        "refresh_token",
                                         "email",
                                         "webhook_secret_payments",
                                         "webhook_secret_custody",
@@ -193,7 +194,7 @@ static int read_file(cli *c, cli_config *cfg)
         if (!known_key(key)) {
             out_fail(c, EXIT_USAGE,
                      "%s line %d: unknown key '%.40s' (known: url, api_key, api_secret, "
-                     "token, email, webhook_secret_PROVIDER)",
+                     "token, refresh_token, email, webhook_secret_PROVIDER)",
                      cfg->path, lineno, key);
             rc = EXIT_USAGE;
             break;
@@ -215,6 +216,8 @@ static int read_file(cli *c, cli_config *cfg)
             offer(&cfg->api_secret, value, SRC_FILE);
         else if (!strcmp(key, "token"))
             offer(&cfg->token, value, SRC_FILE);
+        else if (!strcmp(key, "refresh_token"))
+            offer(&cfg->refresh, value, SRC_FILE);
         else if (!strcmp(key, "email"))
             offer(&cfg->email, value, SRC_FILE);
         else if (*value) {
@@ -286,6 +289,9 @@ int cli_config_load(cli *c, const cli_flags *flags)
             have_key = 0;
         }
     }
+    /* The file's refresh token belongs to the file's session, no other. */
+    if (cfg->token.source != SRC_FILE)
+        clear_value(&cfg->refresh);
     if (have_key && (!cfg->api_key.value || !cfg->api_secret.value)) {
         cli_value *has = cfg->api_key.value ? &cfg->api_key : &cfg->api_secret;
         out_fail(c, EXIT_USAGE,
@@ -306,6 +312,7 @@ void cli_config_free(cli_config *cfg)
     clear_value(&cfg->api_key);
     clear_value(&cfg->api_secret);
     clear_value(&cfg->token);
+    clear_value(&cfg->refresh);
     clear_value(&cfg->email);
     for (int i = 0; i < 3; i++)
         cli_free_secret(cfg->file_webhook[i]);

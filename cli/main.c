@@ -39,6 +39,24 @@ static void log_to_stderr(nax_log_level level, const char *message, void *userda
     fprintf(stderr, "nax: [%s] %s\n", nax_log_level_name(level), message);
 }
 
+/*
+ * What became of the session, from every finished call (libnax renews a
+ * session inside the call that found it expired; this is where the CLI
+ * learns of it): a renewal spent the refresh token saved in the file; a
+ * call that ended in NAX_ESTATE after a 401, or a refused refresh, means
+ * the session is dead.
+ */
+static void on_call(const nax_call_info *info, void *userdata)
+{
+    cli *c = userdata;
+    int refresh = info->route && !strcmp(info->route, "/v1/auth/refresh");
+    if (refresh && info->result == 0)
+        c->session_renewed = 1;
+    if ((info->result == NAX_ESTATE && info->http_status == 401) ||
+        (refresh && info->result == NAX_EAUTH))
+        c->session_dead = 1;
+}
+
 nax_client *cli_client(cli *c, int need_auth, int *exit_code)
 {
     if (c->client)
@@ -60,15 +78,51 @@ nax_client *cli_client(cli *c, int need_auth, int *exit_code)
     o.api_secret = cfg->api_secret.value;
     o.bearer_token = cfg->token.value;
     o.user_agent_suffix = "nax-cli/" NAX_VERSION_STRING;
+    o.metrics_fn = on_call;
+    o.metrics_userdata = c;
     int rc = nax_client_new(&c->client, &o);
+    /* the saved session's refresh token, so that an expired session renews
+     * (expiry unknown: libnax renews on the 401 that says expired) */
+    if (rc == 0 && cfg->token.value && cfg->refresh.value)
+        rc = nax_client_set_session(c->client, cfg->token.value, cfg->refresh.value, 0);
     if (rc != 0) {
         /* the URL is not a secret; the library names the bad field */
         *exit_code = rc == NAX_EINVAL ? out_fail(c, EXIT_USAGE, "%s", nax_error_last()->message)
                                       : out_error(c, rc, "creating the client");
+        nax_client_free(c->client);
         c->client = NULL;
         return NULL;
     }
     return c->client;
+}
+
+/*
+ * libnax renewed the saved session during the command, so the refresh token
+ * in the file is spent (refresh tokens are single-use) and the client holds
+ * the new pair, which the public API does not hand out. Renew once more,
+ * now, to get a pair to save. A failure leaves the file's session to expire;
+ * it is said, and the command's own exit code stands.
+ */
+static void save_renewed_session(cli *c)
+{
+    if (!c->client || !c->session_renewed || c->session_dead || c->cfg.token.source != SRC_FILE ||
+        !c->cfg.refresh.value)
+        return;
+    nax_token *tok = NULL;
+    int rc = nax_auth_refresh(c->client, &tok);
+    if (rc == 0) {
+        const char *pairs[] = {"token", tok->access_token, "refresh_token", tok->refresh_token,
+                               NULL};
+        rc = cli_config_save(c, pairs, NULL) == 0 ? 0 : NAX_EIO; /* it printed why */
+    } else {
+        out_error(c, rc, "renewing the saved session");
+    }
+    if (rc != 0)
+        fprintf(stderr,
+                "nax: the session in %s could not be renewed for later commands; "
+                "log in again ('nax login --save') when it expires\n",
+                c->cfg.path);
+    nax_object_free(tok);
 }
 
 /*
@@ -185,6 +239,7 @@ static int run(cli *c, const cli_flags *flags, int argc, char **argv)
     int code = cli_config_load(c, flags);
     if (code == 0)
         code = cmd->fn(c, argc, argv);
+    save_renewed_session(c);
     if (fflush(stdout) != 0 && code == 0)
         code = out_fail(c, EXIT_SYSTEM, "cannot write the output");
     nax_client_free(c->client);

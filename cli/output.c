@@ -164,6 +164,12 @@ int out_error_hint(cli *c, int rc, const char *what, const char *hint, const cha
 {
     const nax_error *e = nax_error_last();
     int code = cli_exit_code(rc);
+    if (c->session_dead && (rc == NAX_ESTATE || rc == NAX_EAUTH)) {
+        /* the session expired and cannot be renewed: a credentials problem */
+        code = EXIT_AUTH;
+        if (!hint)
+            hint = SESSION_EXPIRED_HINT;
+    }
     char msg[1280];
     /* the library's message never holds secrets (it redacts them) */
     const char *detail = e->code == rc && *e->message ? e->message : nax_strerror(rc);

@@ -336,6 +336,48 @@ def test_saved_key_replaces_the_saved_session(naxd, home):
     bare("balances").expect(EXIT_AUTH)
 
 
+def test_saved_session_renews_and_a_dead_one_is_a_credentials_error(tmp_path, home):
+    """login --save keeps the refresh token too: a command after the access token
+    expired renews the session and saves the new pair. A session that cannot be
+    renewed is a credentials error (exit 7), not a state error."""
+    srv = naxlib.Server(tmp_path / "naxd-clock")
+    srv.start()
+    try:
+        user = naxlib.new_user(srv, login=False)
+        naxlib.verify_kyc(user)
+        path = default_config(home)
+        Cli(home, url=srv.url)("login", "--email", user.email, "--save",
+                               env={"NAX_PASSWORD": user.password}).expect(0)
+        first = file_pairs(path)
+        assert first["token"] and first["refresh_token"]
+        bare = Cli(home)
+        srv.clock_skew(20 * 60 * 1000)  # past the access token (15 min), not the refresh (7 d)
+        try:
+            assert bare("--json", "balances").expect(0).json() == {"balances": []}
+            second = file_pairs(path)
+            assert second["token"] != first["token"]
+            assert second["refresh_token"] != first["refresh_token"]
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+            bare("balances").expect(0)
+            assert file_pairs(path) == second  # nothing to renew
+            # an expired token with no refresh token (NAX_TOKEN): credentials, exit 7
+            r = Cli(home, url=srv.url, token=first["token"])("balances").expect(EXIT_AUTH)
+            assert "expired" in r.err and "log in" in r.err, r
+            assert file_pairs(path) == second  # the file's refresh token was not used
+            # both tokens dead
+            srv.clock_skew(8 * 24 * 3600 * 1000)
+            r = bare("balances").expect(EXIT_AUTH)
+            assert "nax login" in r.err, r
+            r = bare("--json", "balances").expect(EXIT_AUTH)
+            assert json.loads(r.err)["error"]["code"] == "token_expired"
+            r = bare("stream", "orders", "--seconds", "30").expect(EXIT_AUTH)
+            assert "nax login" in r.err.splitlines()[-1], r
+        finally:
+            srv.clock_skew(0)
+    finally:
+        srv.close()
+
+
 def test_secret_arguments_are_hidden_from_ps(naxd, trader, home):
     """--api-secret and --token are overwritten in the process's argument list
     as soon as they are read (they are still better kept off the command line)."""
