@@ -397,6 +397,7 @@ def test_secret_arguments_are_hidden_from_ps(naxd, trader, home):
         proc.terminate()
         proc.wait(timeout=30)
         err = proc.stderr.read()
+        reader.rest()  # the reader thread is done before its pipe is closed
         proc.stdout.close()
         proc.stderr.close()
     assert proc.returncode == 0, err
