@@ -9,7 +9,9 @@
  * `--spread` wide, `--size` each, prices rounded to the market's tick size,
  * all in exact decimals (nax.Decimal; never a JS number). When the mid moves
  * by `--move` (a fraction of the mid it quoted at) it cancels both quotes
- * and places new ones, post-only, each with its own client order id.
+ * and places new ones, post-only, each with its own client order id (never
+ * used twice: a placement that was refused is tried again a second later
+ * under a new one, after the side that did go through is cancelled).
  *
  * Lifecycle: while the stream is not LIVE (STALE, RESYNCING, RECONNECTING,
  * CLOSED) its picture of the market may be old, so the bot stops quoting and
@@ -69,6 +71,8 @@ function parseArgs(argv) {
   return o;
 }
 
+const RETRY_MS = 1000; // a refused placement is tried again after this
+
 function log(line) {
   console.log(line);
 }
@@ -88,6 +92,9 @@ class Bot {
     this.finished = new Set(); // ids seen filled or cancelled
     this.quotedMid = null;
     this.requotes = 0;
+    this.placements = 0; // numbers every placement: no client order id is used twice
+    this.retryAt = 0; // after a refused placement, no requote before this (ms)
+    this.retryTimer = null;
     this.chain = Promise.resolve();
     this.requoteQueued = false;
     this.tag = `nodebot-${process.pid}-${Date.now().toString(36)}`;
@@ -104,6 +111,17 @@ class Bot {
 
   wantRequote() {
     if (this.requoteQueued || this.stopping) return;
+    const wait = this.retryAt - Date.now();
+    if (wait > 0) {
+      // A placement was refused a moment ago: try again then, not on every book update.
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (this.live) this.wantRequote();
+        }, wait);
+      }
+      return;
+    }
     this.requoteQueued = true;
     this.enqueue('requote', async () => {
       this.requoteQueued = false;
@@ -185,18 +203,31 @@ class Bot {
     const bid = mid.mul(new Decimal('1').sub(half)).roundTo(this.tick, 'floor');
     const ask = mid.mul(new Decimal('1').add(half)).roundTo(this.tick, 'ceiling');
     const n = this.requotes + 1;
+    // Each placement gets an id of its own: one refused before would
+    // otherwise hand its id to the next attempt, and naxd refuses a reused one.
     const place = (side, price) => this.client.orders.place({
       pair: this.o.pair, side, type: 'limit', price, quantity: this.size, post_only: true,
-      client_order_id: `${this.tag}-${n}-${side}`,
+      client_order_id: `${this.tag}-${++this.placements}-${side}`,
     });
     const placed = await Promise.allSettled([place('buy', bid), place('sell', ask)]);
+    // Every quote that was placed is tracked before a refusal is reported,
+    // so the next requote cancels it rather than leaving it on the book.
+    let refused = null;
     for (const r of placed) {
-      if (r.status === 'rejected') throw r.reason;
+      if (r.status === 'rejected') {
+        refused = refused || r.reason;
+        continue;
+      }
       const o = r.value;
       if (!this.finished.has(o.id) && (o.status === 'open' || o.status === 'partially_filled')) {
         this.quotes.set(o.id, { side: o.side, price: new Decimal(o.price),
           remaining: new Decimal(o.quantity).sub(o.filled_quantity), updatedAt: o.updated_at });
       }
+    }
+    if (refused) {
+      this.retryAt = Date.now() + RETRY_MS;
+      this.wantRequote(); // schedules the retry
+      throw refused;
     }
     this.quotedMid = mid;
     this.requotes = n;
@@ -224,6 +255,7 @@ class Bot {
   stop() {
     if (this.stopping) return this.chain;
     this.stopping = true;
+    clearTimeout(this.retryTimer);
     return this.enqueue('stop', async () => {
       const n = await this.cancelAll();
       await this.stream.close();

@@ -1,27 +1,45 @@
 'use strict';
-// The Node trading bot against naxd (ctest example_node_bot): another
-// account makes and moves the market, a third one trades with the bot; the
-// bot's quotes must appear, follow the mid, be cancelled while the stream is
-// down and come back, and its --short run must end with nothing left open.
+// The Node trading bot against naxd (ctest example_node_bot), each test on
+// a naxd of its own: another account makes and moves the market, a third
+// one trades with the bot; the bot's quotes must appear, follow the mid, be
+// cancelled while the stream is down and come back, and its --short run must
+// end with nothing left open. Faults injected into naxd (POST /admin/faults)
+// refuse a placement: the bot must place again under new client order ids.
 
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
-const { after, before, test } = require('node:test');
+const { test } = require('node:test');
 const nax = require('../../bindings/node');
 const { Naxd, expect } = require('../../bindings/node/testlib/naxd');
 
 const BOUND_MS = 30000;
+const PAIR = 'BTC-AUD';
 
-let naxd;
-let bot;
-let botClient;
-let mover;
-let taker;
+// A fresh exchange per test (the book is the test's to set), with the bot's
+// account, a market mover and a taker; all of it stopped when the test ends.
+async function scene(t) {
+  const naxd = await new Naxd().start();
+  const s = { naxd, runs: [] };
+  t.after(async () => {
+    for (const run of s.runs) if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+    await Promise.all([s.bot, s.mover, s.taker].filter(Boolean).map((a) => a.client.close()));
+    await naxd.stop();
+  });
+  s.bot = await account(naxd);
+  s.mover = await account(naxd);
+  s.taker = await account(naxd);
+  s.start = (args) => {
+    const run = startBot(naxd, s.bot.key, args);
+    s.runs.push(run);
+    return run;
+  };
+  return s;
+}
 
 // A verified, funded user with an API key; its client signs with the key.
-async function account() {
+async function account(naxd) {
   const u = await naxd.user();
   await naxd.fundFiat(u, 'AUD', '100000.00');
   await naxd.fundCrypto(u, 'BTC', '2.00000000');
@@ -30,8 +48,17 @@ async function account() {
   return { user: u, key, client: new nax.Client({ url: naxd.url, apiKey: key.id, apiSecret: key.secret }) };
 }
 
+// Scripts naxd's next `count` requests of `route` (fault injection).
+async function fault(naxd, route, action, extra = {}) {
+  await expect(naxd.admin('POST', '/admin/faults', { route, action, count: 1, ...extra }), 204);
+}
+
+function limit(client, side, price, quantity = '0.50000000', extra = {}) {
+  return client.orders.place({ pair: PAIR, side, type: 'limit', price, quantity, ...extra });
+}
+
 // The bot as a child process; its output lines are kept and can be awaited.
-function startBot(key, args) {
+function startBot(naxd, key, args) {
   const proc = spawn(process.execPath, [path.join(__dirname, 'trading_bot.js'), ...args, naxd.url], {
     env: { ...process.env, NAX_API_KEY: key.id, NAX_API_SECRET: key.secret },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +80,6 @@ function startBot(key, args) {
   return {
     proc,
     lines,
-    exited,
     output: () => `${lines.join('\n')}\n${stderr}`,
     line(re) {
       const seen = lines.find((l) => re.test(l));
@@ -64,39 +90,34 @@ function startBot(key, args) {
         waiters.push({ re, resolve: (l) => { clearTimeout(timer); resolve(l); } });
       });
     },
+    // The exit, within BOUND_MS (a bot that does not exit fails the test).
+    exit() {
+      let timer;
+      return Promise.race([exited, new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the bot did not exit within ${BOUND_MS} ms:\n` +
+          `${lines.join('\n')}\n${stderr}`)), BOUND_MS);
+      })]).finally(() => clearTimeout(timer));
+    },
   };
 }
 
 async function openOrders(client) {
   const open = [];
-  for await (const o of client.orders.iterate({ pair: 'BTC-AUD' })) {
+  for await (const o of client.orders.iterate({ pair: PAIR })) {
     if (o.status === 'open' || o.status === 'partially_filled') open.push(o);
   }
   return open;
 }
 
-before(async () => {
-  naxd = await new Naxd().start();
-  const b = await account();
-  botClient = b.client;
-  mover = (await account()).client;
-  taker = (await account()).client;
-  bot = { key: b.key };
-});
-
-after(async () => {
-  if (bot.run && bot.run.proc.exitCode === null) bot.run.proc.kill('SIGKILL');
-  await Promise.all([botClient, mover, taker].map((c) => c.close()));
-  await naxd.stop();
-});
+const sidesAndPrices = (orders) => orders.map((o) => [o.side, o.price]).sort();
 
 test('the bot quotes, follows the mid, steps back while the stream is down, and exits clean', async (t) => {
-  const m1 = await Promise.all([
-    mover.orders.place({ pair: 'BTC-AUD', side: 'buy', type: 'limit', price: '59990.00', quantity: '0.50000000' }),
-    mover.orders.place({ pair: 'BTC-AUD', side: 'sell', type: 'limit', price: '60010.00', quantity: '0.50000000' }),
-  ]);
-  const run = startBot(bot.key, ['--pair', 'BTC-AUD', '--spread', '0.01', '--size', '0.01', '--short', '3']);
-  bot.run = run;
+  const s = await scene(t);
+  const botClient = s.bot.client;
+  const mover = s.mover.client;
+  const taker = s.taker.client;
+  const m1 = await Promise.all([limit(mover, 'buy', '59990.00'), limit(mover, 'sell', '60010.00')]);
+  const run = s.start(['--pair', PAIR, '--spread', '0.01', '--size', '0.01', '--short', '3']);
 
   // Quote 1: 60000 -/+ 0.5 %, on the tick, post-only.
   await run.line(/^quote 1: bid 59700\.00 ask 60300\.00 \(mid 60000/);
@@ -108,13 +129,12 @@ test('the bot quotes, follows the mid, steps back while the stream is down, and 
   // The market empties: nothing to quote around, the quotes stay; a taker
   // sells into the bot's bid.
   await Promise.all(m1.map((o) => mover.orders.cancel(o.id)));
-  await taker.orders.place({ pair: 'BTC-AUD', side: 'sell', type: 'limit', price: '59700.00',
-    quantity: '0.00400000', time_in_force: 'IOC' });
+  await limit(taker, 'sell', '59700.00', '0.00400000', { time_in_force: 'IOC' });
   await run.line(/^fill: buy 0\.00400000 @ 59700\.00 \(maker\)/);
 
   // The mover quotes around 60100: a move of 0.17 % > --move 0.1 %: requote.
-  await mover.orders.place({ pair: 'BTC-AUD', side: 'buy', type: 'limit', price: '60090.00', quantity: '0.50000000' });
-  await mover.orders.place({ pair: 'BTC-AUD', side: 'sell', type: 'limit', price: '60110.00', quantity: '0.50000000' });
+  await limit(mover, 'buy', '60090.00');
+  await limit(mover, 'sell', '60110.00');
   await run.line(/^quote 2: bid 59799\.50 ask 60400\.50 \(mid 60100/);
   open = await openOrders(botClient);
   assert.deepEqual(open.map((o) => o.price).sort(), ['59799.50', '60400.50']);
@@ -125,20 +145,48 @@ test('the bot quotes, follows the mid, steps back while the stream is down, and 
 
   // The stream drops: the bot cancels; LIVE again: it quotes again (the 3rd
   // time, which ends its --short run).
-  await naxd.streamFaults({ close_all: true });
+  await s.naxd.streamFaults({ close_all: true });
   await run.line(/^stream RECONNECTING/);
   await run.line(/^not live: stopped quoting, cancelled 2 orders/);
   await run.line(/^quote 3: bid 59799\.50 ask 60400\.50/);
   await run.line(/^done: 3 requotes; cancelled 2 orders/);
-  const exit = await run.exited;
+  const exit = await run.exit();
   for (const line of run.output().trim().split('\n')) t.diagnostic(`bot: ${line}`);
   assert.deepEqual(exit, { code: 0, signal: null }, run.output());
 
   // Six quotes in all, every one cancelled; the first bid kept its fill.
   const all = [];
-  for await (const o of botClient.orders.iterate({ pair: 'BTC-AUD' })) all.push(o);
+  for await (const o of botClient.orders.iterate({ pair: PAIR })) all.push(o);
   assert.equal(all.length, 6, run.output());
   assert.ok(all.every((o) => o.status === 'cancelled'), JSON.stringify(all));
   const filled = all.filter((o) => o.filled_quantity !== '0' && !/^0\.0+$/.test(o.filled_quantity));
   assert.deepEqual(filled.map((o) => [o.price, o.filled_quantity]), [['59700.00', '0.00400000']]);
+});
+
+test('a refused placement is tried again under new client order ids and nothing rests untracked', async (t) => {
+  const s = await scene(t);
+  const mover = s.mover.client;
+  const [bestBid] = await Promise.all([limit(mover, 'buy', '59990.00'),
+    limit(mover, 'buy', '59800.00'), limit(mover, 'sell', '60010.00')]);
+  const run = s.start(['--pair', PAIR, '--spread', '0.01', '--size', '0.01']);
+  await run.line(/^quote 1: bid 59700\.00 ask 60300\.00 \(mid 60000/);
+
+  // The next order placed is refused (422, nothing applied); the best bid
+  // goes, so the mid moves to 59905 and the bot requotes: one of its two
+  // placements fails, the other one rests.
+  await fault(s.naxd, 'POST /v1/orders', 'error_before_commit', { status: 422 });
+  await mover.orders.cancel(bestBid.id);
+  await run.line(/^requote failed: BadRequestError/);
+
+  // It tries again with ids of its own: both sides rest, the one that went
+  // through before was cancelled, and no id was refused as a duplicate.
+  await run.line(/^quote 2: bid 59605\.47 ask 60204\.53 \(mid 59905/);
+  assert.deepEqual(sidesAndPrices(await openOrders(s.bot.client)),
+    [['buy', '59605.47'], ['sell', '60204.53']], run.output());
+  assert.ok(!/Conflict|409/.test(run.output()), run.output());
+
+  run.proc.kill('SIGTERM');
+  await run.line(/^done: 2 requotes; cancelled 2 orders/);
+  assert.deepEqual(await run.exit(), { code: 0, signal: null }, run.output());
+  assert.deepEqual(await openOrders(s.bot.client), []);
 });
