@@ -344,6 +344,11 @@ static int keys_create(cli *c, int argc, char **argv)
             return ex;
         }
         show_secret = ex != 0; /* not saved and still live: print the only copy */
+        if (!ex) {
+            /* the session left the file: main() must not save it back there */
+            cli_free_secret(c->cfg.refresh.value);
+            c->cfg.refresh = (cli_value){NULL, SRC_NONE};
+        }
     }
     if (!ex || show_secret) {
         nax_api_key shown = *key;

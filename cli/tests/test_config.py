@@ -364,6 +364,15 @@ def test_saved_session_renews_and_a_dead_one_is_a_credentials_error(tmp_path, ho
             r = Cli(home, url=srv.url, token=first["token"])("balances").expect(EXIT_AUTH)
             assert "expired" in r.err and "log in" in r.err, r
             assert file_pairs(path) == second  # the file's refresh token was not used
+            # a key saved by a command that renewed the session: the key stays the
+            # file's credential (the renewed session is not saved back)
+            srv.clock_skew(40 * 60 * 1000)  # past the renewed access token too
+            kid = kv(bare("api-keys", "create", "--label", "k", "--save").expect(0).out)["id"]
+            pairs = file_pairs(path)
+            assert pairs["api_key"] == kid and "token" not in pairs
+            assert "refresh_token" not in pairs
+            bare("balances").expect(0)
+            write_config(path, "\n".join(f"{k} = {v}" for k, v in second.items()) + "\n")
             # both tokens dead
             srv.clock_skew(8 * 24 * 3600 * 1000)
             r = bare("balances").expect(EXIT_AUTH)
