@@ -72,6 +72,7 @@ function parseArgs(argv) {
 }
 
 const RETRY_MS = 1000; // a refused placement is tried again after this
+const FINISHED_MAX = 1000; // finished order ids remembered (see Bot.finished)
 
 function log(line) {
   console.log(line);
@@ -89,7 +90,10 @@ class Bot {
     this.stopping = false;
     this.failed = false;
     this.quotes = new Map(); // id -> {side, price, remaining, updatedAt}
-    this.finished = new Set(); // ids seen filled or cancelled
+    // Ids of this pair's orders seen finished, newest last: a placement whose
+    // order finished before its answer came must not be tracked as a quote.
+    // That race is short, so only the last FINISHED_MAX are kept.
+    this.finished = new Set();
     this.quotedMid = null;
     this.requotes = 0;
     this.placements = 0; // numbers every placement: no client order id is used twice
@@ -152,8 +156,9 @@ class Bot {
   }
 
   onOrder(o) {
+    if (o.pair !== this.o.pair) return; // the account's other markets are not ours to quote
     if (o.status === 'filled' || o.status === 'cancelled' || o.status === 'rejected') {
-      this.finished.add(o.id);
+      this.noteFinished(o.id);
       if (this.quotes.delete(o.id) && o.status === 'filled') {
         this.quotedMid = null; // a side is gone: quote again
         this.wantRequote();
@@ -167,7 +172,16 @@ class Bot {
     }
   }
 
+  noteFinished(id) {
+    this.finished.delete(id); // re-added as the newest
+    this.finished.add(id);
+    if (this.finished.size > FINISHED_MAX) {
+      this.finished.delete(this.finished.values().next().value); // the oldest
+    }
+  }
+
   onFill(f, meta) {
+    if (f.pair !== this.o.pair) return;
     if (!meta.snapshot) log(`fill: ${f.side} ${f.quantity} @ ${f.price} (${f.liquidity})`);
   }
 
@@ -246,7 +260,7 @@ class Bot {
 
   async cancelAll() {
     const { cancelled } = await this.client.orders.cancelAll(this.o.pair);
-    for (const id of cancelled) this.finished.add(id);
+    for (const id of cancelled) this.noteFinished(id);
     this.quotes.clear();
     this.quotedMid = null;
     return cancelled.length;
@@ -283,7 +297,11 @@ async function main() {
   log(`quoting ${opts.pair}: spread ${opts.spread}, size ${bot.size}, move ${opts.move}`);
 }
 
-main().catch((e) => {
-  console.error(`trading_bot: ${e.message}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`trading_bot: ${e.message}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { Bot, parseArgs, FINISHED_MAX }; // for the tests

@@ -5,6 +5,7 @@
 // cancelled while the stream is down and come back, and its --short run must
 // end with nothing left open. Faults injected into naxd (POST /admin/faults)
 // refuse a placement: the bot must place again under new client order ids.
+// One test reads the bot's own state (the finished ids it remembers).
 
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -189,4 +190,19 @@ test('a refused placement is tried again under new client order ids and nothing 
   await run.line(/^done: 2 requotes; cancelled 2 orders/);
   assert.deepEqual(await run.exit(), { code: 0, signal: null }, run.output());
   assert.deepEqual(await openOrders(s.bot.client), []);
+});
+
+test('the finished order ids the bot keeps are its pair\'s, and few', () => {
+  const { Bot, parseArgs, FINISHED_MAX } = require('./trading_bot');
+  const stream = { state: 'LIVE', book: () => null };
+  const bot = new Bot(null, stream, parseArgs(['--pair', PAIR, 'http://127.0.0.1:9']),
+    { tick_size: '0.01', lot_size: '0.00000001' });
+  const order = (i, pair) => ({ id: `o_${i}`, pair, status: 'cancelled', side: 'buy',
+    price: '1.00', quantity: '1', filled_quantity: '0', updated_at: i });
+  const n = FINISHED_MAX * 5;
+  for (let i = 0; i < n; i++) bot.onOrder(order(i, i % 2 ? 'ETH-AUD' : PAIR));
+  assert.ok(bot.finished.size <= FINISHED_MAX, `${bot.finished.size} ids kept`);
+  assert.ok(![...bot.finished].some((id) => Number(id.slice(2)) % 2), 'another pair\'s ids kept');
+  assert.ok(bot.finished.has(`o_${n - 2}`), 'the newest id was dropped');
+  assert.ok(!bot.finished.has('o_0'), 'the oldest id was kept');
 });
