@@ -14,6 +14,7 @@
         "src/args.c",
         "src/call.c",
         "src/client.c",
+        "src/pool.c",
         "src/sign.c",
         "src/stream.c"
       ],

@@ -427,9 +427,9 @@ export interface ClientOptions {
 
 /**
  * A REST client over one libnax client. Every call returns a Promise and
- * runs on libuv's worker pool (UV_THREADPOOL_SIZE threads, 4 by default,
- * bound how many calls run at once); failures reject with a NaxError
- * subclass, a bad argument with a TypeError.
+ * runs off the main thread on the addon's own pool (up to 8 threads per
+ * environment, which bound how many calls run at once; not libuv's pool);
+ * failures reject with a NaxError subclass, a bad argument with a TypeError.
  */
 export class Client {
   constructor(options: ClientOptions);

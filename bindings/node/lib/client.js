@@ -1,6 +1,6 @@
 'use strict';
 // The REST client: one libnax client per Client; every method returns a
-// Promise and runs the blocking C call on libuv's worker pool. Results are
+// Promise and runs the blocking C call on the addon's pool. Results are
 // the contract's objects (snake_case members; money as decimal strings).
 
 const binding = require('./native');

@@ -1,8 +1,8 @@
 /*
  * The N-API addon behind the `nax` Node package: a thin layer over libnax.
  *
- * The JS side builds request objects and hands them over as JSON text; the
- * worker thread of an async call decodes them with nax_decode(), calls the
+ * The JS side builds request objects and hands them over as JSON text; a
+ * thread of the addon's pool (pool.c) decodes them with nax_decode(), calls the
  * typed libnax function and encodes the result with nax_encode(); the main
  * thread turns that text into objects with JSON.parse. So no struct field is
  * converted by hand, and money stays a decimal string all the way.
@@ -20,6 +20,7 @@
 
 typedef struct nn_client nn_client;
 typedef struct nn_stream nn_stream;
+typedef struct nn_pool nn_pool;
 
 /* Per-environment state (napi instance data): a worker thread has its own. */
 typedef struct nn_env {
@@ -27,6 +28,7 @@ typedef struct nn_env {
     napi_ref make_error; /* JS factory: (code, message, http, server, field, request, transient,
                             retry_after_ms) -> a NaxError subclass */
     nn_client *clients;  /* every client of this environment, for teardown */
+    nn_pool *pool;       /* the threads calls run on, made by the first call */
     int global_ok;       /* nax_global_init() succeeded for this environment */
 } nn_env;
 
@@ -79,6 +81,18 @@ void nn_client_hold(nn_client *c);
 void nn_client_release(nn_client *c);
 /* Teardown of the environment: free what no call is using. */
 void nn_clients_teardown(nn_env *ne);
+
+/* ---- pool.c: the threads REST calls run on */
+typedef struct nn_job nn_job;
+struct nn_job {
+    nn_job *next;
+    void (*execute)(nn_job *job);                /* on a pool thread: the blocking part */
+    void (*complete)(napi_env env, nn_job *job); /* back on the main thread; frees the job */
+    void (*discard)(nn_job *job);                /* instead of complete when the environment
+                                                    ends first (any thread; no napi) */
+};
+/* Queue a job; 0, or -1 when no thread could take it (nothing is pending then). */
+int nn_pool_submit(napi_env env, nn_job *job);
 
 /* ---- call.c */
 napi_value nn_call(napi_env env, napi_callback_info info);

@@ -1,12 +1,12 @@
 /*
  * call(handle, op, arg, body, num, query) -> Promise: one REST call of
- * nax/api.h as napi async work.
+ * nax/api.h, run on the addon's pool (pool.c).
  *
- * execute (a libuv pool thread): nax_decode() the request JSON, call the
- * typed libnax function, nax_encode() the result, and copy nax_error_last()
- * right there (it is thread-local). complete (the main thread): JSON.parse
- * the text and resolve, or reject with a NaxError. The op numbers are
- * mirrored in lib/ops.js.
+ * execute (a pool thread): nax_decode() the request JSON, call the typed
+ * libnax function, nax_encode() the result, and copy nax_error_last() right
+ * there (it is thread-local). complete (the main thread): JSON.parse the
+ * text and resolve, or reject with a NaxError. The op numbers are mirrored
+ * in lib/ops.js.
  */
 #include "addon.h"
 
@@ -89,7 +89,7 @@ static const struct {
 enum { RES_NONE, RES_JSON, RES_INT };
 
 typedef struct call_work {
-    napi_async_work work;
+    nn_job job; /* first: the pool hands back this pointer */
     napi_deferred deferred;
     nn_client *owner;
     nax_client *client;
@@ -211,10 +211,9 @@ static int dispatch(call_work *w, void *req, void **obj, nax_type *type)
     }
 }
 
-static void call_execute(napi_env env, void *data)
+static void call_execute(nn_job *job)
 {
-    (void)env;
-    call_work *w = data;
+    call_work *w = (call_work *)job;
     void *req = NULL, *obj = NULL;
     nax_type type = NAX_TYPE_NONE;
     int rc = 0;
@@ -235,14 +234,10 @@ static void call_execute(napi_env env, void *data)
 
 /* ---- complete: the main thread */
 
-static void call_complete(napi_env env, napi_status status, void *data)
+static void call_complete(napi_env env, nn_job *job)
 {
-    call_work *w = data;
+    call_work *w = (call_work *)job;
     napi_value v = NULL;
-    if (status == napi_cancelled && w->rc == 0) {
-        w->rc = NAX_ECANCELLED;
-        w->err.code = NAX_ECANCELLED;
-    }
     if (w->rc == 0) {
         if (w->result_kind == RES_JSON)
             v = nn_json_parse(env, w->out.data, w->out.len);
@@ -261,9 +256,14 @@ static void call_complete(napi_env env, napi_status status, void *data)
         v = nn_error_value(env, &w->err);
         napi_reject_deferred(env, w->deferred, v ? v : nn_undefined(env));
     }
-    napi_delete_async_work(env, w->work);
     nn_client_call_end(env, w->owner);
     free_work(w);
+}
+
+/* The environment ended first: the promise is gone, and so is JS. */
+static void call_discard(nn_job *job)
+{
+    free_work((call_work *)job);
 }
 
 /* ---- the list query, read on the main thread */
@@ -348,7 +348,7 @@ static int read_string(napi_env env, napi_value v, call_work *w)
 napi_value nn_call(napi_env env, napi_callback_info info)
 {
     size_t argc = 6;
-    napi_value argv[6] = {NULL, NULL, NULL, NULL, NULL, NULL}, promise = NULL, name = NULL;
+    napi_value argv[6] = {NULL, NULL, NULL, NULL, NULL, NULL}, promise = NULL;
     NN_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
     nn_client *c = nn_client_from(env, argv[0]);
     if (!c)
@@ -391,20 +391,21 @@ napi_value nn_call(napi_env env, napi_callback_info info)
     if (!bad && OPS[op].query && argc > 5 && napi_typeof(env, argv[5], &t) == napi_ok &&
         t == napi_object)
         bad = read_query(env, argv[5], w) != 0;
-    if (bad || napi_create_string_latin1(env, "nax.call", 8, &name) != napi_ok ||
-        napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
-        napi_create_async_work(env, NULL, name, call_execute, call_complete, w, &w->work) !=
-            napi_ok) {
+    if (bad || napi_create_promise(env, &w->deferred, &promise) != napi_ok) {
         free_work(w);
         if (!bad)
-            nn_throw_napi(env, "napi_create_async_work");
+            nn_throw_napi(env, "napi_create_promise");
         return NULL;
     }
-    if (napi_queue_async_work(env, w->work) != napi_ok) {
+    w->job.execute = call_execute;
+    w->job.complete = call_complete;
+    w->job.discard = call_discard;
+    if (nn_pool_submit(env, &w->job) != 0) {
         /* The promise exists: reject it rather than throw. */
-        napi_delete_async_work(env, w->work);
-        nn_error e = {NAX_ERROR, 0, 0, 0, NULL};
-        napi_reject_deferred(env, w->deferred, nn_error_value(env, &e));
+        static char text[] = "nax addon: cannot start a thread for the call\0\0\0";
+        nn_error e = {NAX_ERROR, 0, 0, 0, text};
+        napi_value err = nn_error_value(env, &e);
+        napi_reject_deferred(env, w->deferred, err ? err : nn_undefined(env));
         free_work(w);
         return promise;
     }

@@ -1,6 +1,6 @@
 /*
  * One nax_client per JS Client. libnax clients are safe from many threads
- * (docs/threading.md), so calls in flight on the worker pool share it.
+ * (docs/threading.md), so calls in flight on the pool's threads share it.
  *
  * Lifetime: the nax_client is freed once the JS side let go (close() or
  * garbage collection), no call is in flight and no stream borrows it. The

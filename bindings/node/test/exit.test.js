@@ -107,6 +107,31 @@ test('a worker thread that ends with a live stream frees it', async () => {
   `), 'worker done');
 });
 
+test('a worker thread that ends with a call in flight goes, and the process exits', async () => {
+  // The call waits on a server of the main thread that never answers; the
+  // worker is terminated under it, then the connection drops and the call
+  // returns on a pool thread of an environment that no longer exists.
+  exitedCleanly(await child(`
+    const http = require('node:http');
+    const { Worker } = require('node:worker_threads');
+    let w;
+    const server = http.createServer(async () => {
+      await w.terminate();
+      console.log('worker done');
+      server.closeAllConnections();
+      server.close();
+    });
+    server.listen(0, '127.0.0.1', () => {
+      w = new Worker(\`
+        const nax = require(\${JSON.stringify(${JSON.stringify(PKG)})});
+        const c = new nax.Client({ url: 'http://127.0.0.1:\${server.address().port}',
+          retry: { maxAttempts: 1 } });
+        c.markets.ticker('BTC-AUD').then(() => console.log('answered?'));
+      \`, { eval: true });
+    });
+  `), 'worker done');
+});
+
 test('a listener that throws is an uncaught exception, and close() still resolves', async () => {
   exitedCleanly(await child(`(async () => {
     process.on('uncaughtException', (e) => console.log('uncaught', e.message));
