@@ -26,10 +26,15 @@
  *     --size D        quantity of each quote (default 0.01)
  *     --move D        requote when the mid moved by this fraction (default 0.001)
  *     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+ *     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
  *
  * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
  * scopes. On exit it cancels its orders on the pair and exits 0, or 1 when
- * that failed or something went wrong on the way.
+ * that failed or something went wrong on the way. A cancel that fails in a
+ * way that may pass (5xx, a timeout, an open circuit breaker, throttling)
+ * is tried again with jittered backoff (Retry-After and the breaker's open
+ * time are honoured) for up to --exit-wait seconds; the stream and the
+ * client are closed whatever happened, so the process always ends.
  */
 'use strict';
 
@@ -44,16 +49,19 @@ function loadNax() {
 const nax = loadNax();
 const { Decimal } = nax;
 
+const EXIT_WAIT_S = 30; // default --exit-wait
+
 const USAGE = 'usage: node trading_bot.js [--pair P] [--spread D] [--size D] [--move D] ' +
-  '[--short N] BASE_URL';
+  '[--short N] [--exit-wait S] BASE_URL';
+const OPTIONS = ['--pair', '--spread', '--size', '--move', '--short', '--exit-wait'];
 
 function parseArgs(argv) {
   const o = { pair: 'BTC-AUD', spread: '0.002', size: '0.01', move: '0.001', short: 0,
-    url: process.env.NAX_URL };
+    'exit-wait': String(EXIT_WAIT_S), url: process.env.NAX_URL };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (['--pair', '--spread', '--size', '--move', '--short'].includes(a) && v !== undefined) {
+    if (OPTIONS.includes(a) && v !== undefined) {
       o[a.slice(2)] = v;
       i++;
     } else if (!a.startsWith('--')) {
@@ -68,11 +76,34 @@ function parseArgs(argv) {
     if (!o[k].gt('0')) throw new Error(`--${k} must be positive`);
   }
   o.short = Number.parseInt(o.short, 10) || 0;
+  if (!/^\d+$/.test(o['exit-wait'])) throw new Error('--exit-wait must be a whole number of seconds');
+  o.exitWait = Number(o['exit-wait']);
   return o;
 }
 
 const RETRY_MS = 1000; // a refused placement is tried again after this
 const FINISHED_MAX = 1000; // finished order ids remembered (see Bot.finished)
+const BACKOFF_BASE_MS = 250; // the exit cancel's first wait; doubled each time
+const BACKOFF_CAP_MS = 5000; // up to this
+
+/*
+ * How long to wait before try n + 1 of the exit cancel: half a step that
+ * doubles from 250 ms to 5 s plus a random half of it (bots that lost the
+ * same server do not come back in step), or longer when the server said
+ * Retry-After or the trading circuit breaker is open for longer.
+ */
+function exitBackoffMs(n, e, client) {
+  const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (n - 1));
+  let wait = step / 2 + Math.random() * (step / 2);
+  wait = Math.max(wait, e.retryAfterMs || 0);
+  if (e instanceof nax.CircuitOpenError) {
+    wait = Math.max(wait, client.breakerStatus('trading').openForMs);
+  }
+  return Math.ceil(wait);
+}
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+const describe = (e) => `${e.name} ${e.code || ''} ${e.message}`;
 
 function log(line) {
   console.log(line);
@@ -107,7 +138,7 @@ class Bot {
   // Order actions run one at a time, in the order they were asked for.
   enqueue(what, fn) {
     this.chain = this.chain.then(fn).catch((e) => {
-      log(`${what} failed: ${e.name} ${e.code || ''} ${e.message}`);
+      log(`${what} failed: ${describe(e)}`);
       if (this.stopping) this.failed = true;
     });
     return this.chain;
@@ -266,18 +297,45 @@ class Bot {
     return cancelled.length;
   }
 
+  // The cancel on exit: tried again while the failure may pass, for up to
+  // --exit-wait seconds. Resolves to how many were cancelled; throws the last error.
+  async cancelAllAtExit() {
+    const deadline = Date.now() + this.o.exitWait * 1000;
+    for (let n = 1; ; n++) {
+      try {
+        return await this.cancelAll();
+      } catch (e) {
+        log(`cancel-all failed: ${describe(e)}`);
+        const left = deadline - Date.now();
+        if (!e.transient || left <= 0) throw e;
+        const wait = Math.min(exitBackoffMs(n, e, this.client), left);
+        log(`retry: cancel-all again in ${wait} ms`);
+        await sleep(wait);
+      }
+    }
+  }
+
   stop() {
-    if (this.stopping) return this.chain;
+    if (this.stopping) return this.stopped;
     this.stopping = true;
     clearTimeout(this.retryTimer);
-    return this.enqueue('stop', async () => {
-      const n = await this.cancelAll();
-      await this.stream.close();
-      await this.client.close();
-      log(`done: ${this.requotes} requotes; cancelled ${n} orders`);
+    this.stopped = this.enqueue('stop', async () => {
+      let n = null;
+      try {
+        n = await this.cancelAllAtExit();
+      } catch {
+        this.failed = true; // the failure was logged
+      } finally {
+        // Whatever happened: an open stream would keep the process alive.
+        await this.stream.close().catch((e) => log(`closing the stream: ${describe(e)}`));
+        await this.client.close().catch((e) => log(`closing the client: ${describe(e)}`));
+      }
+      log(`done: ${this.requotes} requotes; ` +
+        `${n === null ? 'could not cancel our orders' : `cancelled ${n} orders`}`);
     }).then(() => {
       process.exitCode = this.failed ? 1 : 0;
     });
+    return this.stopped;
   }
 }
 

@@ -4,7 +4,9 @@
 // one trades with the bot; the bot's quotes must appear, follow the mid, be
 // cancelled while the stream is down and come back, and its --short run must
 // end with nothing left open. Faults injected into naxd (POST /admin/faults)
-// refuse a placement: the bot must place again under new client order ids.
+// refuse a placement: the bot must place again under new client order ids;
+// they fail its cancel on exit: it must try again for up to --exit-wait
+// seconds, then exit (1 when its orders could not be cancelled).
 // One test reads the bot's own state (the finished ids it remembers).
 
 const assert = require('node:assert/strict');
@@ -24,7 +26,10 @@ async function scene(t) {
   const naxd = await new Naxd().start();
   const s = { naxd, runs: [] };
   t.after(async () => {
-    for (const run of s.runs) if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+    for (const run of s.runs) {
+      if (run.proc.exitCode === null) run.proc.kill('SIGKILL');
+      for (const line of run.output().trim().split('\n')) t.diagnostic(`bot: ${line}`);
+    }
     await Promise.all([s.bot, s.mover, s.taker].filter(Boolean).map((a) => a.client.close()));
     await naxd.stop();
   });
@@ -152,7 +157,6 @@ test('the bot quotes, follows the mid, steps back while the stream is down, and 
   await run.line(/^quote 3: bid 59799\.50 ask 60400\.50/);
   await run.line(/^done: 3 requotes; cancelled 2 orders/);
   const exit = await run.exit();
-  for (const line of run.output().trim().split('\n')) t.diagnostic(`bot: ${line}`);
   assert.deepEqual(exit, { code: 0, signal: null }, run.output());
 
   // Six quotes in all, every one cancelled; the first bid kept its fill.
@@ -191,6 +195,47 @@ test('a refused placement is tried again under new client order ids and nothing 
   assert.deepEqual(await run.exit(), { code: 0, signal: null }, run.output());
   assert.deepEqual(await openOrders(s.bot.client), []);
 });
+
+// The mover's market around 60000, the bot quoting it (quote 1).
+async function quoting(s, args = []) {
+  await Promise.all([limit(s.mover.client, 'buy', '59990.00'),
+    limit(s.mover.client, 'sell', '60010.00')]);
+  const run = s.start(['--pair', PAIR, '--spread', '0.01', '--size', '0.01', ...args]);
+  await run.line(/^quote 1: bid 59700\.00 ask 60300\.00 \(mid 60000/);
+  assert.equal((await openOrders(s.bot.client)).length, 2);
+  return run;
+}
+
+test('the cancel on exit is tried again until it goes through', async (t) => {
+  const s = await scene(t);
+  const run = await quoting(s);
+  // Five failures (libnax does not repeat a DELETE by itself): more than
+  // the three tries the bot used to make, well within --exit-wait.
+  await fault(s.naxd, 'DELETE /v1/orders', 'error_before_commit', { status: 503, count: 5 });
+  run.proc.kill('SIGTERM');
+  await run.line(/^done: 1 requotes; cancelled 2 orders$/);
+  assert.deepEqual(await run.exit(), { code: 0, signal: null }, run.output());
+  assert.equal(run.lines.filter((l) => /^retry: cancel-all again in \d+ ms$/.test(l)).length, 5,
+    run.output());
+  assert.deepEqual(await openOrders(s.bot.client), []);
+});
+
+for (const [why, faultSpec, args] of [
+  ['fails for longer than --exit-wait', { status: 503, count: 1000 }, ['--exit-wait', '1']],
+  ['is refused (not worth trying again)', { status: 403, count: 1000 }, []],
+]) {
+  test(`a cancel on exit that ${why}: exit 1, the process ends`, async (t) => {
+    const s = await scene(t);
+    const run = await quoting(s, args);
+    await fault(s.naxd, 'DELETE /v1/orders', 'error_before_commit', faultSpec);
+    run.proc.kill('SIGTERM');
+    await run.line(/^done: 1 requotes; could not cancel our orders$/);
+    assert.deepEqual(await run.exit(), { code: 1, signal: null }, run.output());
+    assert.equal((await openOrders(s.bot.client)).length, 2); // as the bot said
+    await expect(s.naxd.admin('DELETE', '/admin/faults'), 204);
+    await s.bot.client.orders.cancelAll(PAIR);
+  });
+}
 
 test('the finished order ids the bot keeps are its pair\'s, and few', () => {
   const { Bot, parseArgs, FINISHED_MAX } = require('./trading_bot');
