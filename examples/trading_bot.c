@@ -30,13 +30,17 @@
  *     --size D        quantity of each quote (default 0.01)
  *     --move D        requote when the mid moved by this fraction (default 0.001)
  *     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+ *     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
  *     --api-key K, --api-secret S   instead of the environment (which keeps the
  *                     secret out of `ps`)
  *
  * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
  * scopes. On exit (N requotes, SIGINT or SIGTERM) it cancels its orders on
  * the pair and exits 0, or 1 when that cancel failed or something went
- * wrong on the way.
+ * wrong on the way. A cancel that fails in a way that may pass (5xx, a
+ * timeout, an open circuit breaker, throttling) is tried again with
+ * jittered backoff, waiting at least what Retry-After or the open breaker
+ * asks, for up to --exit-wait seconds.
  *
  * Against a local naxd (from the build directory):
  *     source ../examples/naxd_local.sh && naxd_start server/naxd /tmp/naxd-bot
@@ -67,12 +71,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ORDERS    8    /* quotes resting plus those being placed or cancelled */
-#define INBOX_SIZE    1024 /* events from the stream not yet handled */
-#define BOOK_DEPTH    10   /* levels per side read to find the mid without our own orders */
-#define CONFIRM_MS    5000 /* no word from the stream on an order for this long: ask REST */
-#define RETRY_MS      1000 /* a failed cancel-all or place is tried again after this */
-#define WAKE_EVERY_MS 250  /* the main loop looks at the signal flag at least this often */
+#define MAX_ORDERS      8    /* quotes resting plus those being placed or cancelled */
+#define INBOX_SIZE      1024 /* events from the stream not yet handled */
+#define BOOK_DEPTH      10   /* levels per side read to find the mid without our own orders */
+#define CONFIRM_MS      5000 /* no word from the stream on an order for this long: ask REST */
+#define RETRY_MS        1000 /* a failed cancel-all or place is tried again after this */
+#define WAKE_EVERY_MS   250  /* the main loop looks at the signal flag at least this often */
+#define EXIT_WAIT_S     30   /* default --exit-wait */
+#define BACKOFF_BASE_MS 250  /* the exit cancel's first wait; doubled each time */
+#define BACKOFF_CAP_MS  5000 /* up to this */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -705,14 +712,16 @@ typedef struct settings {
     const char *url, *key, *secret, *pair;
     const char *spread, *size, *move;
     unsigned long short_requotes;
+    unsigned long exit_wait_s;
 } settings;
 
 static void usage(const char *argv0)
 {
-    fprintf(stderr,
-            "usage: NAX_API_KEY=... NAX_API_SECRET=... %s [--pair P] [--spread D] [--size D]\n"
-            "       [--move D] [--short N] [--api-key K --api-secret S] [BASE_URL]\n",
-            argv0);
+    fprintf(
+        stderr,
+        "usage: NAX_API_KEY=... NAX_API_SECRET=... %s [--pair P] [--spread D] [--size D]\n"
+        "       [--move D] [--short N] [--exit-wait S] [--api-key K --api-secret S] [BASE_URL]\n",
+        argv0);
     exit(2);
 }
 
@@ -724,7 +733,8 @@ static settings parse_args(int argc, char **argv)
                   .pair = "BTC-AUD",
                   .spread = "0.002",
                   .size = "0.01",
-                  .move = "0.001"};
+                  .move = "0.001",
+                  .exit_wait_s = EXIT_WAIT_S};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -742,6 +752,12 @@ static settings parse_args(int argc, char **argv)
             char *end;
             s.short_requotes = strtoul(v, &end, 10);
             if (*end || s.short_requotes == 0)
+                usage(argv[0]);
+            i++;
+        } else if (!strcmp(a, "--exit-wait") && v) {
+            char *end;
+            s.exit_wait_s = strtoul(v, &end, 10);
+            if (*end || !*v || *v == '-' || s.exit_wait_s > 86400)
                 usage(argv[0]);
             i++;
         } else if (a[0] != '-') {
@@ -820,6 +836,61 @@ static int start_stream(bot *b)
     return 0;
 }
 
+/* ---- leaving ------------------------------------------------------------------------ */
+
+/*
+ * How long to wait before try n + 1 of the exit cancel: half a step that
+ * doubles from BACKOFF_BASE_MS to BACKOFF_CAP_MS plus a random half of it
+ * (bots that lost the same server do not come back in step), or longer
+ * when the server said Retry-After or the trading breaker stays open longer.
+ */
+static uint64_t exit_backoff_ms(bot *b, int rc, unsigned int n, int64_t retry_after_ms)
+{
+    uint64_t step = BACKOFF_CAP_MS;
+    if (n < 16 && ((uint64_t)BACKOFF_BASE_MS << (n - 1)) < step)
+        step = (uint64_t)BACKOFF_BASE_MS << (n - 1);
+    uint64_t wait = step / 2 + (uint64_t)rand() % (step / 2 + 1);
+    if (retry_after_ms > 0 && (uint64_t)retry_after_ms > wait)
+        wait = (uint64_t)retry_after_ms;
+    nax_breaker_status st = {.struct_size = sizeof st};
+    if (rc == NAX_ECIRCUIT_OPEN &&
+        nax_client_breaker_status(b->client, NAX_GROUP_TRADING, &st) == 0 && st.open_for_ms > wait)
+        wait = st.open_for_ms;
+    return wait;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) /* a signal: sleep the rest */
+        ;
+}
+
+/*
+ * The cancel on exit: tried again while the failure may pass (the error is
+ * transient), for up to `wait_s` seconds. 0 when it went through.
+ */
+static int cancel_all_at_exit(bot *b, unsigned long wait_s)
+{
+    uint64_t deadline = now_ms() + (uint64_t)wait_s * 1000u;
+    for (unsigned int n = 1;; n++) {
+        int rc = cancel_all(b, "exit");
+        if (rc == 0)
+            return 0;
+        const nax_error *e = nax_error_last();
+        int transient = e->transient;
+        int64_t retry_after_ms = e->retry_after_ms;
+        uint64_t now = now_ms();
+        if (!transient || now >= deadline)
+            return rc;
+        uint64_t wait = exit_backoff_ms(b, rc, n, retry_after_ms);
+        if (wait > deadline - now)
+            wait = deadline - now;
+        say("retry: cancel-all again in %llu ms", (unsigned long long)wait);
+        sleep_ms(wait);
+    }
+}
+
 /* ---- the main loop -------------------------------------------------------------------- */
 
 static void run(bot *b)
@@ -860,6 +931,7 @@ static void run(bot *b)
 int main(int argc, char **argv)
 {
     settings s = parse_args(argc, argv);
+    srand((unsigned int)(now_ms() ^ (uint64_t)getpid())); /* the exit cancel's jitter */
     static bot b; /* static: large, and the stream's callbacks point into it */
     b.pair = s.pair;
     b.short_requotes = s.short_requotes;
@@ -914,9 +986,7 @@ int main(int argc, char **argv)
     if (stop_requested && !b.failed)
         say("stop: signal received");
     nax_stream_free(b.stream);
-    int cancelled = -1;
-    for (int attempt = 0; attempt < 3 && cancelled != 0 && b.client; attempt++)
-        cancelled = cancel_all(&b, "exit");
+    int cancelled = cancel_all_at_exit(&b, s.exit_wait_s);
     say("exit: %lu requotes, %s", b.requotes,
         cancelled == 0 ? "no orders left" : "could not cancel our orders");
     nax_client_free(b.client);

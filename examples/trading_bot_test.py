@@ -31,6 +31,11 @@ or drops the stream, when the bot has reached the point being tested.
    levels only; the fill is in the bot's trade history.
 9. A second bot run without --short is stopped with SIGTERM once it quotes:
    it exits 0 with its orders cancelled.
+10. The cancel on exit fails five times (POST /admin/faults: DELETE /v1/orders
+   answers 503): the bot tries again with backoff until it goes through and
+   exits 0 with nothing open.
+11. It keeps failing: a bot run with --exit-wait 1 gives up after a second and
+   exits 1, its two quotes still open (the test then cancels them).
 Finally naxd must stop cleanly (exit 0, no sanitizer report).
 """
 
@@ -284,6 +289,34 @@ def run(server, setup, binary):
     bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
     bot.finish(0)
     check(open_orders(server, key) == [], "orders of the bot are still open after SIGTERM", bot)
+
+    # The cancel on exit fails five times, more than the three tries the bot
+    # used to make: it tries again with backoff and gets through.
+    bot = Bot(binary, server.url, key)
+    expect_quote(bot, "96400.000", "first")
+    server.faults("DELETE /v1/orders", "error_before_commit", count=5, status=503)
+    bot.proc.send_signal(signal.SIGTERM)
+    bot.expect(r"^stop: signal received$")
+    for _ in range(5):
+        bot.expect(r"^error: cancel-all: .*\(HTTP 503 ")
+        bot.expect(r"^retry: cancel-all again in \d+ ms$")
+    bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
+    bot.expect(r"^exit: 0 requotes, no orders left$")
+    bot.finish(0)
+    check(open_orders(server, key) == [], "orders of the bot are still open after retries", bot)
+
+    # It keeps failing: the bot gives up after --exit-wait and says so.
+    bot = Bot(binary, server.url, key, "--exit-wait", "1")
+    expect_quote(bot, "96400.000", "first")
+    server.faults("DELETE /v1/orders", "error_before_commit", count=1000, status=503)
+    bot.proc.send_signal(signal.SIGTERM)
+    bot.expect(r"^retry: cancel-all again in \d+ ms$")
+    bot.expect(r"^exit: 0 requotes, could not cancel our orders$")
+    bot.finish(1)
+    left = open_orders(server, key)
+    check(len(left) == 2, f"the bot's orders after it gave up: {left}", bot)
+    server.clear_faults()
+    server.api.delete(f"/v1/orders?pair={PAIR}", key=key).expect(200)
 
 
 if __name__ == "__main__":

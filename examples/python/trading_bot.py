@@ -28,12 +28,16 @@ made in one place.
     --size D        quantity of each quote (default 0.01)
     --move D        requote when the mid moved by this fraction (default 0.001)
     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+    --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
     --api-key K, --api-secret S   instead of the environment (which keeps the
                     secret out of `ps`)
 
 BASE_URL may also come from NAX_URL. The key needs the ``read`` and ``trade``
 scopes. On exit (N requotes, SIGINT or SIGTERM) it cancels its orders on the
-pair and exits 0, or 1 when that cancel failed or something went wrong.
+pair and exits 0, or 1 when that cancel failed or something went wrong. A
+cancel that fails in a way that may pass (5xx, a timeout, an open circuit
+breaker, throttling) is tried again with jittered backoff, waiting at least
+what Retry-After or the open breaker asks, for up to --exit-wait seconds.
 The nax package must be importable (pip install bindings/python, or run from
 the source tree) and find libnax (NAX_LIBRARY).
 """
@@ -41,6 +45,7 @@ the source tree) and find libnax (NAX_LIBRARY).
 import argparse
 import decimal
 import os
+import random
 import signal
 import sys
 import time
@@ -58,6 +63,9 @@ RETRY_S = 1.0  # a failed cancel-all or place is tried again after this
 WAKE_S = 0.25  # the main loop looks at the signal flag at least this often
 BOOK_DEPTH = 10  # levels per side read to find the mid without our own orders
 MAX_ORDERS = 8  # quotes resting plus those being placed or cancelled
+EXIT_WAIT_S = 30  # default --exit-wait
+BACKOFF_BASE_MS = 250  # the exit cancel's first wait; doubled each time
+BACKOFF_CAP_MS = 5000  # up to this
 
 # Exact arithmetic with room to spare: prices have at most 18 decimals.
 decimal.getcontext().prec = 60
@@ -124,6 +132,7 @@ class Bot:
         self.requotes = 0
         self.waiting_for_market = False
         self.failed = False
+        self.last_error = None  # of the last failed cancel-all
         self.tick = self.lot = None
 
     # ---------------------------------------------------------------- setup
@@ -182,6 +191,7 @@ class Bot:
             res = self.client.cancel_all(self.pair)
         except nax.NaxError as e:
             say_error("cancel-all", e)
+            self.last_error = e
             self.retry_at = time.monotonic() + RETRY_S
             return False
         say(f"cancel-all {self.pair} ({why}): {len(res.cancelled)} cancelled")
@@ -402,6 +412,37 @@ class Bot:
                 self.handle_fill(ev.data, ev.flags)
             # book changes need nothing here: the mid is read from the local book
 
+    # -------------------------------------------------------------- leaving
+
+    def exit_backoff_ms(self, n, e):
+        """How long to wait before try n + 1 of the exit cancel: half a step
+        that doubles from BACKOFF_BASE_MS to BACKOFF_CAP_MS plus a random half
+        of it (bots that lost the same server do not come back in step), or
+        longer when the server said Retry-After or the trading breaker stays
+        open longer."""
+        step = min(BACKOFF_CAP_MS, BACKOFF_BASE_MS << min(n - 1, 16))
+        wait = step // 2 + random.randint(0, step // 2)
+        wait = max(wait, e.retry_after_ms)
+        if isinstance(e, nax.CircuitOpenError):
+            wait = max(wait, self.client.breaker_status("trading").open_for_ms)
+        return wait
+
+    def cancel_all_at_exit(self, wait_s):
+        """The cancel on exit: tried again while the failure may pass (the
+        error is transient), for up to wait_s seconds. True when it went through."""
+        deadline = time.monotonic() + wait_s
+        n = 1
+        while not self.cancel_all("exit"):
+            e = self.last_error
+            left = deadline - time.monotonic()
+            if not e.transient or left <= 0:
+                return False
+            wait = min(self.exit_backoff_ms(n, e), int(left * 1000) + 1)
+            say(f"retry: cancel-all again in {wait} ms")
+            time.sleep(wait / 1000)
+            n += 1
+        return True
+
     # ------------------------------------------------------------ main loop
 
     def run(self):
@@ -439,17 +480,20 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         description="A market maker on one pair (see the module docstring).",
         usage="NAX_API_KEY=... NAX_API_SECRET=... %(prog)s [--pair P] [--spread D] "
-              "[--size D] [--move D] [--short N] [--api-key K --api-secret S] [BASE_URL]")
+              "[--size D] [--move D] [--short N] [--exit-wait S] [--api-key K --api-secret S] "
+              "[BASE_URL]")
     p.add_argument("url", nargs="?", default=os.environ.get("NAX_URL"))
     p.add_argument("--pair", default="BTC-AUD")
     p.add_argument("--spread", default=Decimal("0.002"), type=lambda t: positive(t, "--spread"))
     p.add_argument("--size", default=Decimal("0.01"), type=lambda t: positive(t, "--size"))
     p.add_argument("--move", default=Decimal("0.001"), type=lambda t: positive(t, "--move"))
     p.add_argument("--short", type=int, default=0)
+    p.add_argument("--exit-wait", type=int, default=EXIT_WAIT_S)
     p.add_argument("--api-key", default=os.environ.get("NAX_API_KEY"))
     p.add_argument("--api-secret", default=os.environ.get("NAX_API_SECRET"))
     args = p.parse_args(argv)
-    if not args.url or not args.api_key or not args.api_secret or args.short < 0:
+    if (not args.url or not args.api_key or not args.api_secret or args.short < 0 or
+            not 0 <= args.exit_wait <= 86400):
         p.print_usage(sys.stderr)
         sys.exit(2)
     return args
@@ -487,11 +531,7 @@ def main(argv=None):
             bot.stream.close()
         except Exception as e:  # a callback error cannot happen here (no callbacks)
             say(f"error: closing the stream: {e}")
-    cancelled = False
-    for _ in range(3):
-        cancelled = bot.cancel_all("exit")
-        if cancelled:
-            break
+    cancelled = bot.cancel_all_at_exit(args.exit_wait)
     say(f"exit: {bot.requotes} requotes, "
         f"{'no orders left' if cancelled else 'could not cancel our orders'}")
     bot.client.close()

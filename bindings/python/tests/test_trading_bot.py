@@ -4,7 +4,9 @@ A second account moves the market; the test follows the bot's log line by
 line and checks naxd's book and the bot's open orders at each step: the
 first quotes rest at the expected prices, a mid move replaces them, a dropped
 stream pulls them and they come back once LIVE, and --short exits 0 with
-nothing left on the book. Then SIGTERM stops a bot that runs without --short.
+nothing left on the book. Then SIGTERM stops a bot that runs without --short;
+with naxd failing its cancel on exit (POST /admin/faults), the bot tries
+again until it goes through, or gives up after --exit-wait with exit 1.
 A second test runs the C bot's own scene (examples/trading_bot_test.py) with
 the Python bot in its place, when CMake gave the partner_setup example.
 """
@@ -206,6 +208,51 @@ def test_sigterm_cancels_and_exits_zero(scene):
         if bot.proc.poll() is None:
             bot.proc.kill()
     assert bot_open_orders(server, key) == []
+
+
+def quoting(server, key, mover, *args):
+    """A bot quoting around the mover's 60000 / 60100 (its first quote resting)."""
+    place(mover, "buy", "60000.00")
+    place(mover, "sell", "60100.00")
+    bot = BotProcess(server.url, key, *args)
+    bid, ask = expect_quote(bot, "60050", "first")
+    check_resting(server, key, bot, bid, ask)
+    return bot
+
+
+def test_exit_cancel_is_tried_again_until_it_goes_through(scene):
+    server, key, mover = scene
+    bot = quoting(server, key, mover)
+    try:
+        # Five failures: more than the three tries the bot used to make.
+        server.faults("DELETE /v1/orders", "error_before_commit", count=5, status=503)
+        bot.proc.send_signal(signal.SIGTERM)
+        for _ in range(5):
+            bot.expect(r"^error: cancel-all: .*\(HTTP 503 ")
+            bot.expect(r"^retry: cancel-all again in \d+ ms$")
+        bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
+        bot.expect(r"^exit: 0 requotes, no orders left$")
+        assert bot.finish() == 0
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+    assert bot_open_orders(server, key) == []
+
+
+def test_exit_cancel_gives_up_after_exit_wait(scene):
+    server, key, mover = scene
+    bot = quoting(server, key, mover, "--exit-wait", "1")
+    try:
+        server.faults("DELETE /v1/orders", "error_before_commit", count=1000, status=503)
+        bot.proc.send_signal(signal.SIGTERM)
+        bot.expect(r"^retry: cancel-all again in \d+ ms$")
+        bot.expect(r"^exit: 0 requotes, could not cancel our orders$")
+        assert bot.finish() == 1
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+    assert len(bot_open_orders(server, key)) == 2  # as the bot said
+    server.clear_faults()
 
 
 C_SCENE = REPO / "examples" / "trading_bot_test.py"
