@@ -29,14 +29,15 @@
  *     --spread D      distance from bid to ask as a fraction of the mid (default 0.002)
  *     --size D        quantity of each quote (default 0.01)
  *     --move D        requote when the mid moved by this fraction (default 0.001)
- *     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+ *     --short N       exit after N requotes (for tests); otherwise run until SIGINT,
+ *                     SIGTERM or SIGHUP
  *     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
  *     --api-key K, --api-secret S   instead of the environment (which keeps the
  *                     secret out of `ps`)
  *
  * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
- * scopes. On exit (N requotes, SIGINT or SIGTERM) it cancels its orders on
- * the pair and exits 0, or 1 when that cancel failed or something went
+ * scopes. On exit (N requotes, SIGINT, SIGTERM or SIGHUP) it cancels its
+ * orders on the pair and exits 0, or 1 when that cancel failed or something went
  * wrong on the way. A cancel that fails in a way that may pass (5xx, a
  * timeout, an open circuit breaker, throttling) is tried again with
  * jittered backoff, waiting at least what Retry-After or the open breaker
@@ -949,16 +950,18 @@ int main(int argc, char **argv)
     pthread_cond_init(&b.feed.box.wake, &ca);
     pthread_condattr_destroy(&ca);
 
-    /* The stream's thread inherits this mask: signals go to the main thread. */
+    /* The stream's thread inherits this mask: signals go to the main thread.
+     * SIGHUP too: a closed terminal or session must not leave quotes behind. */
+    const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
     sigset_t sigs, old;
     sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaddset(&sigs, stop_signals[i]);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &sa, NULL);
 
     if (nax_global_init(NULL) != 0) {
         fprintf(stderr, "nax_global_init: %s\n", nax_error_last()->message);

@@ -30,7 +30,8 @@ or drops the stream, when the bot has reached the point being tested.
    cancelled its orders: naxd shows none open and a book of the mover's
    levels only; the fill is in the bot's trade history.
 9. A second bot run without --short is stopped with SIGTERM once it quotes:
-   it exits 0 with its orders cancelled.
+   it exits 0 with its orders cancelled; SIGHUP (a closed terminal) does the
+   same to a third.
 10. The cancel on exit fails five times (POST /admin/faults: DELETE /v1/orders
    answers 503): the bot tries again with backoff until it goes through and
    exits 0 with nothing open.
@@ -289,6 +290,15 @@ def run(server, setup, binary):
     bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
     bot.finish(0)
     check(open_orders(server, key) == [], "orders of the bot are still open after SIGTERM", bot)
+
+    # SIGHUP, as when the terminal closes: the same clean exit.
+    bot = Bot(binary, server.url, key)
+    expect_quote(bot, "96400.000", "first")
+    bot.proc.send_signal(signal.SIGHUP)
+    bot.expect(r"^stop: signal received$")
+    bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
+    bot.finish(0)
+    check(open_orders(server, key) == [], "orders of the bot are still open after SIGHUP", bot)
 
     # The cancel on exit fails five times, more than the three tries the bot
     # used to make: it tries again with backoff and gets through.

@@ -25,7 +25,8 @@
  *     --spread D      distance from bid to ask as a fraction of the mid (default 0.002)
  *     --size D        quantity of each quote (default 0.01)
  *     --move D        requote when the mid moved by this fraction (default 0.001)
- *     --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+ *     --short N       exit after N requotes (for tests); otherwise run until SIGINT,
+ *                     SIGTERM or SIGHUP
  *     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
  *
  * BASE_URL may also come from NAX_URL. The key needs the `read` and `trade`
@@ -351,7 +352,8 @@ async function main() {
   stream.on('order', (o) => bot.onOrder(o));
   stream.on('fill', (f, meta) => bot.onFill(f, meta));
   stream.on('book', () => { if (bot.live) bot.wantRequote(); });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => bot.stop());
+  // SIGHUP too: a closed terminal or session must not leave quotes behind.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => bot.stop());
   log(`quoting ${opts.pair}: spread ${opts.spread}, size ${bot.size}, move ${opts.move}`);
 }
 

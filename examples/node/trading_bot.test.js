@@ -6,7 +6,8 @@
 // end with nothing left open. Faults injected into naxd (POST /admin/faults)
 // refuse a placement: the bot must place again under new client order ids;
 // they fail its cancel on exit: it must try again for up to --exit-wait
-// seconds, then exit (1 when its orders could not be cancelled).
+// seconds, then exit (1 when its orders could not be cancelled). SIGHUP
+// stops it as SIGTERM does.
 // One test reads the bot's own state (the finished ids it remembers).
 
 const assert = require('node:assert/strict');
@@ -205,6 +206,15 @@ async function quoting(s, args = []) {
   assert.equal((await openOrders(s.bot.client)).length, 2);
   return run;
 }
+
+test('SIGHUP (a closed terminal) cancels the quotes and exits 0', async (t) => {
+  const s = await scene(t);
+  const run = await quoting(s);
+  run.proc.kill('SIGHUP');
+  await run.line(/^done: 1 requotes; cancelled 2 orders$/);
+  assert.deepEqual(await run.exit(), { code: 0, signal: null }, run.output());
+  assert.deepEqual(await openOrders(s.bot.client), []);
+});
 
 test('the cancel on exit is tried again until it goes through', async (t) => {
   const s = await scene(t);

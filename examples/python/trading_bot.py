@@ -27,14 +27,16 @@ made in one place.
     --spread D      distance from bid to ask as a fraction of the mid (default 0.002)
     --size D        quantity of each quote (default 0.01)
     --move D        requote when the mid moved by this fraction (default 0.001)
-    --short N       exit after N requotes (for tests); otherwise run until SIGINT/SIGTERM
+    --short N       exit after N requotes (for tests); otherwise run until SIGINT,
+                    SIGTERM or SIGHUP
     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
     --api-key K, --api-secret S   instead of the environment (which keeps the
                     secret out of `ps`)
 
 BASE_URL may also come from NAX_URL. The key needs the ``read`` and ``trade``
-scopes. On exit (N requotes, SIGINT or SIGTERM) it cancels its orders on the
-pair and exits 0, or 1 when that cancel failed or something went wrong. A
+scopes. On exit (N requotes, SIGINT, SIGTERM or SIGHUP) it cancels its orders
+on the pair and exits 0, or 1 when that cancel failed or something went wrong
+(an exception too: the orders go first, then the traceback is printed). A
 cancel that fails in a way that may pass (5xx, a timeout, an open circuit
 breaker, throttling) is tried again with jittered backoff, waiting at least
 what Retry-After or the open breaker asks, for up to --exit-wait seconds.
@@ -49,6 +51,7 @@ import random
 import signal
 import sys
 import time
+import traceback
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -504,10 +507,27 @@ def on_signal(signum, frame):
     stop_requested = True
 
 
+def leave(bot, args):
+    """Nothing of ours may stay on the book. True when the cancel went through."""
+    if stop_requested and not bot.failed:
+        say("stop: signal received")
+    if bot.stream is not None:
+        try:
+            bot.stream.close()
+        except Exception as e:  # a callback error cannot happen here (no callbacks)
+            say(f"error: closing the stream: {e}")
+    cancelled = bot.cancel_all_at_exit(args.exit_wait)
+    say(f"exit: {bot.requotes} requotes, "
+        f"{'no orders left' if cancelled else 'could not cancel our orders'}")
+    bot.client.close()
+    return cancelled
+
+
 def main(argv=None):
     args = parse_args(argv)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    # SIGHUP too: a closed terminal or session must not leave quotes behind.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
         bot = Bot(args)
     except nax.NaxError as e:
@@ -522,19 +542,12 @@ def main(argv=None):
     except nax.NaxError as e:
         say_error("setup", e)
         bot.failed = True
-
-    # Leaving: nothing of ours may stay on the book.
-    if stop_requested and not bot.failed:
-        say("stop: signal received")
-    if bot.stream is not None:
-        try:
-            bot.stream.close()
-        except Exception as e:  # a callback error cannot happen here (no callbacks)
-            say(f"error: closing the stream: {e}")
-    cancelled = bot.cancel_all_at_exit(args.exit_wait)
-    say(f"exit: {bot.requotes} requotes, "
-        f"{'no orders left' if cancelled else 'could not cancel our orders'}")
-    bot.client.close()
+    except Exception as e:  # a bug or the unforeseen: the orders still go first
+        say(f"error: {type(e).__name__}: {e}")
+        traceback.print_exc()
+        bot.failed = True
+    finally:  # whatever ends the run, even an exception that is not an Exception
+        cancelled = leave(bot, args)
     return 0 if cancelled and not bot.failed else 1
 
 

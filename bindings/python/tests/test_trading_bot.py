@@ -4,7 +4,8 @@ A second account moves the market; the test follows the bot's log line by
 line and checks naxd's book and the bot's open orders at each step: the
 first quotes rest at the expected prices, a mid move replaces them, a dropped
 stream pulls them and they come back once LIVE, and --short exits 0 with
-nothing left on the book. Then SIGTERM stops a bot that runs without --short;
+nothing left on the book. Then SIGTERM or SIGHUP stops a bot that runs
+without --short, and an exception inside the bot still cancels its orders;
 with naxd failing its cancel on exit (POST /admin/faults), the bot tries
 again until it goes through, or gives up after --exit-wait with exit 1.
 A second test runs the C bot's own scene (examples/trading_bot_test.py) with
@@ -38,11 +39,11 @@ def quote_prices(mid):
 
 
 class BotProcess:
-    def __init__(self, url, key, *args):
+    def __init__(self, url, key, *args, script=BOT):
         env = dict(os.environ, NAX_API_KEY=key.id, NAX_API_SECRET=key.secret,
                    PYTHONPATH=str(PKG_ROOT))
         self.proc = subprocess.Popen(
-            [sys.executable, str(BOT), "--pair", PAIR, "--spread", SPREAD, "--size", SIZE,
+            [sys.executable, str(script), "--pair", PAIR, "--spread", SPREAD, "--size", SIZE,
              "--move", MOVE, *args, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True)
         self.lines, self.log, self.err = queue.Queue(), [], []
@@ -192,7 +193,8 @@ def test_bot_quotes_requotes_pulls_and_exits(scene):
     assert (bids, asks) == ([Decimal("59000.00")], [Decimal("60500.00")])
 
 
-def test_sigterm_cancels_and_exits_zero(scene):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_signal_cancels_and_exits_zero(scene, sig):
     server, key, mover = scene
     place(mover, "buy", "60000.00")
     place(mover, "sell", "60100.00")
@@ -200,7 +202,7 @@ def test_sigterm_cancels_and_exits_zero(scene):
     try:
         bid, ask = expect_quote(bot, "60050", "first")
         check_resting(server, key, bot, bid, ask)
-        bot.proc.send_signal(signal.SIGTERM)
+        bot.proc.send_signal(sig)
         bot.expect(r"^stop: signal received$")
         bot.expect(r"^exit: 0 requotes, no orders left$")
         assert bot.finish() == 0
@@ -218,6 +220,44 @@ def quoting(server, key, mover, *args):
     bid, ask = expect_quote(bot, "60050", "first")
     check_resting(server, key, bot, bid, ask)
     return bot
+
+
+# The bot with a bug planted: handling a fill raises.
+FAULTY_BOT = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("trading_bot", {bot!r})
+bot = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bot)
+def handle_fill(self, fill, flags):
+    raise RuntimeError("planted failure")
+bot.Bot.handle_fill = handle_fill
+sys.exit(bot.main(sys.argv[1:]))
+"""
+
+
+def test_an_exception_still_cancels_the_orders(scene, tmp_path):
+    server, key, mover = scene
+    script = tmp_path / "faulty_bot.py"
+    script.write_text(FAULTY_BOT.format(bot=str(BOT)))
+    place(mover, "buy", "60000.00")
+    place(mover, "sell", "60100.00")
+    bot = BotProcess(server.url, key, script=script)
+    try:
+        bid, ask = expect_quote(bot, "60050", "first")
+        check_resting(server, key, bot, bid, ask)
+        # The mover sells into the bot's bid: the fill's handler raises.
+        mover.post("/v1/orders", json={"pair": PAIR, "side": "sell", "type": "limit",
+                                       "price": str(bid), "quantity": "0.00500000",
+                                       "time_in_force": "IOC"}).expect(200, 201)
+        bot.expect(r"^error: RuntimeError: planted failure$")
+        bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
+        bot.expect(r"^exit: 0 requotes, no orders left$")
+        assert bot.finish() == 1
+    finally:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+    assert bot_open_orders(server, key) == []
+    assert any("Traceback" in line for line in bot.err if line), bot.err
 
 
 def test_exit_cancel_is_tried_again_until_it_goes_through(scene):
