@@ -19,9 +19,12 @@
  *
  * Threads: the stream's callbacks only copy what they were given into a
  * small queue and signal a condition variable; the main thread takes it
- * from there and makes every REST call. (stream.h allows a callback to call
- * the client, but a slow callback holds up the stream's reader, and a bot
- * wants its decisions in one place anyway.)
+ * from there and makes every REST call. The queue is bounded (--inbox) and
+ * a callback never waits: when it is full the newest events are dropped,
+ * and the main thread then asks the stream for its state and starts over
+ * with a cancel-all, whose answer tells which of its orders were open.
+ * (stream.h allows a callback to call the client, but a slow callback holds
+ * up the stream's reader, and a bot wants its decisions in one place anyway.)
  *
  *     NAX_API_KEY=ak_... NAX_API_SECRET=... trading_bot [options] BASE_URL
  *
@@ -32,6 +35,8 @@
  *     --short N       exit after N requotes (for tests); otherwise run until SIGINT,
  *                     SIGTERM or SIGHUP
  *     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
+ *     --inbox N       events from the stream that may wait for the main loop (default and
+ *                     most 1024); a small one shows what happens when some are lost (tests)
  *     --api-key K, --api-secret S   instead of the environment (which keeps the
  *                     secret out of `ps`)
  *
@@ -49,7 +54,8 @@
  *     examples/trading_bot "$NAXD_URL"
  * It waits until someone else quotes both sides of the book. The whole
  * scripted scene (a second user moving the market, a fill, a dropped stream,
- * a book gap, SIGTERM) is trading_bot_test.py, the ctest example_trading_bot:
+ * a book gap, SIGTERM and SIGHUP, a cancel on exit that fails, events lost)
+ * is trading_bot_test.py, the ctest example_trading_bot:
  *     python3 ../examples/trading_bot_test.py server/naxd examples/partner_setup \
  *         examples/trading_bot /tmp/naxd-bot-scene
  *
@@ -73,7 +79,7 @@
 #include <unistd.h>
 
 #define MAX_ORDERS      8    /* quotes resting plus those being placed or cancelled */
-#define INBOX_SIZE      1024 /* events from the stream not yet handled */
+#define INBOX_SIZE      1024 /* events from the stream not yet handled (--inbox: at most) */
 #define BOOK_DEPTH      10   /* levels per side read to find the mid without our own orders */
 #define CONFIRM_MS      5000 /* no word from the stream on an order for this long: ask REST */
 #define RETRY_MS        1000 /* a failed cancel-all or place is tried again after this */
@@ -184,6 +190,7 @@ typedef struct inbox {
     pthread_cond_t wake;
     event items[INBOX_SIZE];
     size_t head, count;
+    size_t capacity;  /* --inbox, at most INBOX_SIZE */
     int overflowed;   /* events were lost: the order picture must be read again */
     int book_changed; /* book updates are not queued, only noted */
 } inbox;
@@ -197,7 +204,7 @@ typedef struct feed {
 static int push(feed *f, const event *ev)
 {
     pthread_mutex_lock(&f->box.lock);
-    if (f->box.count == INBOX_SIZE)
+    if (f->box.count == f->box.capacity)
         f->box.overflowed = 1;
     else
         f->box.items[(f->box.head + f->box.count++) % INBOX_SIZE] = *ev;
@@ -329,6 +336,7 @@ typedef struct bot {
     unsigned long next_id;
     int live;             /* the stream is LIVE: the book is current */
     int must_cancel;      /* a cancel-all is due (left LIVE, or lost track) */
+    int lost_track;       /* events were lost: the next cancel-all's answer is the truth */
     uint64_t retry_at_ms; /* no cancel-all or place before this after a failure */
     int quoted;           /* quoted_mid is set */
     nax_decimal quoted_mid;
@@ -393,6 +401,14 @@ static int resting_count(const bot *b)
 
 /* ---- REST actions --------------------------------------------------------------------- */
 
+static int was_cancelled(const nax_cancel_result *res, const char *id)
+{
+    for (size_t i = 0; i < res->cancelled_count; i++)
+        if (strcmp(res->cancelled[i], id) == 0)
+            return 1;
+    return 0;
+}
+
 /* DELETE /v1/orders?pair=: everything of ours on the pair, including orders
  * we may have lost track of. The stream then confirms each one. */
 static int cancel_all(bot *b, const char *why)
@@ -405,11 +421,19 @@ static int cancel_all(bot *b, const char *why)
         return rc;
     }
     say("cancel-all %s (%s): %zu cancelled", b->pair, why, res->cancelled_count);
-    for (int i = 0; i < MAX_ORDERS; i++)
-        if (b->orders[i].phase == RESTING || b->orders[i].phase == PLACING)
-            set_phase(&b->orders[i], CANCELLING);
+    for (int i = 0; i < MAX_ORDERS; i++) {
+        own_order *o = &b->orders[i];
+        if (b->lost_track && o->id[0] && o->phase != FREE && !was_cancelled(res, o->id)) {
+            /* Not open any more: its end was among the lost events. */
+            say("order %s %s: already gone", o->client_order_id, o->id);
+            o->phase = FREE;
+        } else if (o->phase == RESTING || o->phase == PLACING) {
+            set_phase(o, CANCELLING);
+        }
+    }
     nax_object_free(res);
     b->must_cancel = 0;
+    b->lost_track = 0;
     return 0;
 }
 
@@ -714,15 +738,16 @@ typedef struct settings {
     const char *spread, *size, *move;
     unsigned long short_requotes;
     unsigned long exit_wait_s;
+    unsigned long inbox;
 } settings;
 
 static void usage(const char *argv0)
 {
-    fprintf(
-        stderr,
-        "usage: NAX_API_KEY=... NAX_API_SECRET=... %s [--pair P] [--spread D] [--size D]\n"
-        "       [--move D] [--short N] [--exit-wait S] [--api-key K --api-secret S] [BASE_URL]\n",
-        argv0);
+    fprintf(stderr,
+            "usage: NAX_API_KEY=... NAX_API_SECRET=... %s [--pair P] [--spread D] [--size D]\n"
+            "       [--move D] [--short N] [--exit-wait S] [--inbox N]\n"
+            "       [--api-key K --api-secret S] [BASE_URL]\n",
+            argv0);
     exit(2);
 }
 
@@ -735,7 +760,8 @@ static settings parse_args(int argc, char **argv)
                   .spread = "0.002",
                   .size = "0.01",
                   .move = "0.001",
-                  .exit_wait_s = EXIT_WAIT_S};
+                  .exit_wait_s = EXIT_WAIT_S,
+                  .inbox = INBOX_SIZE};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -759,6 +785,12 @@ static settings parse_args(int argc, char **argv)
             char *end;
             s.exit_wait_s = strtoul(v, &end, 10);
             if (*end || !*v || *v == '-' || s.exit_wait_s > 86400)
+                usage(argv[0]);
+            i++;
+        } else if (!strcmp(a, "--inbox") && v) {
+            char *end;
+            s.inbox = strtoul(v, &end, 10);
+            if (*end || *v == '-' || s.inbox == 0 || s.inbox > INBOX_SIZE)
                 usage(argv[0]);
             i++;
         } else if (a[0] != '-') {
@@ -908,8 +940,17 @@ static void run(bot *b)
             }
         }
         if (overflowed) {
+            /* The newest events were dropped: a state change among them would
+             * leave `live` wrong for good (a lost LIVE: never quoting again),
+             * an order's end would leave its slot waiting. So: the stream's
+             * state now, and a cancel-all, whose answer says which of our
+             * orders were still open. */
             say("pull: events were lost, starting over");
-            b->must_cancel = 1;
+            event now = {.kind = EV_STATE, .state = nax_stream_state_get(b->stream)};
+            copy_text(now.message, sizeof now.message, "read again: events were lost");
+            handle_state(b, &now);
+            b->must_cancel = b->lost_track = 1;
+            b->retry_at_ms = 0;
         }
         if (stop_requested)
             break;
@@ -942,6 +983,7 @@ int main(int argc, char **argv)
         return 2;
 
     b.feed.pair = s.pair;
+    b.feed.box.capacity = s.inbox;
     snprintf(b.feed.book_channel, sizeof b.feed.book_channel, "book:%s", s.pair);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -37,6 +37,13 @@ or drops the stream, when the bot has reached the point being tested.
    exits 0 with nothing open.
 11. It keeps failing: a bot run with --exit-wait 1 gives up after a second and
    exits 1, its two quotes still open (the test then cancels them).
+12. Events lost: a bot run with --inbox 8 quotes; the test places 12 orders
+   with the bot's key far below the mid. A reconnect while the bot's
+   cancel-all is held up (fault: DELETE /v1/orders delayed 4 s) brings the
+   orders channel's snapshot of 14 open orders, then LIVE: more than 8
+   events, so the C bot's inbox drops the newest, LIVE among them (the
+   Python bot's queue holds the stream up instead). The bot must still
+   find the stream LIVE and quote again; the 12 orders are cancelled.
 Finally naxd must stop cleanly (exit 0, no sanitizer report).
 """
 
@@ -327,6 +334,25 @@ def run(server, setup, binary):
     check(len(left) == 2, f"the bot's orders after it gave up: {left}", bot)
     server.clear_faults()
     server.api.delete(f"/v1/orders?pair={PAIR}", key=key).expect(200)
+
+    # Events lost while the bot is busy: LIVE among them.
+    bot = Bot(binary, server.url, key, "--inbox", "8")
+    expect_quote(bot, "96400.000", "first")
+    for _ in range(12):
+        server.api.post("/v1/orders", key=key, json={
+            "pair": PAIR, "side": "buy", "type": "limit", "price": "50000.00",
+            "quantity": "0.00100000"}).expect(201)
+    server.faults("DELETE /v1/orders", "delay", count=1, delay_ms=4000)
+    naxlib.stream_faults(server, close_all=True)
+    bot.expect(r"^pull: stream RECONNECTING, cancelling our orders$")
+    bot.expect_all(r"^cancel-all BTC-AUD \(stream not live\): \d+ cancelled$", r"^live: quoting$")
+    bid, ask = expect_quote(bot, "96400.000", "live again")
+    check_resting(server, key, bot, bid, ask)  # and nothing else of the bot's
+    bot.proc.send_signal(signal.SIGTERM)
+    bot.expect(r"^cancel-all BTC-AUD \(exit\): 2 cancelled$")
+    bot.finish(0)
+    print("events were lost (the inbox overflowed):",
+          any("events were lost" in line for line in bot.log), flush=True)
 
 
 if __name__ == "__main__":

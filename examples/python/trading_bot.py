@@ -30,6 +30,9 @@ made in one place.
     --short N       exit after N requotes (for tests); otherwise run until SIGINT,
                     SIGTERM or SIGHUP
     --exit-wait S   how long the cancel on exit keeps trying, in seconds (default 30)
+    --inbox N       events from the stream that may wait for the main loop (default
+                    1024); when that many wait, the stream's thread waits too: nothing
+                    is lost (libnax catches up), unlike the C bot's inbox
     --api-key K, --api-secret S   instead of the environment (which keeps the
                     secret out of `ps`)
 
@@ -122,6 +125,7 @@ class Bot:
         self.pair = args.pair
         self.spread, self.size, self.move = args.spread, args.size, args.move
         self.short = args.short
+        self.inbox = args.inbox
         self.client = nax.Client(args.url, api_key=args.api_key, api_secret=args.api_secret,
                                  user_agent_suffix="trading-bot-example-python")
         self.stream = None
@@ -158,7 +162,8 @@ class Bot:
         # URL, API-key auth for the private channels and the REST catch-up
         # come from the client. No callbacks: events wait in the queue.
         self.stream = nax.Stream(f"book:{self.pair}", "orders", "fills", client=self.client,
-                                 reconnect_min_ms=500, reconnect_max_ms=10000)
+                                 reconnect_min_ms=500, reconnect_max_ms=10000,
+                                 queue_size=self.inbox)
         self.stream.start()
 
     # ------------------------------------------------------------ our orders
@@ -483,8 +488,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         description="A market maker on one pair (see the module docstring).",
         usage="NAX_API_KEY=... NAX_API_SECRET=... %(prog)s [--pair P] [--spread D] "
-              "[--size D] [--move D] [--short N] [--exit-wait S] [--api-key K --api-secret S] "
-              "[BASE_URL]")
+              "[--size D] [--move D] [--short N] [--exit-wait S] [--inbox N] "
+              "[--api-key K --api-secret S] [BASE_URL]")
     p.add_argument("url", nargs="?", default=os.environ.get("NAX_URL"))
     p.add_argument("--pair", default="BTC-AUD")
     p.add_argument("--spread", default=Decimal("0.002"), type=lambda t: positive(t, "--spread"))
@@ -492,11 +497,12 @@ def parse_args(argv):
     p.add_argument("--move", default=Decimal("0.001"), type=lambda t: positive(t, "--move"))
     p.add_argument("--short", type=int, default=0)
     p.add_argument("--exit-wait", type=int, default=EXIT_WAIT_S)
+    p.add_argument("--inbox", type=int, default=1024)
     p.add_argument("--api-key", default=os.environ.get("NAX_API_KEY"))
     p.add_argument("--api-secret", default=os.environ.get("NAX_API_SECRET"))
     args = p.parse_args(argv)
     if (not args.url or not args.api_key or not args.api_secret or args.short < 0 or
-            not 0 <= args.exit_wait <= 86400):
+            not 0 <= args.exit_wait <= 86400 or not 1 <= args.inbox <= 1024):
         p.print_usage(sys.stderr)
         sys.exit(2)
     return args

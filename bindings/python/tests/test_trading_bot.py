@@ -302,7 +302,8 @@ C_SCENE = REPO / "examples" / "trading_bot_test.py"
                     reason="the C bot's scene or the partner_setup example is not here")
 def test_the_c_bots_scene_passes_with_the_python_bot(tmp_path):
     """Same behaviour as examples/trading_bot.c: its scripted scene (a fill, a
-    dropped stream, a book gap, two requotes, SIGTERM) drives this bot."""
+    dropped stream, a book gap, two requotes, SIGTERM and SIGHUP, a failing
+    cancel on exit, a reconnect while the bot is busy) drives this bot."""
     env = dict(os.environ, PYTHONPATH=str(PKG_ROOT))
     p = subprocess.run([sys.executable, str(C_SCENE), os.environ["NAXD_BIN"],
                         os.environ["NAX_PARTNER_SETUP"], str(BOT), str(tmp_path / "scene")],
