@@ -364,4 +364,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { Bot, parseArgs, FINISHED_MAX }; // for the tests
+module.exports = { Bot, parseArgs, exitBackoffMs, FINISHED_MAX }; // for the tests

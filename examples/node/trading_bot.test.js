@@ -247,6 +247,26 @@ for (const [why, faultSpec, args] of [
   });
 }
 
+test('the exit cancel waits longer each time, and as long as Retry-After or an open breaker asks', () => {
+  const { exitBackoffMs } = require('./trading_bot');
+  const client = {
+    breakerStatus(group) {
+      assert.equal(group, 'trading');
+      return { state: 'open', openForMs: 7000 };
+    },
+  };
+  const unavailable = new nax.ServerError('503', { transient: true });
+  for (let n = 1; n <= 8; n++) {
+    const step = Math.min(5000, 250 * 2 ** (n - 1));
+    const wait = exitBackoffMs(n, unavailable, client);
+    assert.ok(wait >= step / 2 && wait <= step, `try ${n}: ${wait} ms`);
+  }
+  const later = new nax.ServerError('503', { transient: true, retryAfterMs: 3000 });
+  assert.ok(exitBackoffMs(1, later, client) >= 3000);
+  const open = new nax.CircuitOpenError('open', { transient: true });
+  assert.ok(exitBackoffMs(1, open, client) >= 7000);
+});
+
 test('the finished order ids the bot keeps are its pair\'s, and few', () => {
   const { Bot, parseArgs, FINISHED_MAX } = require('./trading_bot');
   const stream = { state: 'LIVE', book: () => null };

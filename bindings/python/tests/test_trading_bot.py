@@ -12,6 +12,7 @@ A second test runs the C bot's own scene (examples/trading_bot_test.py) with
 the Python bot in its place, when CMake gave the partner_setup example.
 """
 
+import importlib.util
 import os
 import queue
 import re
@@ -20,9 +21,11 @@ import subprocess
 import sys
 import threading
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from types import SimpleNamespace
 
 import pytest
 
+import nax
 import naxlib
 from conftest import PAIR, PKG_ROOT, REPO
 
@@ -293,6 +296,24 @@ def test_exit_cancel_gives_up_after_exit_wait(scene):
             bot.proc.kill()
     assert len(bot_open_orders(server, key)) == 2  # as the bot said
     server.clear_faults()
+
+
+def test_exit_backoff_grows_and_honours_retry_after_and_an_open_breaker():
+    spec = importlib.util.spec_from_file_location("trading_bot_example", BOT)
+    tb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tb)
+    bot = tb.Bot.__new__(tb.Bot)  # no client: only its breaker is asked
+    asked = []
+    bot.client = SimpleNamespace(
+        breaker_status=lambda group: asked.append(group) or SimpleNamespace(open_for_ms=7000))
+    unavailable = nax.UnavailableError("503", transient=True)
+    for n in range(1, 9):
+        step = min(5000, 250 * 2 ** (n - 1))
+        assert step // 2 <= bot.exit_backoff_ms(n, unavailable) <= step, n
+    later = nax.UnavailableError("503", transient=True, retry_after_ms=3000)
+    assert bot.exit_backoff_ms(1, later) >= 3000
+    assert bot.exit_backoff_ms(1, nax.CircuitOpenError("open", transient=True)) >= 7000
+    assert asked == ["trading"]
 
 
 C_SCENE = REPO / "examples" / "trading_bot_test.py"
