@@ -40,10 +40,10 @@ BASE_URL may also come from NAX_URL. The key needs the ``read`` and ``trade``
 scopes. On exit (N requotes, SIGINT, SIGTERM or SIGHUP) it cancels its orders
 on the pair and exits 0, or 1 when that cancel failed or something went wrong
 (an exception too: its traceback is printed and the orders are cancelled all
-the same). A
-cancel that fails in a way that may pass (5xx, a timeout, an open circuit
-breaker, throttling) is tried again with jittered backoff, waiting at least
-what Retry-After or the open breaker asks, for up to --exit-wait seconds.
+the same). A cancel that fails in a way that may pass (5xx, a timeout, an
+open circuit breaker, throttling) is tried again with jittered backoff,
+waiting at least what Retry-After or the open breaker asks, for up to
+--exit-wait seconds.
 The nax package must be importable (pip install bindings/python, or run from
 the source tree) and find libnax (NAX_LIBRARY).
 """
