@@ -1,14 +1,16 @@
 """The crossing between Python values and libnax's typed objects.
 
 Requests go in as JSON decoded by ``nax_decode`` (which checks every member
-and names the bad one); results come out as JSON written by ``nax_encode``
-and are turned into the dataclasses of :mod:`nax.models`.
+and names the bad one). Results are read straight from their C structs where
+:mod:`nax._structs` mirrors them (the hot ones), otherwise they come out as
+JSON written by ``nax_encode`` and are turned into the dataclasses of
+:mod:`nax.models`.
 """
 
 from __future__ import annotations
 
 import json
-from ctypes import byref, c_void_p, string_at
+from ctypes import c_void_p, string_at
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
@@ -90,7 +92,7 @@ def request(type_id: int, body: dict) -> c_void_p:
     names the offending member in ``field``."""
     raw = _json_encode({k: v for k, v in body.items() if v is not None}).encode()
     out = c_void_p()
-    rc = _decode(byref(out), type_id, raw, len(raw), None)
+    rc = _decode(out, type_id, raw, len(raw), None)
     if rc != 0:
         raise from_last(rc)
     return out
@@ -105,22 +107,29 @@ def to_json(type_id: int, ptr) -> Any:
     return _json_decode(string_at(tb.buf.data, tb.buf.len).decode())
 
 
-def take(rc: int, out: c_void_p, type_id: int, build: Callable[[Any], Any]) -> Any:
-    """Raise for a failed call, or turn its result object into Python and free it.
-    (to_json inlined: this runs after every call.)"""
+def json_reader(type_id: int, build: Callable[[Any], Any]) -> Callable[[int], Any]:
+    """A result converter through the codec: the object's JSON, then ``build``."""
+    def read(p):
+        tb = _thread_buf()
+        rc = _encode(tb.ref, type_id, p)
+        if rc != 0:
+            raise from_last(rc)
+        buf = tb.buf
+        return build(_raw_decode(string_at(buf.data, buf.len).decode())[0])
+
+    return read
+
+
+def take(rc: int, out: c_void_p, read: Callable[[int], Any]) -> Any:
+    """Raise for a failed call, or turn its result object into Python with
+    ``read`` (given the object's address) and free it. Runs after every call."""
     if rc != 0:
         raise from_last(rc)
     p = out.value
-    tb = _thread_buf()
-    rc = _encode(tb.ref, type_id, p)
-    if rc != 0:
-        err = from_last(rc)
+    try:
+        return read(p)
+    finally:
         _free(p)
-        raise err
-    buf = tb.buf
-    raw = string_at(buf.data, buf.len)
-    _free(p)
-    return build(_raw_decode(raw.decode())[0])
 
 
 def opt_bytes(s: Optional[str]) -> Optional[bytes]:

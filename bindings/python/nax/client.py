@@ -15,7 +15,7 @@ from ctypes import byref, c_int64, c_void_p
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, TypeVar, Union
 
-from . import _core, _lib
+from . import _core, _lib, _structs
 from ._core import money, opt_bytes, request, take
 from .errors import InvalidStateError, check, from_last
 from .models import (ApiKey, Balance, BookLevel, BreakerStatus, CancelResult, DepositAddress,
@@ -29,20 +29,34 @@ if TYPE_CHECKING:
 Money = Union[Decimal, str, int]
 T = TypeVar("T")
 
-_b = builder
-_b_ticker = _b(Ticker)
-_b_order = _b(Order)
+def _reader(type_id: int, cls: type):
+    """The result converter for ``cls``: straight from the C struct where
+    nax._structs mirrors it, else through the codec's JSON."""
+    if _structs.has_reader(cls):
+        return _structs.reader(cls)
+    return _core.json_reader(type_id, builder(cls))
 
 
-def _unwrap(member: str, cls: type):
-    item = _b(cls)
-    return lambda d: tuple(map(item, d[member]))
+_R = {cls: _reader(t, cls) for t, cls in (
+    (_core.T_PROFILE, Profile), (_core.T_TOKEN, Token), (_core.T_TOTP_SETUP, TotpSetup),
+    (_core.T_API_KEY, ApiKey), (_core.T_KYC, Kyc), (_core.T_KYC_DOCUMENT, KycDocument),
+    (_core.T_MARKET, Market), (_core.T_TICKER, Ticker), (_core.T_ORDER_BOOK, OrderBook),
+    (_core.T_SERVER_TIME, ServerTime), (_core.T_HEALTH, Health), (_core.T_ORDER, Order),
+    (_core.T_ORDER_LIST, OrderList), (_core.T_CANCEL_RESULT, CancelResult),
+    (_core.T_FILL, Fill), (_core.T_FILL_LIST, FillList), (_core.T_BALANCE, Balance),
+    (_core.T_DEPOSIT_ADDRESS, DepositAddress), (_core.T_WALLET_TX, WalletTx),
+    (_core.T_WALLET_TX_LIST, WalletTxList), (_core.T_FIAT_TX, FiatTx),
+    (_core.T_FIAT_TX_LIST, FiatTxList))}
+_r_ticker = _R[Ticker]
+_markets_ticker = _lib.nax_markets_ticker
+_r_order = _R[Order]
 
-
-_b_markets = _unwrap("markets", Market)
-_b_trades = _unwrap("trades", Trade)
-_b_balances = _unwrap("balances", Balance)
-_b_api_keys = _unwrap("api_keys", ApiKey)
+# lists the client unwraps into a plain tuple
+_r_markets = _structs.list_reader(_structs.MarketList_, "markets", Market)
+_r_trades = _structs.list_reader(_structs.TradeList_, "trades", Trade)
+_r_balances = _structs.list_reader(_structs.BalanceList_, "balances", Balance)
+_r_api_keys = _core.json_reader(_core.T_API_KEY_LIST,
+                                lambda d, _item=builder(ApiKey): tuple(map(_item, d["api_keys"])))
 
 _ORDER_STATUS = {"open": 1, "partially_filled": 2, "filled": 3, "cancelled": 4, "rejected": 5}
 _SIDE = {"buy": 1, "sell": 2}
@@ -51,10 +65,10 @@ _LIMITER = {"wait": 0, "fail_fast": 1, "off": 2}
 _GROUPS = {"auth": 0, "market_data": 1, "trading": 2, "funds": 3}
 
 # nax_list_kind: (kind, item type, item class)
-_LIST_ORDERS = (1, _core.T_ORDER, Order)
-_LIST_FILLS = (2, _core.T_FILL, Fill)
-_LIST_WALLET_TXS = (3, _core.T_WALLET_TX, WalletTx)
-_LIST_FIAT_TXS = (4, _core.T_FIAT_TX, FiatTx)
+_LIST_ORDERS = (1, Order)
+_LIST_FILLS = (2, Fill)
+_LIST_WALLET_TXS = (3, WalletTx)
+_LIST_FIAT_TXS = (4, FiatTx)
 
 
 def _enum(table: dict, value, name: str) -> int:
@@ -104,9 +118,13 @@ class Client:
                  max_attempts: int = 0, max_connections: int = 0, tls_insecure: bool = False,
                  ca_path: Optional[str] = None, user_agent_suffix: Optional[str] = None,
                  breaker: bool = True, limiter: str = "wait"):
-        self._lock = threading.Lock()
+        # The handle's lifetime without a lock: every call, pager and stream
+        # using the handle has an entry in _users (list append and pop are
+        # atomic), _handle turns None at close(), and _owned holds the handle
+        # until the one pop that frees it (see _enter and close).
+        self._users: list = []
+        self._owned: list = []
         self._handle: Optional[int] = None
-        self._active = 0
         self._closing = False
         o = _lib.ClientOptions()
         check(_lib.nax_client_options_init(byref(o), _lib.CLIENT_OPTIONS_VERSION))
@@ -125,37 +143,44 @@ class Client:
         o.limiter.mode = _enum(_LIMITER, limiter, "limiter")
         h = c_void_p()
         check(_lib.nax_client_new(byref(h), byref(o)))
+        self._owned.append(h.value)
         self._handle = h.value
         self.url = url
 
     # ------------------------------------------------------------ lifetime
 
     def _enter(self) -> int:
-        with self._lock:
-            h = self._handle
-            if h is None or self._closing:
-                raise InvalidStateError("the client is closed", nax_code=-5)
-            self._active += 1
-            return h
+        """The handle, counted in use until _leave. Registering before
+        reading _handle is what makes this safe against close(): either
+        close() sees this entry and leaves the freeing to the last _leave, or
+        _handle already reads None here."""
+        self._users.append(None)
+        h = self._handle
+        if h is None:
+            self._leave()
+            raise InvalidStateError("the client is closed", nax_code=-5)
+        return h
 
     def _leave(self) -> None:
-        with self._lock:
-            self._active -= 1
-            if self._closing and self._active == 0:
-                self._free_locked()
+        users = self._users
+        users.pop()
+        if self._closing and not users:
+            self._free()
 
-    def _free_locked(self) -> None:
-        h, self._handle = self._handle, None
-        if h is not None:
-            _lib.nax_client_free(h)
+    def _free(self) -> None:
+        try:
+            h = self._owned.pop()  # whoever pops it frees it: exactly once
+        except IndexError:
+            return
+        _lib.nax_client_free(h)
 
     def close(self) -> None:
         """Free the C client; at once, or when the calls, pagers and streams
         still using it are done. Calling it again does nothing."""
-        with self._lock:
-            self._closing = True
-            if self._active == 0:
-                self._free_locked()
+        self._closing = True
+        self._handle = None
+        if not self._users:
+            self._free()
 
     @property
     def closed(self) -> bool:
@@ -175,19 +200,19 @@ class Client:
 
     # --------------------------------------------------------- call helpers
 
-    def _get(self, fn, type_id: int, build, *args):
+    def _get(self, fn, read, *args):
         out = c_void_p()
         h = self._enter()
         try:
-            rc = fn(h, *args, byref(out))
+            rc = fn(h, *args, out)  # ctypes passes a c_void_p by reference itself
         finally:
             self._leave()
-        return take(rc, out, type_id, build)
+        return take(rc, out, read)
 
-    def _send(self, fn, req_type: int, body: dict, type_id: int, build):
+    def _send(self, fn, req_type: int, body: dict, read):
         req = request(req_type, body)
         try:
-            return self._get(fn, type_id, build, req)
+            return self._get(fn, read, req)
         finally:
             _lib.nax_object_free(req)
 
@@ -207,17 +232,17 @@ class Client:
         """``POST /v1/auth/register``."""
         return self._send(_lib.nax_auth_register, _core.T_REGISTER_REQUEST,
                           {"email": email, "password": password, "full_name": full_name,
-                           "country": country}, _core.T_PROFILE, _b(Profile))
+                           "country": country}, _R[Profile])
 
     def login(self, email: str, password: str, totp: Optional[str] = None) -> Token:
         """``POST /v1/auth/login``; the client keeps the session and refreshes it."""
         return self._send(_lib.nax_auth_login, _core.T_LOGIN_REQUEST,
                           {"email": email, "password": password, "totp_code": totp},
-                          _core.T_TOKEN, _b(Token))
+                          _R[Token])
 
     def refresh(self) -> Token:
         """``POST /v1/auth/refresh`` now (the client also refreshes by itself)."""
-        return self._get(_lib.nax_auth_refresh, _core.T_TOKEN, _b(Token))
+        return self._get(_lib.nax_auth_refresh, _R[Token])
 
     def logout(self) -> None:
         """``POST /v1/auth/logout``: revoke the session and forget its tokens."""
@@ -225,7 +250,7 @@ class Client:
 
     def totp_enable(self) -> TotpSetup:
         """``POST /v1/auth/totp/enable``: the secret to put in an authenticator."""
-        return self._get(_lib.nax_auth_totp_enable, _core.T_TOTP_SETUP, _b(TotpSetup))
+        return self._get(_lib.nax_auth_totp_enable, _R[TotpSetup])
 
     def totp_confirm(self, code: str) -> None:
         """``POST /v1/auth/totp/confirm`` with the first code."""
@@ -240,11 +265,11 @@ class Client:
         return self._send(_lib.nax_api_keys_create, _core.T_API_KEY_REQUEST,
                           {"label": label, "scopes": [str(getattr(s, "value", s))
                                                       for s in scopes]},
-                          _core.T_API_KEY, _b(ApiKey))
+                          _R[ApiKey])
 
     def list_api_keys(self) -> tuple[ApiKey, ...]:
         """``GET /v1/auth/api-keys`` (without secrets)."""
-        return self._get(_lib.nax_api_keys_list, _core.T_API_KEY_LIST, _b_api_keys)
+        return self._get(_lib.nax_api_keys_list, _r_api_keys)
 
     def delete_api_key(self, key_id: str) -> None:
         """``DELETE /v1/auth/api-keys/{id}``."""
@@ -260,18 +285,18 @@ class Client:
 
     def profile(self) -> Profile:
         """``GET /v1/users/profile``."""
-        return self._get(_lib.nax_users_profile, _core.T_PROFILE, _b(Profile))
+        return self._get(_lib.nax_users_profile, _R[Profile])
 
     def update_profile(self, *, full_name: Optional[str] = None, country: Optional[str] = None,
                        phone: Optional[str] = None) -> Profile:
         """``PUT /v1/users/profile``: changes the members given."""
         return self._send(_lib.nax_users_profile_update, _core.T_PROFILE_UPDATE,
                           {"full_name": full_name, "country": country, "phone": phone},
-                          _core.T_PROFILE, _b(Profile))
+                          _R[Profile])
 
     def kyc_status(self) -> Kyc:
         """``GET /v1/users/kyc-status``."""
-        return self._get(_lib.nax_users_kyc_status, _core.T_KYC, _b(Kyc))
+        return self._get(_lib.nax_users_kyc_status, _R[Kyc])
 
     def upload_kyc_document(self, document_type: str, file_name: str, content_type: str,
                             content: Optional[bytes] = None, *,
@@ -285,45 +310,45 @@ class Client:
         return self._send(_lib.nax_users_kyc_document, _core.T_KYC_DOCUMENT_REQUEST,
                           {"document_type": document_type, "file_name": file_name,
                            "content_type": content_type, "content_base64": content_base64},
-                          _core.T_KYC_DOCUMENT, _b(KycDocument))
+                          _R[KycDocument])
 
     # ------------------------------------------------------------- markets
 
     def markets(self) -> tuple[Market, ...]:
         """``GET /v1/markets`` (also refreshes the client's market-rules cache)."""
-        return self._get(_lib.nax_markets_list, _core.T_MARKET_LIST, _b_markets)
+        return self._get(_lib.nax_markets_list, _r_markets)
 
     def market(self, pair: str) -> Market:
         """One market's rules from the client's cache (fetched when stale)."""
-        return self._get(_lib.nax_markets_get, _core.T_MARKET, _b(Market), pair.encode())
+        return self._get(_lib.nax_markets_get, _R[Market], pair.encode())
 
     def ticker(self, pair: str) -> Ticker:
         """``GET /v1/markets/{pair}/ticker``."""
         out = c_void_p()
         h = self._enter()
         try:
-            rc = _lib.nax_markets_ticker(h, pair.encode(), byref(out))
+            rc = _markets_ticker(h, pair.encode(), out)
         finally:
             self._leave()
-        return take(rc, out, _core.T_TICKER, _b_ticker)
+        return take(rc, out, _r_ticker)
 
     def orderbook(self, pair: str, depth: int = 0) -> OrderBook:
         """``GET /v1/markets/{pair}/orderbook``; depth 0: the server's default."""
-        return self._get(_lib.nax_markets_orderbook, _core.T_ORDER_BOOK, _b(OrderBook),
+        return self._get(_lib.nax_markets_orderbook, _R[OrderBook],
                          pair.encode(), depth)
 
     def trades(self, pair: str, limit: int = 0) -> tuple[Trade, ...]:
         """``GET /v1/markets/{pair}/trades``, newest first."""
-        return self._get(_lib.nax_markets_trades, _core.T_TRADE_LIST, _b_trades, pair.encode(),
+        return self._get(_lib.nax_markets_trades, _r_trades, pair.encode(),
                          limit)
 
     def server_time(self) -> ServerTime:
         """``GET /v1/time``."""
-        return self._get(_lib.nax_markets_time, _core.T_SERVER_TIME, _b(ServerTime))
+        return self._get(_lib.nax_markets_time, _R[ServerTime])
 
     def health(self) -> Health:
         """``GET /health``; a degraded server raises UnavailableError (503)."""
-        return self._get(_lib.nax_health_get, _core.T_HEALTH, _b(Health))
+        return self._get(_lib.nax_health_get, _R[Health])
 
     def sync_clock(self) -> int:
         """Measure the server's clock now; returns server minus local, in ms."""
@@ -361,16 +386,15 @@ class Client:
                 "price": None if price is None else money(price, "price"),
                 "quantity": money(quantity, "quantity"), "time_in_force": time_in_force,
                 "post_only": True if post_only else None, "client_order_id": client_order_id}
-        return self._send(_lib.nax_orders_place, _core.T_ORDER_REQUEST, body, _core.T_ORDER,
-                          _b_order)
+        return self._send(_lib.nax_orders_place, _core.T_ORDER_REQUEST, body, _r_order)
 
     def get_order(self, order_id: str) -> Order:
         """``GET /v1/orders/{id}``."""
-        return self._get(_lib.nax_orders_get, _core.T_ORDER, _b_order, order_id.encode())
+        return self._get(_lib.nax_orders_get, _r_order, order_id.encode())
 
     def get_order_by_client_id(self, client_order_id: str) -> Order:
         """The order with this client order id (NotFoundError when none)."""
-        return self._get(_lib.nax_orders_get_by_client_id, _core.T_ORDER, _b_order,
+        return self._get(_lib.nax_orders_get_by_client_id, _r_order,
                          client_order_id.encode())
 
     def list_orders(self, *, pair: Optional[str] = None, status: Optional[str] = None,
@@ -379,7 +403,7 @@ class Client:
         """``GET /v1/orders``, one page, newest first."""
         q = _query(pair=pair, status=status, side=side, client_order_id=client_order_id,
                    limit=limit, cursor=cursor)
-        return self._get(_lib.nax_orders_list, _core.T_ORDER_LIST, _b(OrderList), byref(q))
+        return self._get(_lib.nax_orders_list, _R[OrderList], byref(q))
 
     def iter_orders(self, *, pair: Optional[str] = None, status: Optional[str] = None,
                     side: Optional[str] = None, limit: int = 0) -> "Pager[Order]":
@@ -389,18 +413,18 @@ class Client:
 
     def cancel_order(self, order_id: str) -> Order:
         """``DELETE /v1/orders/{id}``: the cancelled order."""
-        return self._get(_lib.nax_orders_cancel, _core.T_ORDER, _b_order, order_id.encode())
+        return self._get(_lib.nax_orders_cancel, _r_order, order_id.encode())
 
     def cancel_all(self, pair: Optional[str] = None) -> CancelResult:
         """``DELETE /v1/orders``: every open order, or only those of ``pair``."""
-        return self._get(_lib.nax_orders_cancel_all, _core.T_CANCEL_RESULT, _b(CancelResult),
+        return self._get(_lib.nax_orders_cancel_all, _R[CancelResult],
                          opt_bytes(pair))
 
     def trades_history(self, *, pair: Optional[str] = None, limit: int = 0,
                        cursor: Optional[str] = None) -> FillList:
         """``GET /v1/trades/history``: the user's fills, one page, newest first."""
         q = _query(pair=pair, limit=limit, cursor=cursor)
-        return self._get(_lib.nax_trades_history, _core.T_FILL_LIST, _b(FillList), byref(q))
+        return self._get(_lib.nax_trades_history, _R[FillList], byref(q))
 
     def iter_trades_history(self, *, pair: Optional[str] = None,
                             limit: int = 0) -> "Pager[Fill]":
@@ -411,13 +435,12 @@ class Client:
 
     def balances(self) -> tuple[Balance, ...]:
         """``GET /v1/wallets/balances``."""
-        return self._get(_lib.nax_wallets_balances, _core.T_BALANCE_LIST, _b_balances)
+        return self._get(_lib.nax_wallets_balances, _r_balances)
 
     def deposit_address(self, asset: str, network: Optional[str] = None) -> DepositAddress:
         """``POST /v1/wallets/deposit-address``."""
         return self._send(_lib.nax_wallets_deposit_address, _core.T_DEPOSIT_ADDRESS_REQUEST,
-                          {"asset": asset, "network": network}, _core.T_DEPOSIT_ADDRESS,
-                          _b(DepositAddress))
+                          {"asset": asset, "network": network}, _R[DepositAddress])
 
     def withdraw(self, asset: str, amount: Money, address: str, *,
                  network: Optional[str] = None, memo: Optional[str] = None,
@@ -426,7 +449,7 @@ class Client:
         return self._send(_lib.nax_wallets_withdraw, _core.T_WITHDRAW_REQUEST,
                           {"asset": asset, "amount": money(amount, "amount"),
                            "address": address, "network": network, "memo": memo,
-                           "totp_code": totp_code}, _core.T_WALLET_TX, _b(WalletTx))
+                           "totp_code": totp_code}, _R[WalletTx])
 
     def wallet_transactions(self, *, asset: Optional[str] = None, type: Optional[str] = None,
                             from_ms: int = 0, to_ms: int = 0, limit: int = 0,
@@ -434,8 +457,7 @@ class Client:
         """``GET /v1/wallets/transactions``, one page, newest first."""
         q = _query(asset=asset, type=type, from_ms=from_ms, to_ms=to_ms, limit=limit,
                    cursor=cursor)
-        return self._get(_lib.nax_wallets_transactions, _core.T_WALLET_TX_LIST,
-                         _b(WalletTxList), byref(q))
+        return self._get(_lib.nax_wallets_transactions, _R[WalletTxList], byref(q))
 
     def iter_wallet_transactions(self, *, asset: Optional[str] = None,
                                  type: Optional[str] = None, from_ms: int = 0, to_ms: int = 0,
@@ -450,7 +472,7 @@ class Client:
         """``POST /v1/fiat/deposit``: pay with the returned ``reference``."""
         return self._send(_lib.nax_fiat_deposit, _core.T_FIAT_DEPOSIT_REQUEST,
                           {"currency": currency, "amount": money(amount, "amount"),
-                           "method": method}, _core.T_FIAT_TX, _b(FiatTx))
+                           "method": method}, _R[FiatTx])
 
     def fiat_withdraw(self, currency: str, amount: Money, method: str, *, account_name: str,
                       account_number: str, bank_code: str,
@@ -460,7 +482,7 @@ class Client:
                           {"currency": currency, "amount": money(amount, "amount"),
                            "method": method, "account_name": account_name,
                            "account_number": account_number, "bank_code": bank_code,
-                           "totp_code": totp_code}, _core.T_FIAT_TX, _b(FiatTx))
+                           "totp_code": totp_code}, _R[FiatTx])
 
     def fiat_transactions(self, *, currency: Optional[str] = None, type: Optional[str] = None,
                           from_ms: int = 0, to_ms: int = 0, limit: int = 0,
@@ -468,7 +490,7 @@ class Client:
         """``GET /v1/fiat/transactions``, one page, newest first."""
         q = _query(asset=currency, type=type, from_ms=from_ms, to_ms=to_ms, limit=limit,
                    cursor=cursor)
-        return self._get(_lib.nax_fiat_transactions, _core.T_FIAT_TX_LIST, _b(FiatTxList),
+        return self._get(_lib.nax_fiat_transactions, _R[FiatTxList],
                          byref(q))
 
     def iter_fiat_transactions(self, *, currency: Optional[str] = None,
@@ -495,8 +517,8 @@ class Pager(Iterator[T]):
     fetch at a time)."""
 
     def __init__(self, client: Client, spec, query: _lib.ListQuery):
-        kind, self._type, cls = spec
-        self._build = _b(cls)
+        kind, cls = spec
+        self._read = _R[cls]
         self._lock = threading.Lock()
         self._client = client
         h = client._enter()
@@ -516,14 +538,14 @@ class Pager(Iterator[T]):
             if self._p is None:
                 raise StopIteration
             item = c_void_p()
-            rc = _lib.nax_pager_next(self._p, byref(item))
+            rc = _lib.nax_pager_next(self._p, item)
             if rc < 0:
                 raise from_last(rc)
             if rc == 0:
                 self._close_locked()
                 raise StopIteration
             # the item stays valid until the next call on the pager: copy it now
-            return self._build(_core.to_json(self._type, item.value))
+            return self._read(item.value)
 
     def _close_locked(self) -> None:
         p, self._p = self._p, None

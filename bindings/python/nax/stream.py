@@ -37,13 +37,12 @@ import enum
 import threading
 import weakref
 from ctypes import byref, c_char_p, c_void_p
-from decimal import Decimal
 from typing import Any, Callable, Optional
 
-from . import _core, _lib
-from .errors import InvalidStateError, check, from_last
-from .models import (Balance, BookLevel, BookTop, BookUpdate, Fill, Order, OrderBook,
-                     StateEvent, StreamStats, Ticker, Trade, builder)
+from . import _core, _lib, _structs
+from .errors import InvalidStateError, check
+from .models import (Balance, BookTop, BookUpdate, Fill, Order, OrderBook, StateEvent,
+                     StreamStats, Ticker, Trade)
 
 
 class Flags(enum.IntFlag):
@@ -60,7 +59,7 @@ _REASON_NAMES = {i: _lib.nax_stream_reason_name(i).decode() for i in range(32)}
 _STATE_NUM = {v: k for k, v in _STATE_NAMES.items()}
 _CLOSED = 6
 
-_b_order_book = builder(OrderBook)
+_r_order_book = _structs.reader(OrderBook)
 
 
 class Event:
@@ -157,19 +156,18 @@ class Stream:
         # the free waits for them, since nax_stream_free must be the last call.
         self._guard = threading.Condition()
         self._active = 0
-        self._buf = _lib.Buf()  # used by the stream's thread only
         self._client = client
         self._h: Optional[int] = None
 
         # The C callbacks; kept referenced for the life of the stream.
         self._cbs = _lib.StreamCallbacks(
             _lib.ON_STATE(self._c_state),
-            _lib.ON_ITEM(self._item_cb("ticker", _core.T_TICKER, Ticker)),
-            _lib.ON_ITEM(self._item_cb("trade", _core.T_TRADE, Trade)),
+            _lib.ON_ITEM(self._item_cb("ticker", Ticker)),
+            _lib.ON_ITEM(self._item_cb("trade", Trade)),
             _lib.ON_BOOK(self._c_book),
-            _lib.ON_ITEM(self._item_cb("order", _core.T_ORDER, Order)),
-            _lib.ON_ITEM(self._item_cb("balance", _core.T_BALANCE, Balance)),
-            _lib.ON_ITEM(self._item_cb("fill", _core.T_FILL, Fill)), None)
+            _lib.ON_ITEM(self._item_cb("order", Order)),
+            _lib.ON_ITEM(self._item_cb("balance", Balance)),
+            _lib.ON_ITEM(self._item_cb("fill", Fill)), None)
 
         o = _lib.StreamOptions()
         check(_lib.nax_stream_options_init(byref(o), _lib.STREAM_OPTIONS_VERSION))
@@ -197,12 +195,6 @@ class Stream:
     # They run on the stream's thread and never let an exception through:
     # one stops the stream (non-zero return) and is kept for close().
 
-    def _json(self, type_id: int, ptr) -> Any:
-        rc = _lib.nax_encode(byref(self._buf), type_id, ptr)
-        if rc != 0:
-            raise from_last(rc)
-        return _core._json_decode(ctypes.string_at(self._buf.data, self._buf.len).decode())
-
     def _deliver(self, kind: str, data: Any, flags: Flags, cb) -> int:
         if cb is not None:
             if kind in ("state", "book"):
@@ -213,8 +205,8 @@ class Stream:
             self._put(Event(kind, data, flags))
         return 0
 
-    def _item_cb(self, kind: str, type_id: int, cls: type):
-        build = builder(cls)
+    def _item_cb(self, kind: str, cls: type):
+        read = _structs.reader(cls)  # the struct is valid during the callback
 
         def on_item(ptr, flags, _ud):
             try:
@@ -222,7 +214,7 @@ class Stream:
                 cb = self._user[kind]
                 if cb is None and not self._queue_on:
                     return 0
-                return self._deliver(kind, build(self._json(type_id, ptr)),
+                return self._deliver(kind, read(ptr),
                                      _FLAGS.get(flags) or Flags(flags), cb)
             except BaseException as e:  # noqa: B902 - must not cross into C
                 return self._fail(e)
@@ -236,12 +228,9 @@ class Stream:
             if cb is None and not self._queue_on:
                 return 0
             b = bp.contents
-            # The changed levels go through the codec as an order book.
-            ob = _lib.OrderBook(ctypes.sizeof(_lib.OrderBook), b.pair, b.seq, b.bids,
-                                b.bids_count, b.asks, b.asks_count, b.checksum, 0)
-            d = _b_order_book(self._json(_core.T_ORDER_BOOK, byref(ob)))
-            up = BookUpdate(pair=d.pair, seq=d.seq, snapshot=bool(b.snapshot), bids=d.bids,
-                            asks=d.asks, checksum=d.checksum)
+            up = BookUpdate(pair=b.pair.decode(), seq=b.seq, snapshot=bool(b.snapshot),
+                            bids=_structs.levels(b.bids, b.bids_count),
+                            asks=_structs.levels(b.asks, b.asks_count), checksum=b.checksum)
             return self._deliver("book", up, Flags.NONE, cb)
         except BaseException as e:  # noqa: B902
             return self._fail(e)
@@ -462,15 +451,15 @@ class Stream:
         t.struct_size = ctypes.sizeof(t)
         check(self._call(_lib.nax_stream_book_top, pair.encode(), byref(t)))
         return BookTop(seq=t.seq, live=bool(t.live),
-                       bid=_level(t.bid) if t.has_bid else None,
-                       ask=_level(t.ask) if t.has_ask else None, bid_levels=t.bid_levels,
+                       bid=_structs.level(t.bid) if t.has_bid else None,
+                       ask=_structs.level(t.ask) if t.has_ask else None, bid_levels=t.bid_levels,
                        ask_levels=t.ask_levels)
 
     def book(self, pair: str, depth: int = 0) -> OrderBook:
         """A consistent copy of a subscribed book (depth 0: every level)."""
         out = c_void_p()
-        rc = self._call(_lib.nax_stream_book_copy, pair.encode(), depth, byref(out))
-        return _core.take(rc, out, _core.T_ORDER_BOOK, _b_order_book)
+        rc = self._call(_lib.nax_stream_book_copy, pair.encode(), depth, out)
+        return _core.take(rc, out, _r_order_book)
 
     def stop(self) -> None:
         """Close the connection for good (returns at once; :meth:`close` frees)."""
@@ -505,7 +494,6 @@ class Stream:
         _open_streams.discard(self)
         if h is not None:
             _lib.nax_stream_free(h)  # waits for the stream's thread (GIL released)
-        _lib.nax_buf_dispose(byref(self._buf))
         with self._cond:
             self._finished = True
             self._cond.notify_all()
@@ -543,14 +531,6 @@ class Stream:
                 self.close()
         except Exception:
             pass
-
-
-def _level(lv: _lib.BookLevel) -> BookLevel:
-    buf = ctypes.create_string_buffer(48)
-    _lib.nax_decimal_format(buf, 48, byref(lv.price))
-    price = Decimal(buf.value.decode())
-    _lib.nax_decimal_format(buf, 48, byref(lv.quantity))
-    return BookLevel(price, Decimal(buf.value.decode()))
 
 
 __all__ = ["Stream", "Event", "Flags"]

@@ -1,5 +1,6 @@
-"""The ctypes mirrors of nax/_lib.py against the C headers: a small C program
-prints sizeof and offsetof of every mirrored struct, compiled here."""
+"""The ctypes mirrors of nax/_lib.py and nax/_structs.py against the C
+headers: a small C program prints sizeof and offsetof of every mirrored
+struct, and the enum numbers the struct readers map, compiled here."""
 
 import ctypes
 import os
@@ -10,7 +11,7 @@ import pytest
 
 from conftest import REPO
 
-from nax import _lib
+from nax import _lib, _structs
 
 STRUCTS = {
     "nax_error": (_lib.Error, "nax/error.h"),
@@ -31,6 +32,12 @@ STRUCTS = {
     "nax_stream_stats": (_lib.StreamStats, "nax/stream.h"),
     "nax_book_top": (_lib.BookTop, "nax/stream.h"),
 }
+STRUCTS.update({name: (st, "nax/types.h") for name, st in _structs.MIRRORS.items()})
+
+# enum constant name -> the number nax._structs maps to a member
+ENUM_NUMBERS = {prefix + member.name: number
+                for prefix, table in _structs.ENUMS.values()
+                for number, member in table.items()}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +50,8 @@ def layout(tmp_path_factory):
         lines.append(f'printf("{name} size %zu\\n", sizeof({name}));')
         for field, _t in st._fields_:
             lines.append(f'printf("{name} {field} %zu\\n", offsetof({name}, {field}));')
+    for const in ENUM_NUMBERS:
+        lines.append(f'printf("enum {const} %zu\\n", (size_t){const});')
     lines += ['return 0;', '}']
     d = tmp_path_factory.mktemp("abi")
     (d / "layout.c").write_text("\n".join(lines))
@@ -62,6 +71,17 @@ def test_struct_layout_matches_the_header(layout, name):
     assert ctypes.sizeof(st) == layout[(name, "size")], name
     for field, _t in st._fields_:
         assert getattr(st, field).offset == layout[(name, field)], f"{name}.{field}"
+
+
+def test_enum_numbers_match_the_header(layout):
+    for const, number in ENUM_NUMBERS.items():
+        assert layout[("enum", const)] == number, const
+
+
+def test_enum_tables_cover_every_member():
+    for cls, (_prefix, table) in _structs.ENUMS.items():
+        assert set(table.values()) == set(cls), cls.__name__
+        assert 0 not in table  # 0 is "absent" in C
 
 
 def test_options_versions_match_the_headers():
