@@ -750,6 +750,12 @@ export function codeName(errno: number): NaxCode;
 
 // --------------------------------------------------------------- signing
 
+/**
+ * A body to sign or verify: every byte counts, a NUL included (a string as
+ * its UTF-8 bytes; verify the raw bytes you received, a Buffer, where you
+ * can). The text arguments (secrets, ids, timestamps, signatures, methods,
+ * targets) refuse a NUL with a TypeError.
+ */
 export type Body = string | Buffer | Uint8Array;
 
 export interface WebhookHeaders {

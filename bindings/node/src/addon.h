@@ -55,8 +55,12 @@ napi_value nn_json_parse(napi_env env, const char *text, size_t len);
 
 /* ---- args.c: reading JS arguments */
 /* A JS string as a new NUL-terminated copy (free()), NULL for undefined/null.
- * Sets *bad when the value is neither (a TypeError is then pending). */
+ * Sets *bad when the value is neither, or when it contains a NUL, which C
+ * would take for its end (a TypeError is then pending). */
 char *nn_string_dup(napi_env env, napi_value v, const char *what, int *bad);
+/* As nn_string_dup() for a string that carries bytes (a body): NULs allowed,
+ * *len is its UTF-8 length, the one to use (never strlen()). */
+char *nn_bytes_dup(napi_env env, napi_value v, const char *what, size_t *len, int *bad);
 /* A named property as a string copy, as nn_string_dup(). */
 char *nn_prop_string(napi_env env, napi_value obj, const char *name, int *bad);
 /* A named property as a non-negative integer; 0 when absent. */

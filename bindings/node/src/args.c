@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 napi_value nn_prop(napi_env env, napi_value obj, const char *name)
 {
@@ -15,9 +16,10 @@ napi_value nn_prop(napi_env env, napi_value obj, const char *name)
     return v;
 }
 
-char *nn_string_dup(napi_env env, napi_value v, const char *what, int *bad)
+char *nn_bytes_dup(napi_env env, napi_value v, const char *what, size_t *len, int *bad)
 {
     napi_valuetype t = napi_undefined;
+    *len = 0;
     if (!v || napi_typeof(env, v, &t) != napi_ok || t == napi_undefined || t == napi_null)
         return NULL;
     char msg[160];
@@ -27,18 +29,36 @@ char *nn_string_dup(napi_env env, napi_value v, const char *what, int *bad)
         *bad = 1;
         return NULL;
     }
-    size_t len = 0;
-    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    size_t n = 0;
+    if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) {
         *bad = 1;
         return NULL;
     }
-    char *s = malloc(len + 1);
+    char *s = malloc(n + 1);
     if (!s) {
         napi_throw_error(env, NULL, "nax addon: out of memory");
         *bad = 1;
         return NULL;
     }
-    napi_get_value_string_utf8(env, v, s, len + 1, &len);
+    napi_get_value_string_utf8(env, v, s, n + 1, len);
+    return s;
+}
+
+char *nn_string_dup(napi_env env, napi_value v, const char *what, int *bad)
+{
+    size_t len = 0;
+    char *s = nn_bytes_dup(env, v, what, &len, bad);
+    if (s && strlen(s) != len) {
+        /* C would read it only up to the NUL: another string than the caller's
+         * (a webhook id "msg_1\0x" would verify as "msg_1"). */
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must not contain a NUL character", what);
+        memset(s, 0, len); /* it may be a secret */
+        free(s);
+        napi_throw_type_error(env, NULL, msg);
+        *bad = 1;
+        return NULL;
+    }
     return s;
 }
 

@@ -335,13 +335,18 @@ static int read_string(napi_env env, napi_value v, call_work *w)
         return -1;
     }
     w->arg = w->arg_inline;
-    if (len + 4 < sizeof w->arg_inline)
-        return 0;
-    /* Near the inline buffer's end it may have been cut (at a character
-     * boundary, so up to 3 bytes short): copy it whole. */
-    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || !(w->arg = malloc(len + 1)))
+    if (len + 4 >= sizeof w->arg_inline) {
+        /* Near the inline buffer's end it may have been cut (at a character
+         * boundary, so up to 3 bytes short): copy it whole. */
+        if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok ||
+            !(w->arg = malloc(len + 1)))
+            return -1;
+        napi_get_value_string_utf8(env, v, w->arg, len + 1, &len);
+    }
+    if (strlen(w->arg) != len) { /* C would stop at the NUL: another id than the caller's */
+        napi_throw_type_error(env, NULL, "the argument must not contain a NUL character");
         return -1;
-    napi_get_value_string_utf8(env, v, w->arg, len + 1, &len);
+    }
     return 0;
 }
 
@@ -376,12 +381,11 @@ napi_value nn_call(napi_env env, napi_callback_info info)
         bad = 1;
     }
     if (!bad && OPS[op].request) {
-        w->body = nn_string_dup(env, argc > 3 ? argv[3] : NULL, "request body", &bad);
+        w->body = nn_bytes_dup(env, argc > 3 ? argv[3] : NULL, "request body", &w->body_len, &bad);
         if (!bad && !w->body) {
             napi_throw_type_error(env, NULL, "a request object is required");
             bad = 1;
         }
-        w->body_len = w->body ? strlen(w->body) : 0;
     }
     if (!bad && argc > 4 && napi_typeof(env, argv[4], &t) == napi_ok && t == napi_number) {
         int64_t n = 0;

@@ -23,11 +23,11 @@ static int read_bytes(napi_env env, napi_value v, bytes *out)
         return 0;
     if (t == napi_string) {
         int bad = 0;
-        out->owned = nn_string_dup(env, v, "body", &bad);
+        /* Its whole length: a NUL in it is part of what is signed. */
+        out->owned = nn_bytes_dup(env, v, "body", &out->len, &bad);
         if (bad)
             return -1;
         out->data = out->owned;
-        out->len = strlen(out->owned);
         return 0;
     }
     if (napi_is_buffer(env, v, &is) == napi_ok && is) {

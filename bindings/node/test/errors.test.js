@@ -81,6 +81,17 @@ test('money as a JS number and unknown members are refused as TypeErrors', async
   assert.throws(() => new nax.Decimal(0.1), TypeError);
 });
 
+test('a NUL in an id or a query string is a TypeError, never a shorter id', async () => {
+  const o = await trader.orders.place({ pair: 'BTC-AUD', side: 'buy', type: 'limit',
+    price: '100.00', quantity: '0.10000000' });
+  // C would read "ord_...\0x" as the order's own id and cancel it.
+  await assert.rejects(trader.orders.cancel(`${o.id}\u0000x`),
+    (e) => e instanceof TypeError && /NUL/.test(e.message));
+  assert.equal((await trader.orders.get(o.id)).status, 'open');
+  await assert.rejects(trader.orders.list({ pair: 'BTC-AUD\u0000x' }), TypeError);
+  assert.equal((await trader.orders.cancel(o.id)).status, 'cancelled');
+});
+
 test('401, 404 and 409 map to their classes', async () => {
   const u = await naxd.user();
   const c = new nax.Client({ url: naxd.url });

@@ -55,6 +55,33 @@ test('verify() refuses a tampered body, a wrong key and a stale timestamp', () =
     e instanceof nax.InvalidArgumentError && !e.message.includes('not*base64'));
 });
 
+test('a NUL in a string is part of it: a body with more after a NUL does not verify', () => {
+  const good = '{"amount":"1.00"}';
+  const forged = `${good}\u0000{"amount":"1000000.00"}`;
+  const now = 1_800_000_000;
+  const h = nax.webhook.headers(SECRET, good, { id: 'msg_3', timestamp: now });
+  assert.equal(nax.webhook.verify(SECRET, h, good, { now }), true);
+  for (const body of [forged, `${good}\u0000x`, Buffer.from(forged)]) {
+    assert.throws(() => nax.webhook.verify(SECRET, h, body, { now }), (e) =>
+      e instanceof nax.AuthenticationError && e.serverCode === 'invalid_signature');
+  }
+  // Signatures cover the whole string, NUL and all, as an independent HMAC does.
+  const signed = nax.webhook.sign(SECRET, 'msg_3', now, `${good}\u0000x`);
+  assert.notEqual(signed, nax.webhook.sign(SECRET, 'msg_3', now, good));
+  assert.equal(signed, signWebhook(SECRET, 'msg_3', now, `${good}\u0000x`));
+  assert.equal(signed, nax.webhook.sign(SECRET, 'msg_3', now, Buffer.from(`${good}\u0000x`)));
+  const req = nax.signRequest('k', 1, 'POST', '/v1/orders', 'x\u0000y');
+  assert.notEqual(req, nax.signRequest('k', 1, 'POST', '/v1/orders', 'x'));
+  assert.equal(req, crypto.createHmac('sha256', 'k').update('1POST/v1/ordersx\u0000y').digest('hex'));
+  // Text C reads up to its end (ids, timestamps, secrets, signatures) refuses a
+  // NUL: a replayed delivery under the id "msg_3\0x" would pass as msg_3.
+  const replay = { ...h, 'webhook-id': 'msg_3\u0000x' };
+  assert.throws(() => nax.webhook.verify(SECRET, replay, good, { now }),
+    (e) => e instanceof TypeError && /must not contain a NUL/.test(e.message));
+  assert.throws(() => nax.webhook.verify(`${SECRET}\u0000`, h, good, { now }), TypeError);
+  assert.throws(() => nax.signRequest('k\u0000z', 1, 'GET', '/v1/time'), TypeError);
+});
+
 test('naxd accepts deposits signed by the binding, and refuses a bad signature', async () => {
   const u = await naxd.user();
   const c = new nax.Client({ url: naxd.url, email: u.email, password: u.password });
