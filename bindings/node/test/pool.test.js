@@ -1,12 +1,15 @@
 'use strict';
-// Where calls run: on the addon's own threads, never on the main one, eight
-// at once, each continuing in its caller's async context. The server here is
-// a node:http server on this very thread, so it can only answer while the
-// main thread is free.
+// Where calls run: on the addon's own threads, never on the main one nor on
+// libuv's pool, eight at once, each continuing in its caller's async context.
+// The servers here run on this very thread, so they can only answer while
+// the main thread is free.
 
 const assert = require('node:assert/strict');
 const { AsyncLocalStorage } = require('node:async_hooks');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const { after, before, test } = require('node:test');
 const nax = require('..');
 
@@ -87,6 +90,51 @@ test('eight calls run at once; more wait their turn and all resolve', async () =
     assert.equal(most, 8);
   } finally {
     await c.close();
+  }
+});
+
+test('calls waiting on a silent server hold up neither fs nor crypto (libuv\'s pool)', async () => {
+  // More calls than libuv's pool has threads (4 unless UV_THREADPOOL_SIZE
+  // says otherwise): had they taken its threads, readFile and pbkdf2 would
+  // queue behind them until they timed out.
+  const calls = Math.max(6, Number(process.env.UV_THREADPOOL_SIZE || 4) + 2);
+  assert.ok(calls <= 8, 'more calls than the addon runs at once');
+  const sockets = [];
+  let arrived;
+  const allArrived = new Promise((res) => { arrived = res; });
+  let requests = 0;
+  const silent = net.createServer((sock) => {
+    sockets.push(sock);
+    sock.once('data', () => { if (++requests === calls) arrived(); }); // never answered
+  });
+  await new Promise((res) => silent.listen(0, '127.0.0.1', res));
+  const c = new nax.Client({ url: `http://127.0.0.1:${silent.address().port}`,
+    requestTimeoutMs: 20000, retry: { maxAttempts: 1 }, breaker: { disabled: true } });
+  let settled = 0;
+  try {
+    const pending = [];
+    for (let i = 0; i < calls; i++) {
+      pending.push(c.markets.ticker('BTC-AUD').then((v) => v, (e) => e)
+        .finally(() => { settled++; }));
+    }
+    const [text, key] = await Promise.all([
+      fs.promises.readFile(__filename, 'utf8'),
+      new Promise((res, rej) => crypto.pbkdf2('pw', 'salt', 1000, 32, 'sha256',
+        (e, k) => (e ? rej(e) : res(k)))),
+      allArrived,
+    ]);
+    assert.match(text, /silent server/);
+    assert.equal(key.length, 32);
+    assert.equal(settled, 0, 'a call ended before fs and crypto were done');
+    assert.equal(requests, calls);
+    sockets.forEach((s) => s.destroy()); // now the calls fail, all of them
+    const results = await Promise.all(pending);
+    assert.ok(results.every((r) => r instanceof nax.NetworkError),
+      JSON.stringify(results.map((r) => r.code)));
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    await c.close();
+    await new Promise((res) => silent.close(res));
   }
 });
 
