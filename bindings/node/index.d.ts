@@ -588,6 +588,12 @@ export interface StreamStats {
   checksumMismatches: number;
   lagging: number;
   catchupEvents: number;
+  /**
+   * Messages the stream's thread could not queue at once, because JS was
+   * `maxQueue` messages behind, and waited for room to queue (reading
+   * nothing from the socket meanwhile). Counted by the binding, not libnax.
+   */
+  queueWaits: number;
 }
 
 export interface StreamOptions {

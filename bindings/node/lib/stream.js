@@ -100,7 +100,11 @@ class Stream extends EventEmitter {
     return binding.streamState(this._h);
   }
 
-  /** Counters: messages, bytes, connects, resyncs, gaps, checksumMismatches, lagging, catchupEvents. */
+  /**
+   * Counters: messages, bytes, connects, resyncs, gaps, checksumMismatches,
+   * lagging, catchupEvents (libnax's), and queueWaits: how often the stream's
+   * thread found maxQueue messages waiting for this thread and waited for room.
+   */
   stats() {
     return binding.streamStats(this._h);
   }

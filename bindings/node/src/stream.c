@@ -4,7 +4,8 @@
  * threadsafe function; JS turns it into EventEmitter events.
  *
  * When JS falls behind: the queue holds at most `maxQueue` messages; the
- * stream's thread then waits for room (a blocking call), so it stops reading
+ * stream's thread then waits for room (a blocking call, counted in stats()
+ * as queueWaits), so it stops reading
  * the socket and naxd reports the connection `lagging`, which libnax handles
  * as documented (the book resyncs, private channels catch up over REST).
  * Nothing is dropped silently.
@@ -18,6 +19,7 @@
  */
 #include "addon.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,9 +39,10 @@ typedef struct nn_item {
 struct nn_stream {
     nax_stream *stream;
     napi_threadsafe_function tsfn;
-    nn_client *client; /* borrowed for the stream's life, or NULL */
-    nax_buf scratch;   /* the stream's thread only */
-    int closed_pushed; /* the stream's thread only: CLOSED was queued */
+    nn_client *client;                /* borrowed for the stream's life, or NULL */
+    nax_buf scratch;                  /* the stream's thread only */
+    int closed_pushed;                /* the stream's thread only: CLOSED was queued */
+    atomic_uint_fast64_t queue_waits; /* pushes that found the queue full and waited */
     napi_deferred close_deferred;
     int finished;   /* the native stream is freed */
     int tsfn_alive; /* the threadsafe function is not finalized yet */
@@ -52,8 +55,18 @@ struct nn_stream {
 
 static void push(nn_stream *w, nn_item *item)
 {
-    if (w->closed_pushed ||
-        napi_call_threadsafe_function(w->tsfn, item, napi_tsfn_blocking) != napi_ok)
+    if (w->closed_pushed) {
+        free(item); /* closing: nobody will read it */
+        return;
+    }
+    napi_status st = napi_call_threadsafe_function(w->tsfn, item, napi_tsfn_nonblocking);
+    if (st == napi_queue_full) {
+        /* JS is maxQueue messages behind: wait for room, and count it (stats()
+         * queueWaits), so a caller can tell the back-pressure happened. */
+        atomic_fetch_add_explicit(&w->queue_waits, 1, memory_order_relaxed);
+        st = napi_call_threadsafe_function(w->tsfn, item, napi_tsfn_blocking);
+    }
+    if (st != napi_ok)
         free(item); /* closing: nobody will read it */
 }
 
@@ -420,6 +433,7 @@ napi_value nn_stream_new(napi_env env, napi_callback_info info)
         return NULL;
     }
     w->env = env;
+    atomic_init(&w->queue_waits, 0);
     opts.callbacks.on_state = on_state;
     opts.callbacks.on_ticker = on_ticker;
     opts.callbacks.on_trade = on_trade;
@@ -529,6 +543,8 @@ napi_value nn_stream_stats(napi_env env, napi_callback_info info)
     set_num(env, o, "checksumMismatches", (double)st.checksum_mismatches);
     set_num(env, o, "lagging", (double)st.lagging);
     set_num(env, o, "catchupEvents", (double)st.catchup_events);
+    set_num(env, o, "queueWaits",
+            (double)atomic_load_explicit(&w->queue_waits, memory_order_relaxed));
     return o;
 }
 

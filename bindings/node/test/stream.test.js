@@ -195,10 +195,15 @@ test('a JS side that falls behind a tiny queue loses nothing: seqs stay consecut
       placing.push(maker.orders.place({ pair: 'ETH-AUD', side: 'buy', type: 'limit',
         price: `${2000 + i}.00`, quantity: '0.01000000' }));
     }
-    // Keep the main thread busy while the updates arrive, so the queue fills
-    // and the stream's thread has to wait for room.
-    const until = Date.now() + 300;
-    while (Date.now() < until) { /* busy */ }
+    // Hold this thread (the queue's only reader) until the stream's thread
+    // found the queue full and had to wait for room: the case under test.
+    // The calls and the stream run on their own threads meanwhile.
+    const waits = s.stats().queueWaits; // the snapshots may have filled it already
+    assert.equal(typeof waits, 'number');
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const giveUp = Date.now() + 60_000;
+    while (s.stats().queueWaits === waits && Date.now() < giveUp) Atomics.wait(nap, 0, 0, 5);
+    assert.ok(s.stats().queueWaits > waits, 'the stream never waited for room in its queue');
     await Promise.all(placing);
     const rb = await maker.markets.orderbook('ETH-AUD', 100);
     if (!books.some((b) => b.seq >= rb.seq)) await waitFor(s, 'book', (b) => b.seq >= rb.seq);
