@@ -200,7 +200,12 @@ def _enum_table(cls: type) -> tuple:
 # ------------------------------------------------------------------ readers
 # Each reader is generated once per class as straight-line code: the
 # mirror's numbers in one struct unpack, strings through ctypes, and the
-# frozen dataclass filled through its slots.
+# result built as an instance of a twin class, a plain class with the same
+# slots, then handed its real class. Storing into slots is the interpreter's
+# fastest path, while a frozen dataclass only takes stores through
+# object.__setattr__ or the slot descriptors (a sixth of a ticker's cost).
+# Python checks at each __class__ assignment that the two layouts agree;
+# where they might not (twin() says so), the reader sets slots one by one.
 
 _new = object.__new__
 _READERS: dict[type, Callable[[int], Any]] = {}
@@ -287,7 +292,18 @@ def _conversion(tp, name: str, ctype, env: dict, i: int) -> tuple[str, bool, lis
     raise TypeError(f"no struct conversion for {name}: {tp!r} from {ctype!r}")
 
 
-def _generate(cls: type) -> Callable[[int], Any]:
+def twin(cls: type) -> Optional[type]:
+    """A plain class laid out like the slotted dataclass ``cls``, whose
+    instances may become ``cls`` instances; None if Python refuses."""
+    t = type(f"_{cls.__name__}Twin", (object,), {"__slots__": cls.__slots__})
+    try:
+        _new(t).__class__ = cls
+    except TypeError:
+        return None
+    return t
+
+
+def _generate(cls: type, use_twin: bool = True) -> Callable[[int], Any]:
     mirror = _MIRROR_OF[cls]
     ctypes_of = dict(mirror._fields_)
     hints = typing.get_type_hints(cls, vars(models))
@@ -295,6 +311,7 @@ def _generate(cls: type) -> Callable[[int], Any]:
                            "_POW": _POW, "_big": _big, "_unpack_dec": _unpack_dec,
                            "_dec_at": _dec_at, "_levels": levels, "_addresses": _addresses,
                            "_strings": _strings}
+    tw = twin(cls) if use_twin else None
     body, wanted = [], set()
     for i, (name, setter) in enumerate(slot_setters(cls)):
         env[f"_s{i}"] = setter
@@ -304,12 +321,16 @@ def _generate(cls: type) -> Callable[[int], Any]:
             wanted.add(name)
             if f"{name}_count" in ctypes_of:
                 wanted.add(f"{name}_count")
-        body.append(f"    _s{i}(o, {expr})")
+        body.append(f"    o.{name} = {expr}" if tw else f"    _s{i}(o, {expr})")
     lines = ["def read(p):", "    s = _at(p)"]
     if wanted:
         env["_unpack"], names = _unpacker(mirror, wanted)
         lines.append(f"    {', '.join(names)}, = _unpack(s)")
-    lines += ["    o = _new(_cls)"] + body + ["    return o"]
+    if tw:
+        env["_twin"] = tw
+        lines += ["    o = _new(_twin)"] + body + ["    o.__class__ = _cls", "    return o"]
+    else:
+        lines += ["    o = _new(_cls)"] + body + ["    return o"]
     exec("\n".join(lines), env)  # noqa: S102 - our own field names only
     read = env["read"]
     read.__qualname__ = f"read_{cls.__name__}"

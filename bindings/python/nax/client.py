@@ -49,6 +49,7 @@ _R = {cls: _reader(t, cls) for t, cls in (
     (_core.T_FIAT_TX_LIST, FiatTxList))}
 _r_ticker = _R[Ticker]
 _markets_ticker = _lib.nax_markets_ticker
+_free = _lib.nax_object_free
 _r_order = _R[Order]
 
 # lists the client unwraps into a plain tuple
@@ -69,6 +70,10 @@ _LIST_ORDERS = (1, Order)
 _LIST_FILLS = (2, Fill)
 _LIST_WALLET_TXS = (3, WalletTx)
 _LIST_FIAT_TXS = (4, FiatTx)
+
+
+def _closed() -> InvalidStateError:
+    return InvalidStateError("the client is closed", nax_code=-5)
 
 
 def _enum(table: dict, value, name: str) -> int:
@@ -158,7 +163,7 @@ class Client:
         h = self._handle
         if h is None:
             self._leave()
-            raise InvalidStateError("the client is closed", nax_code=-5)
+            raise _closed()
         return h
 
     def _leave(self) -> None:
@@ -200,13 +205,22 @@ class Client:
 
     # --------------------------------------------------------- call helpers
 
+    # _get and ticker inline _enter and _leave: they run on every call, and
+    # a Python-level call costs about what the guard itself does.
+
     def _get(self, fn, read, *args):
         out = c_void_p()
-        h = self._enter()
+        users = self._users
+        users.append(None)
         try:
+            h = self._handle
+            if h is None:
+                raise _closed()
             rc = fn(h, *args, out)  # ctypes passes a c_void_p by reference itself
         finally:
-            self._leave()
+            users.pop()
+            if self._closing and not users:
+                self._free()
         return take(rc, out, read)
 
     def _send(self, fn, req_type: int, body: dict, read):
@@ -325,12 +339,24 @@ class Client:
     def ticker(self, pair: str) -> Ticker:
         """``GET /v1/markets/{pair}/ticker``."""
         out = c_void_p()
-        h = self._enter()
+        users = self._users
+        users.append(None)
         try:
+            h = self._handle
+            if h is None:
+                raise _closed()
             rc = _markets_ticker(h, pair.encode(), out)
         finally:
-            self._leave()
-        return take(rc, out, _r_ticker)
+            users.pop()
+            if self._closing and not users:
+                self._free()
+        if rc != 0:
+            raise from_last(rc)
+        p = out.value
+        try:
+            return _r_ticker(p)
+        finally:
+            _free(p)
 
     def orderbook(self, pair: str, depth: int = 0) -> OrderBook:
         """``GET /v1/markets/{pair}/orderbook``; depth 0: the server's default."""

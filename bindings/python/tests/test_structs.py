@@ -4,8 +4,10 @@ types, same decimal exponents. Every golden file of every mirrored type is
 decoded by libnax and read both ways, and so are decimals at the edges
 (negative, above 2^64, 18 places, zero with a scale)."""
 
+import dataclasses
 import decimal
 import json
+import pickle
 from ctypes import c_void_p, cast
 from decimal import Decimal
 
@@ -81,6 +83,23 @@ def test_golden_files_read_the_same_both_ways(cls, type_id, path):
     got, want = both_ways(type_id, path.read_bytes(), _structs.reader(cls), models.builder(cls))
     assert_same(got, want)
     assert type(got) is cls
+    # the fallback for a Python that refused the twin classes reads the same
+    slow, _ = both_ways(type_id, path.read_bytes(), _structs._generate(cls, use_twin=False),
+                        models.builder(cls))
+    assert_same(slow, want)
+
+
+def test_results_are_real_frozen_dataclasses():
+    for cls in TYPES:
+        assert _structs.twin(cls) is not None, cls.__name__  # the fast path is in use here
+    text = (GOLDEN / "ticker" / "full.json").read_bytes()
+    t, _ = both_ways(_core.T_TICKER, text, _structs.reader(models.Ticker),
+                     models.builder(models.Ticker))
+    assert type(t) is models.Ticker and dataclasses.is_dataclass(t)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.bid = Decimal(0)
+    assert dataclasses.replace(t, seq=9).seq == 9 and pickle.loads(pickle.dumps(t)) == t
+    assert hash(t) == hash(models.builder(models.Ticker)(json.loads(text)))
 
 
 @pytest.mark.parametrize("read,directory,type_id,member,item", UNWRAPPED)
