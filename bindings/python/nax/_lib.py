@@ -1,10 +1,11 @@
-"""Loading libnax and the few C structs the binding needs mirrored.
+"""Loading libnax and the fixed C structs the binding needs mirrored.
 
-Everything else crosses the boundary as JSON through the library's own codec
-(nax_encode / nax_decode), so only the small fixed structs live here: the
-error detail, the byte buffer, the client and stream options, the list query,
-and the stream's event structs. Every prototype is declared once, at import,
-so calls pay no per-call introspection.
+Requests and most results cross the boundary as JSON through the library's
+own codec (nax_encode / nax_decode), so only the small fixed structs live
+here: the error detail, the byte buffer, the client and stream options, the
+list query, and the stream's event structs. The result structs read directly
+are mirrored in _structs.py. Every prototype is declared once, at import, so
+calls pay no per-call introspection.
 
 ctypes.CDLL releases the GIL around every foreign call, so a blocking request
 lets other Python threads run.
@@ -148,13 +149,6 @@ class Decimal_(Structure):
 
 class BookLevel(Structure):
     _fields_ = [("price", Decimal_), ("quantity", Decimal_)]
-
-
-class OrderBook(Structure):
-    """nax_order_book: only built here to hand a stream's book change to nax_encode."""
-    _fields_ = [("struct_size", c_size_t), ("pair", c_char_p), ("seq", c_uint64),
-                ("bids", c_void_p), ("bids_count", c_size_t), ("asks", c_void_p),
-                ("asks_count", c_size_t), ("checksum", c_uint32), ("ts", c_int64)]
 
 
 class StreamEvent(Structure):

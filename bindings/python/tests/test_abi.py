@@ -24,7 +24,6 @@ STRUCTS = {
     "nax_breaker_status": (_lib.BreakerStatus, "nax/client.h"),
     "nax_decimal": (_lib.Decimal_, "nax/decimal.h"),
     "nax_book_level": (_lib.BookLevel, "nax/types.h"),
-    "nax_order_book": (_lib.OrderBook, "nax/types.h"),
     "nax_stream_event": (_lib.StreamEvent, "nax/stream.h"),
     "nax_stream_book": (_lib.StreamBook, "nax/stream.h"),
     "nax_stream_callbacks": (_lib.StreamCallbacks, "nax/stream.h"),
