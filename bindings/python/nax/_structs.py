@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import struct
 import typing
-from ctypes import (POINTER, Structure, _Pointer, c_char_p, c_int, c_int64, c_size_t, c_uint32,
-                    c_uint64, c_void_p, sizeof)
+from ctypes import (POINTER, Structure, _Pointer, c_char, c_char_p, c_int, c_int64, c_size_t,
+                    c_uint32, c_uint64, c_void_p, sizeof)
 from decimal import Context, Decimal
 from typing import Any, Callable, Optional
 
@@ -153,7 +153,11 @@ _POW = tuple(Decimal(f"1E-{i}") for i in range(256))  # any uint8 scale
 _DEC = "QQBB6x"
 _unpack_dec = struct.Struct("=" + _DEC).unpack_from
 _levels_iter = struct.Struct("=" + _DEC * 2).iter_unpack
+_LEVEL_SIZE = sizeof(BookLevel_)
 _dec_at = Decimal_.from_address
+_PTR = "Q" if sizeof(c_void_p) == 8 else "I"
+_POINTER_SIZE = sizeof(c_void_p)
+_pointers_iter = struct.Struct("=" + _PTR).iter_unpack
 
 
 def _big(lo: int, hi: int, scale: int, negative: int) -> Decimal:
@@ -171,12 +175,19 @@ def level(lv: BookLevel_) -> BookLevel:
     return BookLevel(dec(lv.price), dec(lv.quantity))
 
 
+def _span(a: int, size: int) -> memoryview:
+    """``size`` bytes at address ``a``, through a view of a power-of-two size:
+    an array type per exact length would stay in ctypes' type cache for
+    every length ever seen."""
+    return memoryview((c_char * (1 << size.bit_length())).from_address(a))[:size]
+
+
 def levels(a: Optional[int], n: int) -> tuple:
     """BookLevels from ``n`` nax_book_level structs at address ``a``."""
     if not n:
         return ()
     out = []
-    for plo, phi, psc, png, qlo, qhi, qsc, qng in _levels_iter((BookLevel_ * n).from_address(a)):
+    for plo, phi, psc, png, qlo, qhi, qsc, qng in _levels_iter(_span(a, n * _LEVEL_SIZE)):
         out.append(BookLevel(
             _mul(plo, _POW[psc]) if not (phi or png) else _big(plo, phi, psc, png),
             _mul(qlo, _POW[qsc]) if not (qhi or qng) else _big(qlo, qhi, qsc, qng)))
@@ -184,11 +195,12 @@ def levels(a: Optional[int], n: int) -> tuple:
 
 
 def _addresses(a: int, n: int) -> list:
-    return (c_void_p * n).from_address(a)[:] if n else []
+    """The ``n`` pointers of a pointer array at address ``a``."""
+    return [x for (x,) in _pointers_iter(_span(a, n * _POINTER_SIZE))] if n else []
 
 
 def _strings(a: int, n: int) -> tuple:
-    return tuple([b.decode() for b in (c_char_p * n).from_address(a)]) if n else ()
+    return tuple([c_char_p(x).value.decode() for x in _addresses(a, n)])
 
 
 def _enum_table(cls: type) -> tuple:
@@ -210,7 +222,6 @@ def _enum_table(cls: type) -> tuple:
 _new = object.__new__
 _READERS: dict[type, Callable[[int], Any]] = {}
 _INT_CODES = {c_int: "i", c_uint32: "I", c_int64: "q", c_uint64: "Q"}
-_PTR = "Q" if sizeof(c_void_p) == 8 else "I"
 _SIZE = "Q" if sizeof(c_size_t) == 8 else "I"
 
 

@@ -8,7 +8,7 @@ import dataclasses
 import decimal
 import json
 import pickle
-from ctypes import c_void_p, cast
+from ctypes import addressof, c_void_p, cast
 from decimal import Decimal
 
 import pytest
@@ -169,6 +169,22 @@ def test_book_levels_as_the_stream_reads_them():
     assert repr(bids) == repr(want.bids) and repr(asks) == repr(want.asks)
     assert bids[1] == (Decimal("97250.00"), Decimal("1.5")) and len(asks) == 2
     assert _structs.levels(None, 0) == ()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 10, 11, 21, 22, 42, 43, 85, 86, 171])
+def test_level_arrays_of_any_length(n):
+    """Level arrays are viewed through power-of-two spans: every length
+    reads exactly its own levels, across the span boundaries."""
+    arr = (_lib.BookLevel * (n + 1))()
+    for k, lv in enumerate(arr):
+        lv.price.lo, lv.price.scale = 9700000 + k, 2
+        lv.quantity.lo, lv.quantity.hi, lv.quantity.scale, lv.quantity.negative = k, k % 2, 8, 0
+    got = _structs.levels(addressof(arr), n)
+    assert len(got) == n
+    for k, lv in enumerate(got):
+        assert lv.price == Decimal(9700000 + k).scaleb(-2)
+        assert lv.quantity == Decimal(((k % 2) << 64) | k).scaleb(-8)
+        assert lv.price.as_tuple().exponent == -2 and lv.quantity.as_tuple().exponent == -8
 
 
 def test_the_client_reads_hot_results_from_structs():
