@@ -151,12 +151,16 @@ class Stream:
         self._callback_error: Optional[BaseException] = None
         self._driver: Optional[int] = None
         self._started = False
-        self._freed = False
+        # True until nax_stream_new succeeded: a stream that failed to build
+        # has nothing to free and holds nothing of the client (see __del__).
+        self._freed = True
         # Guards the handle: calls in progress (any thread) are counted, and
         # the free waits for them, since nax_stream_free must be the last call.
         self._guard = threading.Condition()
         self._active = 0
-        self._client = client
+        # Set only with a hold on the client taken (client._enter) and a
+        # stream made: _free gives that hold back, exactly once.
+        self._client = None
         self._h: Optional[int] = None
 
         # The C callbacks; kept referenced for the life of the stream.
@@ -171,7 +175,7 @@ class Stream:
 
         o = _lib.StreamOptions()
         check(_lib.nax_stream_options_init(byref(o), _lib.STREAM_OPTIONS_VERSION))
-        ch = client._enter() if client is not None else None
+        ch = client._enter() if client is not None else None  # raises: no hold taken
         try:
             o.client = ch
             o.url = _core.opt_bytes(url)
@@ -184,12 +188,16 @@ class Stream:
             check(_lib.nax_stream_new(byref(h), byref(o)))
         except BaseException:
             if client is not None:
-                client._leave()
+                client._leave()  # the one hold taken above; _free will not
             raise
-        self._h = h.value
+        self._h, self._client, self._freed = h.value, client, False
         _open_streams.add(self)
         if channels:
-            self.subscribe(*channels)
+            try:
+                self.subscribe(*channels)
+            except BaseException:
+                self.close()  # nobody gets this stream: free it and the hold now
+                raise
 
     # ------------------------------------------------------- C callbacks
     # They run on the stream's thread and never let an exception through:
@@ -505,8 +513,9 @@ class Stream:
                 pass
         with self._state_cond:
             self._state_cond.notify_all()
-        if self._client is not None:
-            self._client._leave()
+        client, self._client = self._client, None
+        if client is not None:
+            client._leave()
 
     async def aclose(self) -> None:
         """close() without blocking the event loop."""
