@@ -6,6 +6,8 @@
 - Enumerations are ``str`` enums, so ``order.side == "buy"`` holds.
 - Optional members are ``None`` when absent (optional booleans: ``False``).
 - Lists are tuples; every object is frozen.
+- ``repr()`` and ``str()`` hide secrets (the tokens of Token, ApiKey.secret,
+  TotpSetup.secret and otpauth_uri) as ``'<hidden>'``; read the attribute.
 
 Each dataclass names its schema in ``SCHEMAS`` (the test suite checks the
 fields against docs/openapi.yaml so the two cannot drift). The objects are
@@ -129,7 +131,29 @@ class BookLevel(NamedTuple):
     quantity: Decimal
 
 
+def _masked(*secret_fields: str):
+    """Give a dataclass a repr (and so str) that hides ``secret_fields``:
+    a set one shows as ``'<hidden>'``, an absent one as None, so printing or
+    logging the object never leaks a token or a key but still tells whether
+    one came back. The value itself is read as usual (``key.secret``)."""
+    def deco(cls):
+        names = [f.name for f in dataclasses.fields(cls)]
+
+        def __repr__(self) -> str:
+            parts = []
+            for n in names:
+                v = getattr(self, n)
+                shown = "'<hidden>'" if n in secret_fields and v is not None else repr(v)
+                parts.append(f"{n}={shown}")
+            return f"{type(self).__qualname__}({', '.join(parts)})"
+
+        cls.__repr__ = __repr__
+        return cls
+    return deco
+
+
 @_schema("Token")
+@_masked("access_token", "refresh_token")
 @_dc
 class Token:
     access_token: str
@@ -140,6 +164,7 @@ class Token:
 
 
 @_schema("TotpSetup")
+@_masked("secret", "otpauth_uri")
 @_dc
 class TotpSetup:
     secret: str
@@ -147,6 +172,7 @@ class TotpSetup:
 
 
 @_schema("ApiKey")
+@_masked("secret")
 @_dc
 class ApiKey:
     id: str

@@ -5,6 +5,7 @@ import dataclasses
 import inspect
 import typing
 from decimal import Decimal
+from enum import Enum
 
 import pytest
 import yaml
@@ -143,3 +144,65 @@ def test_builders_make_decimals_from_strings():
         "filled_quantity": "0", "time_in_force": "GTC", "status": "open", "created_at": 1,
         "updated_at": 2})
     assert o.side is models.Side.BUY and o.side == "buy" and o.post_only is False
+
+
+SECRET_VALUES = {
+    models.Token: dict(access_token="eyJhbGciOi.access-SECRET-1", refresh_token="rt-SECRET-2",
+                       token_type="Bearer", expires_in=900, refresh_expires_in=86400),
+    models.TotpSetup: dict(secret="JBSWY3DPEHPK3PXP",
+                           otpauth_uri="otpauth://totp/NA-X:a?secret=JBSWY3DPEHPK3PXP"),
+    models.ApiKey: dict(id="k_1", label="bot", scopes=(models.Scope.READ,), created_at=1,
+                        secret="9f2c4e7a1b3d5f6e8a0c2e4f6a8b0d1e"),
+}
+# the values above that are secret (the others must still show)
+SECRET_FIELDS = {models.Token: {"access_token", "refresh_token"},
+                 models.TotpSetup: {"secret", "otpauth_uri"}, models.ApiKey: {"secret"}}
+
+
+@pytest.mark.parametrize("cls", list(SECRET_VALUES), ids=lambda c: c.__name__)
+def test_repr_and_str_hide_secrets(cls):
+    obj = models.builder(cls)(SECRET_VALUES[cls])
+    for text in (repr(obj), str(obj), f"{obj}", repr([obj]), repr((obj,))):
+        for name in SECRET_FIELDS[cls]:
+            assert SECRET_VALUES[cls][name] not in text, f"{cls.__name__}.{name} in {text}"
+            assert f"{name}='<hidden>'" in text
+        assert text.count(cls.__name__ + "(") == 1
+    assert "label='bot'" in repr(obj) if cls is models.ApiKey else True
+    assert "expires_in=900" in repr(obj) if cls is models.Token else True
+    # the values themselves are still there to read
+    for name in SECRET_FIELDS[cls]:
+        assert getattr(obj, name) == SECRET_VALUES[cls][name]
+
+
+def test_absent_api_key_secret_shows_none():
+    k = models.ApiKey(id="k_1", label="bot", scopes=(), created_at=1)
+    assert "secret=None" in repr(k)
+
+
+@pytest.mark.parametrize("cls", [c for c in models.SCHEMAS if dataclasses.is_dataclass(c)],
+                         ids=lambda c: c.__name__)
+def test_every_secret_looking_field_is_hidden(cls):
+    """A new model field named like a credential must be masked too."""
+    words = ("secret", "token", "password", "otpauth")
+    for f in dataclasses.fields(cls):
+        if f.name == "token_type" or not any(w in f.name for w in words):
+            continue
+        hint = typing.get_type_hints(cls, vars(models))[f.name]
+        value = "s3cr3t-value"
+        kwargs = {g.name: _sample(typing.get_type_hints(cls, vars(models))[g.name])
+                  for g in dataclasses.fields(cls)}
+        kwargs[f.name] = value if unwrap_optional(hint)[0] is str else kwargs[f.name]
+        assert value not in repr(cls(**kwargs)), f"{cls.__name__}.{f.name} shows in repr"
+
+
+def _sample(tp):
+    tp, _ = unwrap_optional(tp)
+    if typing.get_origin(tp) is tuple:
+        return ()
+    if tp is models.BookLevel:
+        return models.BookLevel(Decimal(1), Decimal(1))
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return next(iter(tp))
+    if dataclasses.is_dataclass(tp):
+        return None
+    return {str: "x", int: 0, bool: False, Decimal: Decimal(0)}[tp]
