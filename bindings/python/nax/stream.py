@@ -154,6 +154,7 @@ class Stream:
         # True until nax_stream_new succeeded: a stream that failed to build
         # has nothing to free and holds nothing of the client (see __del__).
         self._freed = True
+        self._done = threading.Event()  # set once _free finished everything
         # Guards the handle: calls in progress (any thread) are counted, and
         # the free waits for them, since nax_stream_free must be the last call.
         self._guard = threading.Condition()
@@ -189,6 +190,7 @@ class Stream:
         except BaseException:
             if client is not None:
                 client._leave()  # the one hold taken above; _free will not
+            self._done.set()
             raise
         self._h, self._client, self._freed = h.value, client, False
         _open_streams.add(self)
@@ -479,7 +481,9 @@ class Stream:
     def close(self) -> None:
         """Stop the stream, wait for its thread, free it and release the
         client. Re-raises an exception a callback raised. From inside a
-        callback the stream is stopped and freed by a helper thread."""
+        callback the stream is stopped and freed by a helper thread; a
+        close() from any other thread then waits for that helper to finish,
+        so once close() returns outside a callback the stream is freed."""
         with self._cond:
             self._closing = True
             self._cond.notify_all()  # a thread waiting for room gives up
@@ -493,29 +497,39 @@ class Stream:
             raise err
 
     def _free(self) -> None:
+        """Free the C stream and give the client back, once. Any other caller
+        (a close() after a close from a callback, atexit) returns only after
+        the first one finished, so a returned close() means freed."""
         with self._guard:
-            if self._freed:
-                return
-            self._freed = True  # no new calls from here on
-            self._guard.wait_for(lambda: self._active == 0)  # calls in flight are short
-            h, self._h = self._h, None
-        _open_streams.discard(self)
-        if h is not None:
-            _lib.nax_stream_free(h)  # waits for the stream's thread (GIL released)
-        with self._cond:
-            self._finished = True
-            self._cond.notify_all()
-            loop, aq = self._loop, self._aq
-        if loop is not None and aq is not None:
-            try:
-                loop.call_soon_threadsafe(aq.put_nowait, _END)
-            except RuntimeError:
-                pass
-        with self._state_cond:
-            self._state_cond.notify_all()
-        client, self._client = self._client, None
-        if client is not None:
-            client._leave()
+            first = not self._freed
+            if first:
+                self._freed = True  # no new calls from here on
+                self._guard.wait_for(lambda: self._active == 0)  # calls in flight are short
+                h, self._h = self._h, None
+        if not first:
+            self._done.wait()
+            return
+        try:
+            if h is not None:
+                _lib.nax_stream_free(h)  # waits for the stream's thread (GIL released)
+            with self._cond:
+                self._finished = True
+                self._cond.notify_all()
+                loop, aq = self._loop, self._aq
+            if loop is not None and aq is not None:
+                try:
+                    loop.call_soon_threadsafe(aq.put_nowait, _END)
+                except RuntimeError:
+                    pass
+            with self._state_cond:
+                self._state_cond.notify_all()
+            client, self._client = self._client, None
+            if client is not None:
+                client._leave()
+        finally:
+            # only now: atexit must still see (and wait for) a stream being freed
+            _open_streams.discard(self)
+            self._done.set()
 
     async def aclose(self) -> None:
         """close() without blocking the event loop."""

@@ -197,8 +197,8 @@ def test_close_from_a_callback(naxd):
                                  on_state=on_state)
     s.start()
     states.wait_for(lambda e: e.state == "CLOSED")
-    s.close()  # from here: waits for the helper that freed it
-    assert s.state == "CLOSED"
+    s.close()  # from here: waits for the helper freeing it (test_stream_lifetime.py)
+    assert s.state == "CLOSED" and s._freed and s._done.is_set()
 
 
 def test_private_channel_without_credentials_is_refused(naxd):

@@ -1,5 +1,6 @@
-"""nax.Stream's hold on its client: a stream that fails to build gives back
-only the hold it took.
+"""nax.Stream's hold on its client and its free: a stream that fails to build
+gives back only the hold it took, and a close() after a close from a callback
+returns only once the stream is freed.
 
 A "stalled call" is a client call blocked inside libnax on a server that
 accepted the connection and never answers; the test sees it in flight when
@@ -89,3 +90,43 @@ def test_failed_subscribe_in_the_constructor_frees_the_stream_at_once(public):
     assert not public._users
     assert public.ticker(PAIR).pair == PAIR  # the client is intact
 
+
+def test_close_after_close_from_a_callback_waits_for_the_free(public, monkeypatch):
+    """The callback closes the stream (a helper thread frees it) and stays in
+    the callback, so the helper's nax_stream_free waits. A close() from here
+    must not return before that free and the client's release are done; it
+    lets the callback return only once it waits (else this would deadlock)."""
+    freeing, release = threading.Event(), threading.Event()
+    real_free = nax._lib.nax_stream_free
+
+    def spy_free(h):
+        freeing.set()
+        real_free(h)
+
+    monkeypatch.setattr(nax._lib, "nax_stream_free", spy_free)
+    holder = {}
+
+    def on_state(ev):
+        if ev.state == "LIVE" and "s" in holder:
+            holder["s"].close()  # on the stream's thread: a helper frees it
+            release.wait(WAIT_S)  # hold the stream's thread in the callback
+
+    holder["s"] = s = nax.Stream(f"ticker:{PAIR}", client=public, on_state=on_state)
+
+    class ReleasingEvent(threading.Event):
+        """The stream's "freed" event: the first wait on it lets the
+        callback return, since close() is now waiting."""
+
+        def wait(self, timeout=None):
+            release.set()
+            return super().wait(timeout)
+
+    s._done = ReleasingEvent()
+    s.start()
+    assert freeing.wait(WAIT_S), "the helper never started freeing"
+    assert len(public._users) == 1  # the stream's hold, not yet given back
+    s.close()
+    users_at_return = len(public._users)
+    release.set()  # (without the wait above: let the callback go now)
+    assert users_at_return == 0, "close() returned before the stream was freed"
+    assert s.state == "CLOSED" and s not in nax.stream._open_streams
