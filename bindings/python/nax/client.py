@@ -47,10 +47,8 @@ _R = {cls: _reader(t, cls) for t, cls in (
     (_core.T_DEPOSIT_ADDRESS, DepositAddress), (_core.T_WALLET_TX, WalletTx),
     (_core.T_WALLET_TX_LIST, WalletTxList), (_core.T_FIAT_TX, FiatTx),
     (_core.T_FIAT_TX_LIST, FiatTxList))}
-_r_ticker = _R[Ticker]
-_markets_ticker = _lib.nax_markets_ticker
-_free = _lib.nax_object_free
-_r_order = _R[Order]
+_r_ticker, _r_order = _R[Ticker], _R[Order]
+_markets_ticker, _free = _lib.nax_markets_ticker, _lib.nax_object_free  # for ticker()
 
 # lists the client unwraps into a plain tuple
 _r_markets = _structs.list_reader(_structs.MarketList_, "markets", Market)
@@ -65,7 +63,7 @@ _TX_TYPE = {"deposit": 1, "withdrawal": 2}
 _LIMITER = {"wait": 0, "fail_fast": 1, "off": 2}
 _GROUPS = {"auth": 0, "market_data": 1, "trading": 2, "funds": 3}
 
-# nax_list_kind: (kind, item type, item class)
+# nax_list_kind: (kind, item class)
 _LIST_ORDERS = (1, Order)
 _LIST_FILLS = (2, Fill)
 _LIST_WALLET_TXS = (3, WalletTx)
@@ -360,13 +358,11 @@ class Client:
 
     def orderbook(self, pair: str, depth: int = 0) -> OrderBook:
         """``GET /v1/markets/{pair}/orderbook``; depth 0: the server's default."""
-        return self._get(_lib.nax_markets_orderbook, _R[OrderBook],
-                         pair.encode(), depth)
+        return self._get(_lib.nax_markets_orderbook, _R[OrderBook], pair.encode(), depth)
 
     def trades(self, pair: str, limit: int = 0) -> tuple[Trade, ...]:
         """``GET /v1/markets/{pair}/trades``, newest first."""
-        return self._get(_lib.nax_markets_trades, _r_trades, pair.encode(),
-                         limit)
+        return self._get(_lib.nax_markets_trades, _r_trades, pair.encode(), limit)
 
     def server_time(self) -> ServerTime:
         """``GET /v1/time``."""
@@ -516,8 +512,7 @@ class Client:
         """``GET /v1/fiat/transactions``, one page, newest first."""
         q = _query(asset=currency, type=type, from_ms=from_ms, to_ms=to_ms, limit=limit,
                    cursor=cursor)
-        return self._get(_lib.nax_fiat_transactions, _R[FiatTxList],
-                         byref(q))
+        return self._get(_lib.nax_fiat_transactions, _R[FiatTxList], byref(q))
 
     def iter_fiat_transactions(self, *, currency: Optional[str] = None,
                                type: Optional[str] = None, from_ms: int = 0, to_ms: int = 0,
