@@ -14,21 +14,10 @@ source "$NAX_BENCH_DIR/lib.sh"
 here=$NAX_BENCH_DIR/bindings
 python=/usr/bin/python3 # Debian's, where python3-requests lives
 
-install_missing() {
-    local pkgs=() sudo=()
-    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-    "$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
-    ((${#pkgs[@]})) || return 0
-    command -v apt-get >/dev/null 2>&1 || return 0
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || return 0
-        sudo=(sudo)
-    fi
-    echo "bench/bindings: installing ${pkgs[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
-        "${pkgs[@]}" </dev/null >&2 || true
-}
-install_missing
+pkgs=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
+"$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
+apt_install_missing bench/bindings "${pkgs[@]}"
 export PATH=$PATH:/usr/sbin
 
 require_command nginx nginx-light

@@ -13,21 +13,10 @@
 set -euo pipefail
 source "$NAX_BENCH_DIR/lib.sh"
 
-install_missing() {
-    local pkgs=() sudo=()
-    command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
-    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-    ((${#pkgs[@]})) || return 0
-    command -v apt-get >/dev/null 2>&1 || return 0
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || return 0
-        sudo=(sudo)
-    fi
-    echo "bench/server: installing ${pkgs[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
-        "${pkgs[@]}" </dev/null >&2 || true
-}
-install_missing
+pkgs=()
+command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
+apt_install_missing bench/server "${pkgs[@]}"
 export PATH=$PATH:/usr/sbin
 
 require_command wrk wrk
