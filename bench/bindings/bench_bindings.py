@@ -6,11 +6,15 @@ ctypes) and from Node (the N-API addon, a Promise per call), and the same
 call through Python `requests` (Session, r.json()), the plain Python client a
 binding user would otherwise write.
 
-1. Gets the real ticker bytes from naxd, then serves them with nginx-light
-   on core 0 (bench/client does the same), so the server's cost is small and
-   the same for every client.
+1. Gets the real ticker bytes from naxd, then serves them with nginx-light,
+   so the server's cost is small and the same for every client.
 2. One thread, one kept-alive connection, N sequential calls by each client on
-   core 1. One untimed warm-up round, then `repeats` rounds with the clients
+   core 1. nginx runs on that same core by default (`--server-cpu 1`): with
+   the server on the other core every call waits for an idle vCPU to wake up,
+   which on the 2-core KVM machine swings a C call between 200 and 900 us
+   and drowns a difference of a few microseconds; on one core the C call
+   takes about 110 us and moves by 10-20. `--server-cpu 0` gives bench/client's
+   placement. One untimed warm-up round, then `repeats` rounds with the clients
    taking turns in a rotating order; every process warms up before its timed
    part.
 
@@ -32,6 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "client"))
+import bench_client  # noqa: E402
 from bench_client import (  # noqa: E402
     CLIENT_CPU, PAIR, TICKER, fmt_ratio, fmt_us, print_table, progress, rotated, start_nginx,
     summary, ticker_body)
@@ -77,13 +82,15 @@ def main():
     ap.add_argument("--csv-dir", required=True)
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--node", default="node")
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--server-cpu", default="1", help="nginx's core (the clients run on 1)")
     ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
     ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
     args = ap.parse_args()
     if args.repeats < 1 or args.requests < 1:
         ap.error("need --repeats >= 1 and --requests >= 1")
     args.bin = os.path.abspath(args.bin)
+    bench_client.SERVER_CPU = args.server_cpu  # start_nginx reads it
     source = HERE.parent.parent
     args.env = dict(os.environ, NAX_LIBRARY=os.path.abspath(args.libnax),
                     LD_LIBRARY_PATH=str(Path(args.libnax).resolve().parent),
@@ -99,7 +106,8 @@ def main():
         body_file.write_bytes(body)
         port, nginx = start_nginx(body, work)
         clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
-        print(f"ticker body ({len(body)} bytes); nginx on cpu 0, clients on cpu {CLIENT_CPU}; "
+        print(f"ticker body ({len(body)} bytes); nginx on cpu {args.server_cpu}, clients on cpu "
+              f"{CLIENT_CPU}; "
               f"{args.requests} calls a run after {args.warmup} warm-up calls; {args.repeats} "
               f"rounds after a warm-up round; wall clock")
         for impl in IMPLS:

@@ -2,7 +2,7 @@
 # (GET ticker against nginx serving naxd's ticker bytes, as bench/client), and
 # the Python binding against a plain Python `requests` client. Run through
 # bench/run:
-#   bench/run bindings [--repeats 5] [--requests 20000] [--warmup 1000]
+#   bench/run bindings [--repeats 11] [--requests 20000] [--warmup 1000] [--server-cpu 1]
 #
 # Like bench/client it installs nginx-light and python3-requests with apt-get
 # when they are missing; the Node addon is built with node-gyp (pinned in
