@@ -80,6 +80,19 @@ static nax_stream *fake_stream(recorder *r, nax_client *c)
     return s;
 }
 
+/* The fake server playing `h`, a REST client of it when with_client, and a
+ * stream of it subscribed to `ch` (not started: some tests prepare first). */
+static nax_stream *scene(const fake_handlers *h, int with_client, recorder *r,
+                         const char *const *ch, size_t n)
+{
+    fake = fake_start(h);
+    if (with_client)
+        client = fake_client();
+    nax_stream *s = fake_stream(r, with_client ? client : NULL);
+    subscribe_or_fail(s, ch, n);
+    return s;
+}
+
 /* ---- what the fake publishes ------------------------------------------------------ */
 
 static void send_book_snapshot(fake_conn *c, const char *channel, uint64_t seq)
@@ -194,11 +207,8 @@ START_TEST(server_error_resubscribes_after_a_backoff)
     ended_script sc;
     memset(&sc, 0, sizeof sc);
     fake_handlers h = {ended_on_op, NULL, &sc};
-    fake = fake_start(&h);
-    client = fake_client();
     recorder *r = rec_new();
-    nax_stream *s = fake_stream(r, client);
-    subscribe_or_fail(s, ended_channels, N_ENDED);
+    nax_stream *s = scene(&h, 1, r, ended_channels, N_ENDED);
     OK(nax_stream_start(s));
     /* LIVE only once every channel has its snapshot: after the retries. */
     ck_assert_int_ge(
@@ -284,11 +294,9 @@ START_TEST(transient_refusals_are_retried)
     refusal_script sc;
     memset(&sc, 0, sizeof sc);
     fake_handlers h = {refusal_on_op, NULL, &sc};
-    fake = fake_start(&h);
     recorder *r = rec_new();
-    nax_stream *s = fake_stream(r, NULL);
     const char *ch[] = {"ticker:BTC-AUD", "book:BTC-AUD", "book:XRP-AUD"};
-    subscribe_or_fail(s, ch, 3);
+    nax_stream *s = scene(&h, 0, r, ch, 3);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
         rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
@@ -361,11 +369,9 @@ START_TEST(refused_unsubscribe_retries_the_resync)
     resync_script sc;
     memset(&sc, 0, sizeof sc);
     fake_handlers h = {resync_on_op, NULL, &sc};
-    fake = fake_start(&h);
     recorder *r = rec_new();
-    nax_stream *s = fake_stream(r, NULL);
     const char *ch[] = {"book:BTC-AUD"};
-    subscribe_or_fail(s, ch, 1);
+    nax_stream *s = scene(&h, 0, r, ch, 1);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
         rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
@@ -464,12 +470,9 @@ START_TEST(same_millisecond_changes_never_go_back)
     same_ms_script sc;
     memset(&sc, 0, sizeof sc);
     fake_handlers h = {same_ms_on_op, same_ms_on_http, &sc};
-    fake = fake_start(&h);
-    client = fake_client();
     recorder *r = rec_new();
-    nax_stream *s = fake_stream(r, client);
     const char *ch[] = {"orders"};
-    subscribe_or_fail(s, ch, 1);
+    nax_stream *s = scene(&h, 1, r, ch, 1);
     OK(nax_stream_start(s));
     ck_assert_int_ge(
         rec_wait_event(r, NULL, 0, NAX_STREAM_LIVE, NAX_STREAM_REASON_SUBSCRIBED, NULL, 10000), 0);
@@ -576,12 +579,9 @@ START_TEST(auth_frames_are_wiped)
     nax_allocator a = {NAX_ALLOCATOR_VERSION, scan_malloc, scan_realloc, scan_free, NULL};
     ck_assert_int_eq(nax_global_init(&a), 0);
     fake_handlers h = {auth_on_op, NULL, NULL};
-    fake = fake_start(&h);
-    client = fake_client();
     recorder *r = rec_new();
-    nax_stream *s = fake_stream(r, client);
     const char *ch[] = {"balances"};
-    subscribe_or_fail(s, ch, 1);
+    nax_stream *s = scene(&h, 1, r, ch, 1);
     pthread_mutex_lock(&scan_lock);
     scanning = 1;
     secrets_freed = 0;
@@ -653,11 +653,8 @@ static int rest_on_http(const char *method, const char *target, char *body, size
 static nax_stream *reconnected_fills_stream(recorder *r, rest_script *sc, size_t *from)
 {
     fake_handlers h = {rest_on_op, rest_on_http, sc};
-    fake = fake_start(&h);
-    client = fake_client();
-    nax_stream *s = fake_stream(r, client);
     const char *ch[] = {"fills"};
-    subscribe_or_fail(s, ch, 1);
+    nax_stream *s = scene(&h, 1, r, ch, 1);
     OK(nax_stream_start(s));
     /* LIVE comes after the snapshot's callbacks: waiting for it keeps the
      * first connection's LIVE out of what follows. */
