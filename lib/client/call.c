@@ -446,6 +446,9 @@ static int attempts(call_run *r, int *unknown)
             }
             if (!rc) {
                 rc = error_from_response(r);
+                /* The server's wait, for a caller that gets this error (the
+                 * call is not retried, or no retry is left). */
+                nax__error_retry_after((int64_t)retry_after_ms(r));
                 if (status == 429) {
                     uint64_t wait = capped_wait(c, retry_after_ms(r));
                     nax__limiter_block(&c->limiters[g], nax__client_now_ms(c), wait ? wait : 1000);

@@ -200,6 +200,30 @@ END_TEST
 
 /* ---- circuit breaker ------------------------------------------------------------- */
 
+START_TEST(retry_after_reaches_a_call_that_is_not_retried)
+{
+    fake_clock f;
+    recorder rec;
+    fake_init(&f, naxh_now_ms());
+    rec_init(&rec);
+    nax_client *c = make_client(&f, &rec, NULL, &trader);
+    /* DELETE is not retried, so the caller must learn the server's wait */
+    fault("{\"route\":\"DELETE /v1/orders\",\"action\":\"rate_limit\","
+          "\"retry_after_s\":4,\"count\":1}");
+    nax_cancel_result *res = NULL;
+    ck_assert_int_eq(nax_orders_cancel_all(c, "BTC-AUD", &res), NAX_ERATELIMIT);
+    ck_assert_ptr_null(res);
+    const nax_error *e = nax_error_last();
+    ck_assert_int_eq(e->http_status, 429);
+    ck_assert_int_eq(e->retry_after_ms, 4000);
+    ck_assert(e->transient);
+    ck_assert_uint_eq(rec.last.attempts, 1);
+    ck_assert_uint_eq(atomic_load(&f.sleeps), 0);
+    ck_assert_int_eq(naxh_faults_clear(&srv), 0);
+    nax_client_free(c);
+}
+END_TEST
+
 static void quick_breaker(nax_client_options *o)
 {
     o->retry.max_attempts = 1;
@@ -759,6 +783,7 @@ static Suite *faults_suite(void)
     tcase_add_test(tc, four_hundreds_are_not_retried);
     tcase_add_test(tc, retry_after_is_honoured);
     tcase_add_test(tc, retry_after_beyond_the_cap_fails_at_once);
+    tcase_add_test(tc, retry_after_reaches_a_call_that_is_not_retried);
     tcase_add_test(tc, breaker_opens_probes_and_closes);
     tcase_add_test(tc, failed_probe_opens_again_for_retry_after);
     tcase_add_test(tc, exactly_once_when_the_connection_drops_after_commit);
