@@ -1,7 +1,8 @@
 /*
- * args.c: option parsing and value parsers shared by every command. A value
- * that does not parse is a usage error naming the flag and the value, so a
- * typo never reaches the server as something else.
+ * args.c: option parsing and value parsers shared by every command (the
+ * enums' words are in words.c). A value that does not parse is a usage
+ * error naming the flag and the value, so a typo never reaches the server
+ * as something else.
  */
 #include "cli.h"
 
@@ -26,14 +27,14 @@ int cli_usage(cli *c, const char *fmt, ...)
 
 #define MAX_OPTIONS 32
 
-int cli_getopt(cli *c, int argc, char **argv, const struct option *own, size_t n_own,
-               cli_opt_fn handle, void *ud, int *done)
+/* The options, with getopt_long: -1 to go on, else the exit code (after a
+ * usage error, or 0 after printing the help). */
+static int parse_options(cli *c, int argc, char **argv, const cli_spec *spec)
 {
     struct option all[MAX_OPTIONS + 3];
     size_t n = 0;
-    *done = 0;
-    for (size_t i = 0; i < n_own && n < MAX_OPTIONS; i++)
-        all[n++] = own[i];
+    for (size_t i = 0; i < spec->n_opts && n < MAX_OPTIONS; i++)
+        all[n++] = spec->opts[i];
     all[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
     all[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
     all[n] = (struct option){NULL, 0, NULL, 0};
@@ -52,22 +53,32 @@ int cli_getopt(cli *c, int argc, char **argv, const struct option *own, size_t n
         switch (opt) {
         case OPT_JSON: c->json = 1; break;
         case 'h':
-        case OPT_HELP:
-            cli_help_print(c->topic, stdout);
-            *done = 1;
-            return EXIT_OK;
-        case ':': *done = 1; return cli_usage(c, "option '%s' needs a value", text);
-        case '?': *done = 1; return cli_usage(c, "unknown option '%s'", text);
+        case OPT_HELP: cli_help_print(c->topic, stdout); return EXIT_OK;
+        case ':': return cli_usage(c, "option '%s' needs a value", text);
+        case '?': return cli_usage(c, "unknown option '%s'", text);
         default: {
-            int rc = handle ? handle(c, opt, optarg, ud) : cli_usage(c, "unexpected option");
-            if (rc) {
-                *done = 1;
+            int rc = spec->handle ? spec->handle(c, opt, optarg, spec->ud)
+                                  : cli_usage(c, "unexpected option");
+            if (rc)
                 return rc;
-            }
         }
         }
     }
-    return EXIT_OK;
+    return -1;
+}
+
+int cli_parse(cli *c, int argc, char **argv, const cli_spec *spec, int *ex)
+{
+    *ex = parse_options(c, argc, argv, spec);
+    if (*ex >= 0)
+        return 0;
+    *ex = cli_positionals(c, argc, argv, spec->min_args, spec->max_args, spec->args);
+    return *ex == EXIT_OK;
+}
+
+nax_client *cli_begin(cli *c, int argc, char **argv, const cli_spec *spec, int need_auth, int *ex)
+{
+    return cli_parse(c, argc, argv, spec, ex) ? cli_client(c, need_auth, ex) : NULL;
 }
 
 int cli_positionals(cli *c, int argc, char **argv, int min, int max, const char *names)
@@ -78,6 +89,27 @@ int cli_positionals(cli *c, int argc, char **argv, int min, int max, const char 
     if (have > max)
         return cli_usage(c, "unexpected argument '%s'", argv[optind + max]);
     return EXIT_OK;
+}
+
+int cli_dispatch(cli *c, int argc, char **argv, const cli_sub *subs, size_t n_subs)
+{
+    char names[256] = ""; /* "place, get, list or cancel" */
+    for (size_t i = 0; i < n_subs; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < n_subs ? ", " : " or ";
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", sep, subs[i].name);
+    }
+    if (argc < 2)
+        return cli_usage(c, "expected %s", names);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        cli_help_print(c->topic, stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < n_subs; i++)
+        if (!strcmp(argv[1], subs[i].name)) {
+            c->command = subs[i].full;
+            return subs[i].fn(c, argc - 1, argv + 1);
+        }
+    return cli_usage(c, "unknown subcommand '%s' (expected %s)", argv[1], names);
 }
 
 int cli_parse_decimal(cli *c, const char *what, const char *text, nax_decimal *out)
@@ -101,113 +133,27 @@ int cli_parse_uint(cli *c, const char *what, const char *text, unsigned long min
     return EXIT_OK;
 }
 
-/* A word from a fixed list; `values` are NULL-terminated name/value pairs. */
-typedef struct word {
-    const char *name;
-    int value;
-} word;
-
-static int parse_word(cli *c, const char *what, const char *text, const word *words, int *out)
+int cli_parse_limit(cli *c, const char *what, const char *text, unsigned int *out)
 {
-    char list[256] = "";
-    for (const word *w = words; w->name; w++) {
-        if (!strcmp(w->name, text)) {
-            *out = w->value;
-            return EXIT_OK;
-        }
-        if (*list)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-        strncat(list, w->name, sizeof list - strlen(list) - 1);
+    unsigned long v;
+    int ex = cli_parse_uint(c, what, text, 1, 1000, &v);
+    if (!ex)
+        *out = (unsigned int)v;
+    return ex;
+}
+
+int cli_query_opt(cli *c, int opt, const char *arg, void *ud)
+{
+    nax_list_query *q = ud;
+    switch (opt) {
+    case OPT_Q_PAIR: q->pair = arg; return EXIT_OK;
+    case OPT_Q_STATUS: return cli_parse_order_status(c, arg, &q->status);
+    case OPT_Q_SIDE: return cli_parse_side(c, arg, &q->side);
+    case OPT_Q_CLIENT_ID: q->client_order_id = arg; return EXIT_OK;
+    case OPT_Q_ASSET: q->asset = arg; return EXIT_OK;
+    case OPT_Q_TX_TYPE: return cli_parse_tx_type(c, arg, &q->type);
+    case OPT_Q_LIMIT: return cli_parse_limit(c, "--limit", arg, &q->limit);
+    case OPT_Q_CURSOR: q->cursor = arg; return EXIT_OK;
     }
-    return cli_usage(c, "%s: '%s' is not one of %s", what, text, list);
-}
-
-int cli_parse_side(cli *c, const char *text, nax_side *out)
-{
-    static const word w[] = {{"buy", NAX_SIDE_BUY}, {"sell", NAX_SIDE_SELL}, {NULL, 0}};
-    int v = 0, rc = parse_word(c, "side", text, w, &v);
-    *out = (nax_side)v;
-    return rc;
-}
-
-int cli_parse_order_type(cli *c, const char *text, nax_order_type *out)
-{
-    static const word w[] = {
-        {"limit", NAX_ORDER_TYPE_LIMIT}, {"market", NAX_ORDER_TYPE_MARKET}, {NULL, 0}};
-    int v = 0, rc = parse_word(c, "--type", text, w, &v);
-    *out = (nax_order_type)v;
-    return rc;
-}
-
-int cli_parse_tif(cli *c, const char *text, nax_time_in_force *out)
-{
-    static const word w[] = {
-        {"GTC", NAX_TIF_GTC}, {"IOC", NAX_TIF_IOC}, {"FOK", NAX_TIF_FOK}, {NULL, 0}};
-    int v = 0, rc = parse_word(c, "--tif", text, w, &v);
-    *out = (nax_time_in_force)v;
-    return rc;
-}
-
-int cli_parse_order_status(cli *c, const char *text, nax_order_status *out)
-{
-    static const word w[] = {{"open", NAX_ORDER_STATUS_OPEN},
-                             {"partially_filled", NAX_ORDER_STATUS_PARTIALLY_FILLED},
-                             {"filled", NAX_ORDER_STATUS_FILLED},
-                             {"cancelled", NAX_ORDER_STATUS_CANCELLED},
-                             {"rejected", NAX_ORDER_STATUS_REJECTED},
-                             {NULL, 0}};
-    int v = 0, rc = parse_word(c, "--status", text, w, &v);
-    *out = (nax_order_status)v;
-    return rc;
-}
-
-int cli_parse_tx_type(cli *c, const char *text, nax_tx_type *out)
-{
-    static const word w[] = {
-        {"deposit", NAX_TX_TYPE_DEPOSIT}, {"withdrawal", NAX_TX_TYPE_WITHDRAWAL}, {NULL, 0}};
-    int v = 0, rc = parse_word(c, "--type", text, w, &v);
-    *out = (nax_tx_type)v;
-    return rc;
-}
-
-int cli_parse_fiat_method(cli *c, const char *text, nax_fiat_method *out)
-{
-    static const word w[] = {{"bank_transfer", NAX_FIAT_METHOD_BANK_TRANSFER},
-                             {"payid", NAX_FIAT_METHOD_PAYID},
-                             {"ach", NAX_FIAT_METHOD_ACH},
-                             {"wire", NAX_FIAT_METHOD_WIRE},
-                             {NULL, 0}};
-    int v = 0, rc = parse_word(c, "--method", text, w, &v);
-    *out = (nax_fiat_method)v;
-    return rc;
-}
-
-int cli_parse_scopes(cli *c, const char *text, unsigned int *out)
-{
-    static const word w[] = {{"read", NAX_SCOPE_READ},
-                             {"trade", NAX_SCOPE_TRADE},
-                             {"withdraw", NAX_SCOPE_WITHDRAW},
-                             {NULL, 0}};
-    char one[32];
-    unsigned int scopes = 0;
-    const char *p = text;
-    for (;;) {
-        size_t n = strcspn(p, ",");
-        if (n == 0 || n >= sizeof one)
-            return cli_usage(c,
-                             "--scopes: '%s' is not a comma-separated list of read, trade, "
-                             "withdraw",
-                             text);
-        memcpy(one, p, n);
-        one[n] = '\0';
-        int v = 0, rc = parse_word(c, "--scopes", one, w, &v);
-        if (rc)
-            return rc;
-        scopes |= (unsigned int)v;
-        if (!p[n])
-            break;
-        p += n + 1;
-    }
-    *out = scopes;
-    return EXIT_OK;
+    return EXIT_USAGE;
 }

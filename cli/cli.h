@@ -5,8 +5,8 @@
  * Shape: main.c parses the global flags and dispatches to one cmd_*()
  * function per command; config.c resolves the URL and credentials (flags,
  * environment, file); output.c prints tables, JSON documents and errors;
- * args.c holds the argument helpers every command shares; help.c the help
- * texts.
+ * args.c holds the argument helpers every command shares; words.c the
+ * words of the API's enums, both ways; help.c the help texts.
  */
 #ifndef NAX_CLI_H
 #define NAX_CLI_H
@@ -113,22 +113,87 @@ nax_client *cli_client(cli *c, int need_auth, int *exit_code);
  * and returns EXIT_USAGE. */
 int cli_usage(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Option ids every command understands (cli_getopt adds them). */
+/* Option ids every command understands (cli_parse adds them). */
 #define OPT_JSON 1000
 #define OPT_HELP 1001
 
-/* Parse the command's options with getopt_long; `handle` receives each of
- * the command's own options. Returns 0 to go on, or an exit code (after a
- * usage error or after printing help, then *done is set). */
+/* Option ids of the list filters cli_query_opt() takes (order list, fills,
+ * transactions, fiat history), clear of every command's own ids. */
+enum {
+    OPT_Q_PAIR = 1100,
+    OPT_Q_STATUS,
+    OPT_Q_SIDE,
+    OPT_Q_CLIENT_ID,
+    OPT_Q_ASSET, /* --asset, or --currency for fiat */
+    OPT_Q_TX_TYPE,
+    OPT_Q_LIMIT,
+    OPT_Q_CURSOR
+};
+
+/* The paging options every list command ends its option table with. */
+/* clang-format off */
+#define CLI_PAGE_OPTIONS \
+    {"limit", required_argument, NULL, OPT_Q_LIMIT}, {"cursor", required_argument, NULL, OPT_Q_CURSOR}
+/* clang-format on */
+
+#define CLI_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A command's own option: 0 to go on, or an exit code after a usage error. */
 typedef int (*cli_opt_fn)(cli *c, int opt, const char *arg, void *ud);
-int cli_getopt(cli *c, int argc, char **argv, const struct option *own, size_t n_own,
-               cli_opt_fn handle, void *ud, int *done);
+
+/* What a command takes on its command line. */
+typedef struct cli_spec {
+    const struct option *opts; /* its own options (--json and --help are added) */
+    size_t n_opts;
+    cli_opt_fn handle; /* receives each of them, with `ud` */
+    void *ud;
+    int min_args, max_args; /* how many positional arguments follow the options */
+    const char *args;       /* what they are, for "expected ..." (unused when min_args is 0) */
+} cli_spec;
+
+/* Parse the options with getopt_long and check the count of positionals
+ * (argv[optind] on). Returns 1 to go on; 0 to stop with *ex the exit code,
+ * after a usage error or after printing the help (then *ex is 0). */
+int cli_parse(cli *c, int argc, char **argv, const cli_spec *spec, int *ex);
+
+/* The start of most commands: cli_parse(), then cli_client(). The client,
+ * or NULL to stop with *ex the exit code (0 after --help). A command that
+ * checks its arguments further before it needs the client calls the two
+ * itself, so that its usage errors come first. */
+nax_client *cli_begin(cli *c, int argc, char **argv, const cli_spec *spec, int need_auth, int *ex);
+
+/* A subcommand: its name, the full name for messages ("order place"), and
+ * the function that runs it with argv from its name. */
+typedef int (*cli_cmd_fn)(cli *c, int argc, char **argv);
+typedef struct cli_sub {
+    const char *name, *full;
+    cli_cmd_fn fn;
+} cli_sub;
+
+/* A command made of subcommands: runs the one argv[1] names, or prints the
+ * command's help (c->topic) for --help/-h, or a usage error that lists the
+ * names ("expected place, get, list or cancel"). */
+int cli_dispatch(cli *c, int argc, char **argv, const cli_sub *subs, size_t n_subs);
+
+/* The words of an enum (words.c), up to a NULL name. */
+typedef struct cli_word {
+    const char *name;
+    int value;
+} cli_word;
+
+/* `text` as one of `words` into *out; else a usage error naming `what` and
+ * the choices. */
+int cli_parse_word(cli *c, const char *what, const char *text, const cli_word *words, int *out);
+/* The word of `value`, "-" when it has none. */
+const char *cli_word_name(const cli_word *words, int value);
 
 /* Value parsers: 0, or a usage error's exit code after printing it. `what`
- * names the flag or argument in the message. */
+ * names the flag or argument in the message. The enums' are in words.c. */
 int cli_parse_decimal(cli *c, const char *what, const char *text, nax_decimal *out);
 int cli_parse_uint(cli *c, const char *what, const char *text, unsigned long min, unsigned long max,
                    unsigned long *out);
+/* A page size or depth: a whole number from 1 to 1000. */
+int cli_parse_limit(cli *c, const char *what, const char *text, unsigned int *out);
 int cli_parse_side(cli *c, const char *text, nax_side *out);
 int cli_parse_order_type(cli *c, const char *text, nax_order_type *out);
 int cli_parse_tif(cli *c, const char *text, nax_time_in_force *out);
@@ -137,8 +202,11 @@ int cli_parse_tx_type(cli *c, const char *text, nax_tx_type *out);
 int cli_parse_fiat_method(cli *c, const char *text, nax_fiat_method *out);
 int cli_parse_scopes(cli *c, const char *text, unsigned int *out);
 
-/* The exact count of positional arguments left after the options (argv from
- * optind); a usage error naming them otherwise. */
+/* The list filters (OPT_Q_* ids) into the nax_list_query at `ud`: a cli_opt_fn. */
+int cli_query_opt(cli *c, int opt, const char *arg, void *ud);
+
+/* The count of positional arguments left after the options (argv from
+ * optind) is from min to max; a usage error naming them otherwise. */
 int cli_positionals(cli *c, int argc, char **argv, int min, int max, const char *names);
 
 /* ---- output (output.c) ------------------------------------------------------------- */
@@ -146,6 +214,17 @@ int cli_positionals(cli *c, int argc, char **argv, int min, int max, const char 
 /* A decoded object as one JSON document (nax_encode) and a newline on
  * stdout. Returns 0 or an exit code after printing the error. */
 int out_json(cli *c, nax_type type, const void *obj);
+
+/* How a command prints its result for people (a table, name/value lines). */
+typedef void (*out_print_fn)(const void *obj);
+
+/* The end of most commands, after the libnax call that returned `rc` and
+ * made `obj`: the error (out_error with `what`), or the result as JSON of
+ * `type` with --json, else through `print`. Frees obj; returns the exit code. */
+int out_result(cli *c, int rc, const char *what, nax_type type, void *obj, out_print_fn print);
+
+/* `s` as a JSON string literal, quotes included. */
+void out_json_string(FILE *out, const char *s);
 
 /* The error of the last libnax call `rc`, on one line of stderr, and its
  * exit code. `what` says what was being done ("placing the order"). In
@@ -169,11 +248,12 @@ int out_http_error(cli *c, int code, const char *message, const char *field,
 /* A local error (not from libnax) of exit code `code`, one line on stderr. */
 int out_fail(cli *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Names and formats of values, for tables. `buf` of NAX_DECIMAL_STRING_MAX
- * for decimals, 32 for times. */
+/* Formats of values, for tables. `buf` of NAX_DECIMAL_STRING_MAX for
+ * decimals, 32 for times. */
 const char *fmt_dec(char *buf, const nax_decimal *d);
 const char *fmt_opt_dec(char *buf, const nax_decimal *d); /* "-" for NULL */
 const char *fmt_time(char *buf, size_t size, int64_t ms); /* ISO 8601 UTC, "-" for 0 */
+/* The enums' words (words.c), "-" for a value with none. */
 const char *side_name(nax_side s);
 const char *order_type_name(nax_order_type t);
 const char *tif_name(nax_time_in_force t);
@@ -194,8 +274,9 @@ typedef struct table table;
 table *table_new(size_t ncols, const char *const *headers, const col_kind *kinds);
 /* Add a row of ncols cells (copied; NULL prints "-"). */
 void table_row(table *t, const char *const *cells);
-void table_print(const table *t, FILE *out);
-void table_free(table *t);
+/* Print the table on `out`, then "next_cursor  X" when a list has a next
+ * page (NULL: none), and free it. */
+void table_print_free(table *t, FILE *out, const char *next_cursor);
 
 /* The ladder of a book: asks from the worst shown down to the best, the
  * spread, then bids from the best down; `depth` levels per side (0: all).
@@ -221,8 +302,6 @@ void cli_free_secret(char *s);
 int cli_help_print(const char *topic, FILE *out);
 
 /* ---- commands ------------------------------------------------------------------------ */
-
-typedef int (*cli_cmd_fn)(cli *c, int argc, char **argv);
 
 int cmd_markets(cli *c, int argc, char **argv);
 int cmd_ticker(cli *c, int argc, char **argv);

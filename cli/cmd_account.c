@@ -115,10 +115,9 @@ int cmd_login(cli *c, int argc, char **argv)
         {"password", optional_argument, NULL, L_PASSWORD},
     };
     login_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 5, login_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+    const cli_spec spec = {own, CLI_COUNT(own), login_opt, &a, 0, 0, NULL};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
     const char *email = a.email ? a.email : c->cfg.email.value;
     if (!email)
@@ -187,38 +186,32 @@ int cmd_login(cli *c, int argc, char **argv)
 
 /* ---- balances ---------------------------------------------------------------------------- */
 
+static void print_balances(const void *obj)
+{
+    const nax_balance_list *list = obj;
+    static const char *const head[] = {"ASSET", "AVAILABLE", "LOCKED", "TOTAL"};
+    static const col_kind kinds[] = {COL_TEXT, COL_DEC, COL_DEC, COL_DEC};
+    table *t = table_new(4, head, kinds);
+    for (size_t i = 0; i < list->balances_count; i++) {
+        const nax_balance *b = list->balances[i];
+        char av[NAX_DECIMAL_STRING_MAX], lo[NAX_DECIMAL_STRING_MAX], to[NAX_DECIMAL_STRING_MAX];
+        const char *row[] = {b->asset, fmt_dec(av, &b->available), fmt_dec(lo, &b->locked),
+                             fmt_dec(to, &b->total)};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, NULL);
+}
+
 int cmd_balances(cli *c, int argc, char **argv)
 {
-    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    static const cli_spec spec = {0};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_balance_list *list = NULL;
     int rc = nax_wallets_balances(cl, &list);
-    if (rc != 0)
-        return out_error(c, rc, "reading the balances");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_BALANCE_LIST, list);
-    } else {
-        static const char *const head[] = {"ASSET", "AVAILABLE", "LOCKED", "TOTAL"};
-        static const col_kind kinds[] = {COL_TEXT, COL_DEC, COL_DEC, COL_DEC};
-        table *t = table_new(4, head, kinds);
-        for (size_t i = 0; i < list->balances_count; i++) {
-            const nax_balance *b = list->balances[i];
-            char av[NAX_DECIMAL_STRING_MAX], lo[NAX_DECIMAL_STRING_MAX], to[NAX_DECIMAL_STRING_MAX];
-            const char *row[] = {b->asset, fmt_dec(av, &b->available), fmt_dec(lo, &b->locked),
-                                 fmt_dec(to, &b->total)};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-    }
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "reading the balances", NAX_TYPE_BALANCE_LIST, list, print_balances);
 }
 
 /* ---- api-keys ------------------------------------------------------------------------------ */
@@ -240,38 +233,32 @@ static int key_opt(cli *c, int opt, const char *arg, void *ud)
     return EXIT_USAGE;
 }
 
+static void print_keys(const void *obj)
+{
+    const nax_api_key_list *list = obj;
+    static const char *const head[] = {"ID", "LABEL", "SCOPES", "CREATED", "LAST_USED"};
+    table *t = table_new(5, head, NULL);
+    for (size_t i = 0; i < list->api_keys_count; i++) {
+        const nax_api_key *k = list->api_keys[i];
+        char scopes[32], created[40], used[40];
+        const char *row[] = {k->id, k->label, scopes_text(scopes, sizeof scopes, k->scopes),
+                             fmt_time(created, sizeof created, k->created_at),
+                             fmt_time(used, sizeof used, k->last_used_at)};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, NULL);
+}
+
 static int keys_list(cli *c, int argc, char **argv)
 {
-    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    static const cli_spec spec = {0};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_api_key_list *list = NULL;
     int rc = nax_api_keys_list(cl, &list);
-    if (rc != 0)
-        return out_error(c, rc, "listing the API keys");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_API_KEY_LIST, list);
-    } else {
-        static const char *const head[] = {"ID", "LABEL", "SCOPES", "CREATED", "LAST_USED"};
-        table *t = table_new(5, head, NULL);
-        for (size_t i = 0; i < list->api_keys_count; i++) {
-            const nax_api_key *k = list->api_keys[i];
-            char scopes[32], created[40], used[40];
-            const char *row[] = {k->id, k->label, scopes_text(scopes, sizeof scopes, k->scopes),
-                                 fmt_time(created, sizeof created, k->created_at),
-                                 fmt_time(used, sizeof used, k->last_used_at)};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-    }
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "listing the API keys", NAX_TYPE_API_KEY_LIST, list, print_keys);
 }
 
 /*
@@ -307,10 +294,9 @@ static int keys_create(cli *c, int argc, char **argv)
         {"save", no_argument, NULL, K_SAVE},
     };
     key_args a = {NULL, NAX_SCOPE_READ | NAX_SCOPE_TRADE, 0};
-    int done, ex = cli_getopt(c, argc, argv, own, 3, key_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+    const cli_spec spec = {own, CLI_COUNT(own), key_opt, &a, 0, 0, NULL};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
     if (!a.label)
         return cli_usage(c, "--label is required");
@@ -382,12 +368,9 @@ static int keys_create(cli *c, int argc, char **argv)
 
 static int keys_delete(cli *c, int argc, char **argv)
 {
-    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 1, 1, "a key ID")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    static const cli_spec spec = {.min_args = 1, .max_args = 1, .args = "a key ID"};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     int rc = nax_api_keys_delete(cl, argv[optind]);
@@ -400,22 +383,8 @@ static int keys_delete(cli *c, int argc, char **argv)
 
 int cmd_api_keys(cli *c, int argc, char **argv)
 {
-    static const struct {
-        const char *name, *full;
-        int (*fn)(cli *, int, char **);
-    } subs[] = {{"list", "api-keys list", keys_list},
-                {"create", "api-keys create", keys_create},
-                {"delete", "api-keys delete", keys_delete}};
-    if (argc < 2)
-        return cli_usage(c, "expected list, create or delete");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        cli_help_print("api-keys", stdout);
-        return EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[1], subs[i].name)) {
-            c->command = subs[i].full;
-            return subs[i].fn(c, argc - 1, argv + 1);
-        }
-    return cli_usage(c, "unknown subcommand '%s' (expected list, create or delete)", argv[1]);
+    static const cli_sub subs[] = {{"list", "api-keys list", keys_list},
+                                   {"create", "api-keys create", keys_create},
+                                   {"delete", "api-keys delete", keys_delete}};
+    return cli_dispatch(c, argc, argv, subs, CLI_COUNT(subs));
 }

@@ -14,27 +14,21 @@ enum {
     F_METHOD,
     F_ACCOUNT_NAME,
     F_ACCOUNT_NUMBER,
-    F_BANK_CODE,
-    F_ASSET,
-    F_TYPE,
-    F_LIMIT,
-    F_CURSOR
+    F_BANK_CODE
 };
 
-/* Every option of this file lands here; each command accepts its own subset. */
+/* Every option of the commands that move money lands here; each accepts its
+ * own subset. (The lists take cli_query_opt's filters.) */
 typedef struct funds_args {
-    const char *network, *address, *memo, *totp, *account_name, *account_number, *bank_code, *asset,
-        *cursor;
+    const char *network, *address, *memo, *totp, *account_name, *account_number, *bank_code;
     nax_fiat_method method;
-    nax_tx_type type;
-    unsigned int limit;
+    const char *asset;  /* ASSET or CURRENCY, of the commands that move an amount */
+    nax_decimal amount; /* AMOUNT */
 } funds_args;
 
 static int funds_opt(cli *c, int opt, const char *arg, void *ud)
 {
     funds_args *a = ud;
-    unsigned long v;
-    int ex;
     switch (opt) {
     case F_NETWORK: a->network = arg; return EXIT_OK;
     case F_ADDRESS: a->address = arg; return EXIT_OK;
@@ -43,56 +37,59 @@ static int funds_opt(cli *c, int opt, const char *arg, void *ud)
     case F_ACCOUNT_NAME: a->account_name = arg; return EXIT_OK;
     case F_ACCOUNT_NUMBER: a->account_number = arg; return EXIT_OK;
     case F_BANK_CODE: a->bank_code = arg; return EXIT_OK;
-    case F_ASSET: a->asset = arg; return EXIT_OK;
-    case F_CURSOR: a->cursor = arg; return EXIT_OK;
     case F_METHOD: return cli_parse_fiat_method(c, arg, &a->method);
-    case F_TYPE: return cli_parse_tx_type(c, arg, &a->type);
-    case F_LIMIT:
-        if ((ex = cli_parse_uint(c, "--limit", arg, 1, 1000, &v)) == 0)
-            a->limit = (unsigned int)v;
-        return ex;
     }
     return EXIT_USAGE;
 }
 
+/* The start of withdraw and fiat deposit|withdraw: the options, then ASSET
+ * (or CURRENCY) and AMOUNT. Returns 1 to go on, else 0 with *ex set. */
+static int parse_amount_args(cli *c, int argc, char **argv, const struct option *own, size_t n_own,
+                             const char *names, funds_args *a, int *ex)
+{
+    const cli_spec spec = {own, n_own, funds_opt, a, 2, 2, names};
+    if (!cli_parse(c, argc, argv, &spec, ex))
+        return 0;
+    a->asset = argv[optind];
+    *ex = cli_parse_decimal(c, "AMOUNT", argv[optind + 1], &a->amount);
+    return *ex == EXIT_OK;
+}
+
 /* ---- crypto ------------------------------------------------------------------------------- */
+
+static void print_deposit_address(const void *obj)
+{
+    const nax_deposit_address *addr = obj;
+    kv *k = kv_new();
+    kv_add(k, "asset", addr->asset);
+    kv_add(k, "network", addr->network);
+    kv_add(k, "address", addr->address);
+    if (addr->memo)
+        kv_add(k, "memo", addr->memo);
+    kv_print(k, stdout);
+    kv_free(k);
+}
 
 int cmd_deposit_address(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {{"network", required_argument, NULL, F_NETWORK}};
     funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 1, funds_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 1, 1, "ASSET, e.g. BTC")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    const cli_spec spec = {own, CLI_COUNT(own), funds_opt, &a, 1, 1, "ASSET, e.g. BTC"};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_deposit_address_request req = {
         .struct_size = sizeof req, .asset = argv[optind], .network = a.network};
     nax_deposit_address *addr = NULL;
     int rc = nax_wallets_deposit_address(cl, &req, &addr);
-    if (rc != 0)
-        return out_error(c, rc, "getting the deposit address");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_DEPOSIT_ADDRESS, addr);
-    } else {
-        kv *k = kv_new();
-        kv_add(k, "asset", addr->asset);
-        kv_add(k, "network", addr->network);
-        kv_add(k, "address", addr->address);
-        if (addr->memo)
-            kv_add(k, "memo", addr->memo);
-        kv_print(k, stdout);
-        kv_free(k);
-    }
-    nax_object_free(addr);
-    return ex;
+    return out_result(c, rc, "getting the deposit address", NAX_TYPE_DEPOSIT_ADDRESS, addr,
+                      print_deposit_address);
 }
 
-static void print_wallet_tx(const nax_wallet_tx *tx)
+static void print_wallet_tx(const void *obj)
 {
+    const nax_wallet_tx *tx = obj;
     char amount[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], created[40], updated[40];
     kv *k = kv_new();
     kv_add(k, "id", tx->id);
@@ -119,98 +116,74 @@ int cmd_withdraw(cli *c, int argc, char **argv)
         {"totp", required_argument, NULL, F_TOTP},
     };
     funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 4, funds_opt, &a, &done);
-    if (done)
+    int ex;
+    if (!parse_amount_args(c, argc, argv, own, CLI_COUNT(own), "ASSET AMOUNT", &a, &ex))
         return ex;
-    if ((ex = cli_positionals(c, argc, argv, 2, 2, "ASSET AMOUNT")))
-        return ex;
+    if (!a.address)
+        return cli_usage(c, "--address is required");
     nax_withdraw_request req = {.struct_size = sizeof req,
-                                .asset = argv[optind],
+                                .asset = a.asset,
+                                .amount = a.amount,
                                 .address = a.address,
                                 .network = a.network,
                                 .memo = a.memo,
                                 .totp_code = a.totp};
-    if ((ex = cli_parse_decimal(c, "AMOUNT", argv[optind + 1], &req.amount)))
-        return ex;
-    if (!a.address)
-        return cli_usage(c, "--address is required");
     nax_client *cl = cli_client(c, 1, &ex);
     if (!cl)
         return ex;
     nax_wallet_tx *tx = NULL;
     int rc = nax_wallets_withdraw(cl, &req, &tx);
-    if (rc != 0)
-        return out_error(c, rc, "requesting the withdrawal");
-    if (c->json)
-        ex = out_json(c, NAX_TYPE_WALLET_TX, tx);
-    else
-        print_wallet_tx(tx);
-    nax_object_free(tx);
-    return ex;
+    return out_result(c, rc, "requesting the withdrawal", NAX_TYPE_WALLET_TX, tx, print_wallet_tx);
+}
+
+static void print_wallet_txs(const void *obj)
+{
+    const nax_wallet_tx_list *list = obj;
+    static const char *const head[] = {"ID",  "ASSET",  "TYPE",    "AMOUNT",
+                                       "FEE", "STATUS", "CREATED", "ADDRESS"};
+    static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC,
+                                     COL_DEC,  COL_TEXT, COL_TEXT, COL_TEXT};
+    table *t = table_new(8, head, kinds);
+    for (size_t i = 0; i < list->transactions_count; i++) {
+        const nax_wallet_tx *tx = list->transactions[i];
+        char am[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], ts[40];
+        const char *row[] = {tx->id,
+                             tx->asset,
+                             tx_type_name(tx->type),
+                             fmt_dec(am, &tx->amount),
+                             fmt_dec(fee, &tx->fee),
+                             tx_status_name(tx->status),
+                             fmt_time(ts, sizeof ts, tx->created_at),
+                             tx->address};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, list->next_cursor);
 }
 
 int cmd_transactions(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"asset", required_argument, NULL, F_ASSET},
-        {"type", required_argument, NULL, F_TYPE},
-        {"limit", required_argument, NULL, F_LIMIT},
-        {"cursor", required_argument, NULL, F_CURSOR},
+        {"asset", required_argument, NULL, OPT_Q_ASSET},
+        {"type", required_argument, NULL, OPT_Q_TX_TYPE},
+        CLI_PAGE_OPTIONS,
     };
-    funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 4, funds_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    nax_list_query q = NAX_LIST_QUERY_INIT;
+    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    q.asset = a.asset;
-    q.type = a.type;
-    q.limit = a.limit;
-    q.cursor = a.cursor;
     nax_wallet_tx_list *list = NULL;
     int rc = nax_wallets_transactions(cl, &q, &list);
-    if (rc != 0)
-        return out_error(c, rc, "listing the transactions");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_WALLET_TX_LIST, list);
-    } else {
-        static const char *const head[] = {"ID",  "ASSET",  "TYPE",    "AMOUNT",
-                                           "FEE", "STATUS", "CREATED", "ADDRESS"};
-        static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC,
-                                         COL_DEC,  COL_TEXT, COL_TEXT, COL_TEXT};
-        table *t = table_new(8, head, kinds);
-        for (size_t i = 0; i < list->transactions_count; i++) {
-            const nax_wallet_tx *tx = list->transactions[i];
-            char am[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], ts[40];
-            const char *row[] = {tx->id,
-                                 tx->asset,
-                                 tx_type_name(tx->type),
-                                 fmt_dec(am, &tx->amount),
-                                 fmt_dec(fee, &tx->fee),
-                                 tx_status_name(tx->status),
-                                 fmt_time(ts, sizeof ts, tx->created_at),
-                                 tx->address};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-        if (list->next_cursor)
-            printf("next_cursor  %s\n", list->next_cursor);
-    }
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "listing the transactions", NAX_TYPE_WALLET_TX_LIST, list,
+                      print_wallet_txs);
 }
 
 /* ---- fiat ------------------------------------------------------------------------------- */
 
-static int show_fiat_tx(cli *c, const nax_fiat_tx *tx)
+static void print_fiat_tx(const void *obj)
 {
-    if (c->json)
-        return out_json(c, NAX_TYPE_FIAT_TX, tx);
+    const nax_fiat_tx *tx = obj;
     char amount[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], created[40], updated[40];
     kv *k = kv_new();
     kv_add(k, "id", tx->id);
@@ -225,7 +198,6 @@ static int show_fiat_tx(cli *c, const nax_fiat_tx *tx)
     kv_add(k, "updated_at", fmt_time(updated, sizeof updated, tx->updated_at));
     kv_print(k, stdout);
     kv_free(k);
-    return EXIT_OK;
 }
 
 static nax_fiat_method default_method(const char *currency)
@@ -241,25 +213,19 @@ static int fiat_deposit(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {{"method", required_argument, NULL, F_METHOD}};
     funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 1, funds_opt, &a, &done);
-    if (done)
+    int ex;
+    if (!parse_amount_args(c, argc, argv, own, CLI_COUNT(own), "CURRENCY AMOUNT", &a, &ex))
         return ex;
-    if ((ex = cli_positionals(c, argc, argv, 2, 2, "CURRENCY AMOUNT")))
-        return ex;
-    nax_fiat_deposit_request req = {.struct_size = sizeof req, .currency = argv[optind]};
-    if ((ex = cli_parse_decimal(c, "AMOUNT", argv[optind + 1], &req.amount)))
-        return ex;
-    req.method = a.method ? a.method : default_method(req.currency);
+    nax_fiat_deposit_request req = {.struct_size = sizeof req,
+                                    .currency = a.asset,
+                                    .amount = a.amount,
+                                    .method = a.method ? a.method : default_method(a.asset)};
     nax_client *cl = cli_client(c, 1, &ex);
     if (!cl)
         return ex;
     nax_fiat_tx *tx = NULL;
     int rc = nax_fiat_deposit(cl, &req, &tx);
-    if (rc != 0)
-        return out_error(c, rc, "announcing the deposit");
-    ex = show_fiat_tx(c, tx);
-    nax_object_free(tx);
-    return ex;
+    return out_result(c, rc, "announcing the deposit", NAX_TYPE_FIAT_TX, tx, print_fiat_tx);
 }
 
 static int fiat_withdraw(cli *c, int argc, char **argv)
@@ -272,111 +238,77 @@ static int fiat_withdraw(cli *c, int argc, char **argv)
         {"totp", required_argument, NULL, F_TOTP},
     };
     funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 5, funds_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 2, 2, "CURRENCY AMOUNT")))
-        return ex;
-    nax_fiat_withdraw_request req = {.struct_size = sizeof req,
-                                     .currency = argv[optind],
-                                     .method = a.method,
-                                     .account_name = a.account_name,
-                                     .account_number = a.account_number,
-                                     .bank_code = a.bank_code,
-                                     .totp_code = a.totp};
-    if ((ex = cli_parse_decimal(c, "AMOUNT", argv[optind + 1], &req.amount)))
+    int ex;
+    if (!parse_amount_args(c, argc, argv, own, CLI_COUNT(own), "CURRENCY AMOUNT", &a, &ex))
         return ex;
     if (!a.method)
         return cli_usage(c, "--method is required (bank_transfer, payid, ach or wire)");
     if (!a.account_name || !a.account_number || !a.bank_code)
         return cli_usage(c, "--account-name, --account-number and --bank-code are required");
+    nax_fiat_withdraw_request req = {.struct_size = sizeof req,
+                                     .currency = a.asset,
+                                     .amount = a.amount,
+                                     .method = a.method,
+                                     .account_name = a.account_name,
+                                     .account_number = a.account_number,
+                                     .bank_code = a.bank_code,
+                                     .totp_code = a.totp};
     nax_client *cl = cli_client(c, 1, &ex);
     if (!cl)
         return ex;
     nax_fiat_tx *tx = NULL;
     int rc = nax_fiat_withdraw(cl, &req, &tx);
-    if (rc != 0)
-        return out_error(c, rc, "requesting the withdrawal");
-    ex = show_fiat_tx(c, tx);
-    nax_object_free(tx);
-    return ex;
+    return out_result(c, rc, "requesting the withdrawal", NAX_TYPE_FIAT_TX, tx, print_fiat_tx);
+}
+
+static void print_fiat_txs(const void *obj)
+{
+    const nax_fiat_tx_list *list = obj;
+    static const char *const head[] = {"ID",     "CURRENCY", "TYPE",      "AMOUNT", "FEE",
+                                       "STATUS", "METHOD",   "REFERENCE", "CREATED"};
+    static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC, COL_DEC,
+                                     COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT};
+    table *t = table_new(9, head, kinds);
+    for (size_t i = 0; i < list->transactions_count; i++) {
+        const nax_fiat_tx *tx = list->transactions[i];
+        char am[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], ts[40];
+        const char *row[] = {tx->id,
+                             tx->currency,
+                             tx_type_name(tx->type),
+                             fmt_dec(am, &tx->amount),
+                             fmt_dec(fee, &tx->fee),
+                             tx_status_name(tx->status),
+                             fiat_method_name(tx->method),
+                             tx->reference,
+                             fmt_time(ts, sizeof ts, tx->created_at)};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, list->next_cursor);
 }
 
 static int fiat_history(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"currency", required_argument, NULL, F_ASSET},
-        {"type", required_argument, NULL, F_TYPE},
-        {"limit", required_argument, NULL, F_LIMIT},
-        {"cursor", required_argument, NULL, F_CURSOR},
+        {"currency", required_argument, NULL, OPT_Q_ASSET},
+        {"type", required_argument, NULL, OPT_Q_TX_TYPE},
+        CLI_PAGE_OPTIONS,
     };
-    funds_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 4, funds_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    nax_list_query q = NAX_LIST_QUERY_INIT;
+    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    q.asset = a.asset;
-    q.type = a.type;
-    q.limit = a.limit;
-    q.cursor = a.cursor;
     nax_fiat_tx_list *list = NULL;
     int rc = nax_fiat_transactions(cl, &q, &list);
-    if (rc != 0)
-        return out_error(c, rc, "listing the fiat transactions");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_FIAT_TX_LIST, list);
-    } else {
-        static const char *const head[] = {"ID",     "CURRENCY", "TYPE",      "AMOUNT", "FEE",
-                                           "STATUS", "METHOD",   "REFERENCE", "CREATED"};
-        static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC, COL_DEC,
-                                         COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT};
-        table *t = table_new(9, head, kinds);
-        for (size_t i = 0; i < list->transactions_count; i++) {
-            const nax_fiat_tx *tx = list->transactions[i];
-            char am[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX], ts[40];
-            const char *row[] = {tx->id,
-                                 tx->currency,
-                                 tx_type_name(tx->type),
-                                 fmt_dec(am, &tx->amount),
-                                 fmt_dec(fee, &tx->fee),
-                                 tx_status_name(tx->status),
-                                 fiat_method_name(tx->method),
-                                 tx->reference,
-                                 fmt_time(ts, sizeof ts, tx->created_at)};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-        if (list->next_cursor)
-            printf("next_cursor  %s\n", list->next_cursor);
-    }
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "listing the fiat transactions", NAX_TYPE_FIAT_TX_LIST, list,
+                      print_fiat_txs);
 }
 
 int cmd_fiat(cli *c, int argc, char **argv)
 {
-    static const struct {
-        const char *name, *full;
-        int (*fn)(cli *, int, char **);
-    } subs[] = {{"deposit", "fiat deposit", fiat_deposit},
-                {"withdraw", "fiat withdraw", fiat_withdraw},
-                {"history", "fiat history", fiat_history}};
-    if (argc < 2)
-        return cli_usage(c, "expected deposit, withdraw or history");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        cli_help_print("fiat", stdout);
-        return EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[1], subs[i].name)) {
-            c->command = subs[i].full;
-            return subs[i].fn(c, argc - 1, argv + 1);
-        }
-    return cli_usage(c, "unknown subcommand '%s' (expected deposit, withdraw or history)", argv[1]);
+    static const cli_sub subs[] = {{"deposit", "fiat deposit", fiat_deposit},
+                                   {"withdraw", "fiat withdraw", fiat_withdraw},
+                                   {"history", "fiat history", fiat_history}};
+    return cli_dispatch(c, argc, argv, subs, CLI_COUNT(subs));
 }

@@ -3,12 +3,14 @@
  */
 #include "cli.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* ---- printing ------------------------------------------------------------------------ */
 
-static void print_order(const nax_order *o)
+static void print_order(const void *obj)
 {
+    const nax_order *o = obj;
     char price[NAX_DECIMAL_STRING_MAX], qty[NAX_DECIMAL_STRING_MAX], filled[NAX_DECIMAL_STRING_MAX],
         avg[NAX_DECIMAL_STRING_MAX], created[40], updated[40];
     kv *k = kv_new();
@@ -30,16 +32,9 @@ static void print_order(const nax_order *o)
     kv_free(k);
 }
 
-static int show_order(cli *c, const nax_order *o)
+static void print_orders(const void *obj)
 {
-    if (c->json)
-        return out_json(c, NAX_TYPE_ORDER, o);
-    print_order(o);
-    return EXIT_OK;
-}
-
-static void print_orders(const nax_order_list *list)
-{
+    const nax_order_list *list = obj;
     static const char *const head[] = {"ID",       "PAIR",   "SIDE",   "TYPE",   "PRICE",
                                        "QUANTITY", "FILLED", "STATUS", "CREATED"};
     static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_DEC,
@@ -60,10 +55,7 @@ static void print_orders(const nax_order_list *list)
                              fmt_time(ts, sizeof ts, o->created_at)};
         table_row(t, row);
     }
-    table_print(t, stdout);
-    table_free(t);
-    if (list->next_cursor)
-        printf("next_cursor  %s\n", list->next_cursor);
+    table_print_free(t, stdout, list->next_cursor);
 }
 
 /* ---- order place ---------------------------------------------------------------------- */
@@ -129,18 +121,7 @@ typedef struct place_args {
     const char *client_id;
 } place_args;
 
-enum {
-    P_PRICE = 1,
-    P_TYPE,
-    P_TIF,
-    P_POST_ONLY,
-    P_CLIENT_ID,
-    P_PAIR,
-    P_STATUS,
-    P_SIDE,
-    P_LIMIT,
-    P_CURSOR
-};
+enum { P_PRICE = 1, P_TYPE, P_TIF, P_POST_ONLY, P_CLIENT_ID, P_PAIR };
 
 static int place_opt(cli *c, int opt, const char *arg, void *ud)
 {
@@ -165,10 +146,9 @@ static int order_place(cli *c, int argc, char **argv)
         {"client-id", required_argument, NULL, P_CLIENT_ID},
     };
     place_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 5, place_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 3, 3, "PAIR buy|sell QUANTITY")))
+    const cli_spec spec = {own, CLI_COUNT(own), place_opt, &a, 3, 3, "PAIR buy|sell QUANTITY"};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
     nax_order_request req = {.struct_size = sizeof req, .pair = argv[optind]};
     if ((ex = cli_parse_side(c, argv[optind + 1], &req.side)) ||
@@ -205,16 +185,13 @@ static int order_place(cli *c, int argc, char **argv)
                  a.client_id, word);
         return out_error_hint(c, rc, "placing the order", hint, "client_order_id", a.client_id);
     }
-    if (rc != 0)
-        return out_error(c, rc, "placing the order");
-    ex = show_order(c, o);
-    nax_object_free(o);
-    return ex;
+    return out_result(c, rc, "placing the order", NAX_TYPE_ORDER, o, print_order);
 }
 
 /* ---- order get / cancel ---------------------------------------------------------------- */
 
-static int client_id_opt(cli *c, int opt, const char *arg, void *ud)
+/* The value of the command's one option (--client-id, --pair) into the string at `ud`. */
+static int text_opt(cli *c, int opt, const char *arg, void *ud)
 {
     (void)c;
     (void)opt;
@@ -226,11 +203,13 @@ static int order_get(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {{"client-id", required_argument, NULL, P_CLIENT_ID}};
     const char *client_id = NULL;
-    int done, ex = cli_getopt(c, argc, argv, own, 1, client_id_opt, &client_id, &done);
-    if (done)
+    /* how many positionals depends on --client-id: counted once it is known */
+    const cli_spec spec = {own, CLI_COUNT(own), text_opt, &client_id, 0, INT_MAX, NULL};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
-    if ((ex = cli_positionals(c, argc, argv, client_id ? 0 : 1, client_id ? 0 : 1,
-                              "an order ID or --client-id ID")))
+    int n = client_id ? 0 : 1;
+    if ((ex = cli_positionals(c, argc, argv, n, n, "an order ID or --client-id ID")))
         return ex;
     nax_client *cl = cli_client(c, 1, &ex);
     if (!cl)
@@ -238,200 +217,122 @@ static int order_get(cli *c, int argc, char **argv)
     nax_order *o = NULL;
     int rc = client_id ? nax_orders_get_by_client_id(cl, client_id, &o)
                        : nax_orders_get(cl, argv[optind], &o);
-    if (rc != 0)
-        return out_error(c, rc, "reading the order");
-    ex = show_order(c, o);
-    nax_object_free(o);
-    return ex;
+    return out_result(c, rc, "reading the order", NAX_TYPE_ORDER, o, print_order);
 }
 
 static int order_cancel(cli *c, int argc, char **argv)
 {
-    int done, ex = cli_getopt(c, argc, argv, NULL, 0, NULL, NULL, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 1, 1, "an order ID")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    static const cli_spec spec = {.min_args = 1, .max_args = 1, .args = "an order ID"};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_order *o = NULL;
     int rc = nax_orders_cancel(cl, argv[optind], &o);
-    if (rc != 0)
-        return out_error(c, rc, "cancelling the order");
-    ex = show_order(c, o);
-    nax_object_free(o);
-    return ex;
+    return out_result(c, rc, "cancelling the order", NAX_TYPE_ORDER, o, print_order);
 }
 
 /* ---- order list ------------------------------------------------------------------------- */
 
-static int list_opt(cli *c, int opt, const char *arg, void *ud)
-{
-    nax_list_query *q = ud;
-    unsigned long v;
-    int ex;
-    switch (opt) {
-    case P_PAIR: q->pair = arg; return EXIT_OK;
-    case P_STATUS: return cli_parse_order_status(c, arg, &q->status);
-    case P_SIDE: return cli_parse_side(c, arg, &q->side);
-    case P_CLIENT_ID: q->client_order_id = arg; return EXIT_OK;
-    case P_CURSOR: q->cursor = arg; return EXIT_OK;
-    case P_LIMIT:
-        if ((ex = cli_parse_uint(c, "--limit", arg, 1, 1000, &v)) == 0)
-            q->limit = (unsigned int)v;
-        return ex;
-    }
-    return EXIT_USAGE;
-}
-
 static int order_list(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"pair", required_argument, NULL, P_PAIR},
-        {"status", required_argument, NULL, P_STATUS},
-        {"side", required_argument, NULL, P_SIDE},
-        {"client-id", required_argument, NULL, P_CLIENT_ID},
-        {"limit", required_argument, NULL, P_LIMIT},
-        {"cursor", required_argument, NULL, P_CURSOR},
+        {"pair", required_argument, NULL, OPT_Q_PAIR},
+        {"status", required_argument, NULL, OPT_Q_STATUS},
+        {"side", required_argument, NULL, OPT_Q_SIDE},
+        {"client-id", required_argument, NULL, OPT_Q_CLIENT_ID},
+        CLI_PAGE_OPTIONS,
     };
     nax_list_query q = NAX_LIST_QUERY_INIT;
-    int done, ex = cli_getopt(c, argc, argv, own, 6, list_opt, &q, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_order_list *list = NULL;
     int rc = nax_orders_list(cl, &q, &list);
-    if (rc != 0)
-        return out_error(c, rc, "listing the orders");
-    if (c->json)
-        ex = out_json(c, NAX_TYPE_ORDER_LIST, list);
-    else
-        print_orders(list);
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "listing the orders", NAX_TYPE_ORDER_LIST, list, print_orders);
 }
 
 int cmd_order(cli *c, int argc, char **argv)
 {
-    static const struct {
-        const char *name, *full;
-        int (*fn)(cli *, int, char **);
-    } subs[] = {{"place", "order place", order_place},
-                {"get", "order get", order_get},
-                {"list", "order list", order_list},
-                {"cancel", "order cancel", order_cancel}};
-    if (argc < 2)
-        return cli_usage(c, "expected place, get, list or cancel");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        cli_help_print("order", stdout);
-        return EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[1], subs[i].name)) {
-            c->command = subs[i].full;
-            return subs[i].fn(c, argc - 1, argv + 1);
-        }
-    return cli_usage(c, "unknown subcommand '%s' (expected place, get, list or cancel)", argv[1]);
+    static const cli_sub subs[] = {{"place", "order place", order_place},
+                                   {"get", "order get", order_get},
+                                   {"list", "order list", order_list},
+                                   {"cancel", "order cancel", order_cancel}};
+    return cli_dispatch(c, argc, argv, subs, CLI_COUNT(subs));
 }
 
 /* ---- cancel-all ------------------------------------------------------------------------- */
 
-static int pair_opt(cli *c, int opt, const char *arg, void *ud)
+static void print_cancelled(const void *obj)
 {
-    (void)c;
-    (void)opt;
-    *(const char **)ud = arg;
-    return EXIT_OK;
+    const nax_cancel_result *res = obj;
+    static const char *const head[] = {"CANCELLED"};
+    table *t = table_new(1, head, NULL);
+    for (size_t i = 0; i < res->cancelled_count; i++) {
+        const char *row[] = {res->cancelled[i]};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, NULL);
 }
 
 int cmd_cancel_all(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {{"pair", required_argument, NULL, P_PAIR}};
     const char *pair = NULL;
-    int done, ex = cli_getopt(c, argc, argv, own, 1, pair_opt, &pair, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    const cli_spec spec = {own, CLI_COUNT(own), text_opt, &pair, 0, 0, NULL};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_cancel_result *res = NULL;
     int rc = nax_orders_cancel_all(cl, pair, &res);
-    if (rc != 0)
-        return out_error(c, rc, "cancelling the orders");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_CANCEL_RESULT, res);
-    } else {
-        static const char *const head[] = {"CANCELLED"};
-        table *t = table_new(1, head, NULL);
-        for (size_t i = 0; i < res->cancelled_count; i++) {
-            const char *row[] = {res->cancelled[i]};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-    }
-    nax_object_free(res);
-    return ex;
+    return out_result(c, rc, "cancelling the orders", NAX_TYPE_CANCEL_RESULT, res, print_cancelled);
 }
 
 /* ---- fills -------------------------------------------------------------------------------- */
 
+static void print_fills(const void *obj)
+{
+    const nax_fill_list *list = obj;
+    static const char *const head[] = {"TIME",  "ID",       "ORDER", "PAIR",      "SIDE",
+                                       "PRICE", "QUANTITY", "FEE",   "FEE_ASSET", "LIQUIDITY"};
+    static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT,
+                                     COL_DEC,  COL_DEC,  COL_DEC,  COL_TEXT, COL_TEXT};
+    table *t = table_new(10, head, kinds);
+    for (size_t i = 0; i < list->fills_count; i++) {
+        const nax_fill *f = list->fills[i];
+        char p[NAX_DECIMAL_STRING_MAX], qt[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX],
+            ts[40];
+        const char *row[] = {fmt_time(ts, sizeof ts, f->ts),
+                             f->id,
+                             f->order_id,
+                             f->pair,
+                             side_name(f->side),
+                             fmt_dec(p, &f->price),
+                             fmt_dec(qt, &f->quantity),
+                             fmt_dec(fee, &f->fee),
+                             f->fee_asset,
+                             liquidity_name(f->liquidity)};
+        table_row(t, row);
+    }
+    table_print_free(t, stdout, list->next_cursor);
+}
+
 int cmd_fills(cli *c, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"pair", required_argument, NULL, P_PAIR},
-        {"limit", required_argument, NULL, P_LIMIT},
-        {"cursor", required_argument, NULL, P_CURSOR},
+        {"pair", required_argument, NULL, OPT_Q_PAIR},
+        CLI_PAGE_OPTIONS,
     };
     nax_list_query q = NAX_LIST_QUERY_INIT;
-    int done, ex = cli_getopt(c, argc, argv, own, 3, list_opt, &q, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
-        return ex;
-    nax_client *cl = cli_client(c, 1, &ex);
+    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    int ex;
+    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
     if (!cl)
         return ex;
     nax_fill_list *list = NULL;
     int rc = nax_trades_history(cl, &q, &list);
-    if (rc != 0)
-        return out_error(c, rc, "reading the fills");
-    if (c->json) {
-        ex = out_json(c, NAX_TYPE_FILL_LIST, list);
-    } else {
-        static const char *const head[] = {"TIME",  "ID",       "ORDER", "PAIR",      "SIDE",
-                                           "PRICE", "QUANTITY", "FEE",   "FEE_ASSET", "LIQUIDITY"};
-        static const col_kind kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT, COL_TEXT,
-                                         COL_DEC,  COL_DEC,  COL_DEC,  COL_TEXT, COL_TEXT};
-        table *t = table_new(10, head, kinds);
-        for (size_t i = 0; i < list->fills_count; i++) {
-            const nax_fill *f = list->fills[i];
-            char p[NAX_DECIMAL_STRING_MAX], qt[NAX_DECIMAL_STRING_MAX], fee[NAX_DECIMAL_STRING_MAX],
-                ts[40];
-            const char *row[] = {fmt_time(ts, sizeof ts, f->ts),
-                                 f->id,
-                                 f->order_id,
-                                 f->pair,
-                                 side_name(f->side),
-                                 fmt_dec(p, &f->price),
-                                 fmt_dec(qt, &f->quantity),
-                                 fmt_dec(fee, &f->fee),
-                                 f->fee_asset,
-                                 liquidity_name(f->liquidity)};
-            table_row(t, row);
-        }
-        table_print(t, stdout);
-        table_free(t);
-        if (list->next_cursor)
-            printf("next_cursor  %s\n", list->next_cursor);
-    }
-    nax_object_free(list);
-    return ex;
+    return out_result(c, rc, "reading the fills", NAX_TYPE_FILL_LIST, list, print_fills);
 }

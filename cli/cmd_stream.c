@@ -395,12 +395,16 @@ int cmd_stream(cli *c, int argc, char **argv)
         {"seconds", required_argument, NULL, S_SECONDS},
     };
     stream_args a = {10, 0, 0};
-    int done, ex = cli_getopt(c, argc, argv, own, 3, stream_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 1, 64,
-                              "a CHANNEL: book:PAIR, ticker:PAIR, trades:PAIR, orders, "
-                              "balances or fills")))
+    const cli_spec spec = {
+        own,
+        CLI_COUNT(own),
+        stream_opt,
+        &a,
+        1,
+        64,
+        "a CHANNEL: book:PAIR, ticker:PAIR, trades:PAIR, orders, balances or fills"};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
     /* the private channels need credentials, as the REST commands do */
     int need_auth = 0;

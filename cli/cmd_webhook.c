@@ -42,10 +42,7 @@ typedef struct hook_args {
     unsigned long timestamp;
 } hook_args;
 
-static const struct {
-    const char *name;
-    nax_webhook_type type;
-} event_types[] = {
+static const cli_word event_types[] = {
     {"payment.succeeded", NAX_WEBHOOK_PAYMENT_SUCCEEDED},
     {"payment.failed", NAX_WEBHOOK_PAYMENT_FAILED},
     {"payout.completed", NAX_WEBHOOK_PAYOUT_COMPLETED},
@@ -53,15 +50,8 @@ static const struct {
     {"deposit.confirmed", NAX_WEBHOOK_DEPOSIT_CONFIRMED},
     {"kyc.verified", NAX_WEBHOOK_KYC_VERIFIED},
     {"kyc.rejected", NAX_WEBHOOK_KYC_REJECTED},
+    {NULL, 0},
 };
-
-static const char *type_name(nax_webhook_type t)
-{
-    for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
-        if (event_types[i].type == t)
-            return event_types[i].name;
-    return "?";
-}
 
 static int hook_opt(cli *c, int opt, const char *arg, void *ud)
 {
@@ -72,17 +62,11 @@ static int hook_opt(cli *c, int opt, const char *arg, void *ud)
             return cli_usage(c, "--provider: '%s' is not one of payments, custody, kyc", arg);
         a->provider = arg;
         return EXIT_OK;
-    case W_TYPE:
-        for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
-            if (!strcmp(arg, event_types[i].name)) {
-                a->type = event_types[i].type;
-                return EXIT_OK;
-            }
-        return cli_usage(c,
-                         "--type: '%s' is not one of payment.succeeded, payment.failed, "
-                         "payout.completed, payout.failed, deposit.confirmed, kyc.verified, "
-                         "kyc.rejected",
-                         arg);
+    case W_TYPE: {
+        int v = 0, ex = cli_parse_word(c, "--type", arg, event_types, &v);
+        a->type = (nax_webhook_type)v;
+        return ex;
+    }
     case W_REFERENCE: a->reference = arg; return EXIT_OK;
     case W_AMOUNT: a->has_amount = 1; return cli_parse_decimal(c, "--amount", arg, &a->amount);
     case W_CURRENCY: a->currency = arg; return EXIT_OK;
@@ -140,22 +124,6 @@ static int random_id(char *out, size_t size)
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(out + 4 + 2 * i, 3, "%02x", raw[i]);
     return 0;
-}
-
-/* A JSON string literal of `s` (the header values, in --print --json). */
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
 }
 
 typedef struct reply {
@@ -299,10 +267,9 @@ static int webhook_sign(cli *c, int argc, char **argv)
         {"secret", required_argument, NULL, 's'},
     };
     hook_args a = {0};
-    int done, ex = cli_getopt(c, argc, argv, own, 13, hook_opt, &a, &done);
-    if (done)
-        return ex;
-    if ((ex = cli_positionals(c, argc, argv, 0, 0, "no arguments")))
+    const cli_spec spec = {own, CLI_COUNT(own), hook_opt, &a, 0, 0, NULL};
+    int ex;
+    if (!cli_parse(c, argc, argv, &spec, &ex))
         return ex;
     if (!a.provider)
         return cli_usage(c, "--provider is required (payments, custody or kyc)");
@@ -355,13 +322,13 @@ static int webhook_sign(cli *c, int argc, char **argv)
             fputs("{\"method\":\"POST\",\"path\":", stdout);
             char path[64];
             snprintf(path, sizeof path, "/v1/webhooks/%s", a.provider);
-            json_string(stdout, path);
+            out_json_string(stdout, path);
             fputs(",\"headers\":{\"webhook-id\":", stdout);
-            json_string(stdout, id);
+            out_json_string(stdout, id);
             fputs(",\"webhook-timestamp\":", stdout);
-            json_string(stdout, ts_text);
+            out_json_string(stdout, ts_text);
             fputs(",\"webhook-signature\":", stdout);
-            json_string(stdout, sig.data);
+            out_json_string(stdout, sig.data);
             printf("},\"body\":%s}\n", body.data);
         } else {
             printf("POST /v1/webhooks/%s\n", a.provider);
@@ -374,7 +341,8 @@ static int webhook_sign(cli *c, int argc, char **argv)
         if (!ex && c->json)
             ex = out_json(c, NAX_TYPE_WEBHOOK_EVENT, &ev);
         else if (!ex)
-            printf("naxd accepted the %s event %s from %s\n", type_name(a.type), id, a.provider);
+            printf("naxd accepted the %s event %s from %s\n",
+                   cli_word_name(event_types, (int)a.type), id, a.provider);
     }
     nax_buf_dispose(&sig);
     nax_buf_dispose(&body);
@@ -383,14 +351,6 @@ static int webhook_sign(cli *c, int argc, char **argv)
 
 int cmd_webhook(cli *c, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(c, "expected sign");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        cli_help_print("webhook", stdout);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "sign") != 0)
-        return cli_usage(c, "unknown subcommand '%s' (expected sign)", argv[1]);
-    c->command = "webhook sign";
-    return webhook_sign(c, argc - 1, argv + 1);
+    static const cli_sub subs[] = {{"sign", "webhook sign", webhook_sign}};
+    return cli_dispatch(c, argc, argv, subs, CLI_COUNT(subs));
 }

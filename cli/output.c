@@ -95,9 +95,9 @@ static void one_line(char *s)
             *s = ' ';
 }
 
-/* `s` inside a JSON string literal (the error body's extra member). */
-static void json_chars(FILE *out, const char *s)
+void out_json_string(FILE *out, const char *s)
 {
+    fputc('"', out);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\')
@@ -107,6 +107,7 @@ static void json_chars(FILE *out, const char *s)
         else
             fputc(ch, out);
     }
+    fputc('"', out);
 }
 
 /* The error line. `extra_key`/`extra_value`, when set, become one more member
@@ -128,9 +129,9 @@ static void print_error(cli *c, int code, const char *message, const char *field
         if (nax_encode(&buf, NAX_TYPE_ERROR_BODY, &body) == 0) {
             /* {"error":{...}}: the extra member goes before the last two braces */
             if (extra_key && extra_value && buf.len >= 2 && !strcmp(buf.data + buf.len - 2, "}}")) {
-                fprintf(stderr, "%.*s,\"%s\":\"", (int)(buf.len - 2), buf.data, extra_key);
-                json_chars(stderr, extra_value);
-                fputs("\"}}\n", stderr);
+                fprintf(stderr, "%.*s,\"%s\":", (int)(buf.len - 2), buf.data, extra_key);
+                out_json_string(stderr, extra_value);
+                fputs("}}\n", stderr);
             } else {
                 fprintf(stderr, "%s\n", buf.data);
             }
@@ -219,6 +220,19 @@ int out_json(cli *c, nax_type type, const void *obj)
     return EXIT_OK;
 }
 
+int out_result(cli *c, int rc, const char *what, nax_type type, void *obj, out_print_fn print)
+{
+    int ex = EXIT_OK;
+    if (rc != 0)
+        ex = out_error(c, rc, what);
+    else if (c->json)
+        ex = out_json(c, type, obj);
+    else
+        print(obj);
+    nax_object_free(obj);
+    return ex;
+}
+
 /* ---- value formats --------------------------------------------------------------------- */
 
 const char *fmt_dec(char *buf, const nax_decimal *d)
@@ -251,101 +265,6 @@ const char *fmt_time(char *buf, size_t size, int64_t ms)
         return buf;
     }
     snprintf(buf, size, "%s.%03dZ", day, (int)(ms % 1000));
-    return buf;
-}
-
-const char *side_name(nax_side s)
-{
-    return s == NAX_SIDE_BUY ? "buy" : s == NAX_SIDE_SELL ? "sell" : "-";
-}
-
-const char *order_type_name(nax_order_type t)
-{
-    return t == NAX_ORDER_TYPE_LIMIT ? "limit" : t == NAX_ORDER_TYPE_MARKET ? "market" : "-";
-}
-
-const char *tif_name(nax_time_in_force t)
-{
-    switch (t) {
-    case NAX_TIF_GTC: return "GTC";
-    case NAX_TIF_IOC: return "IOC";
-    case NAX_TIF_FOK: return "FOK";
-    default: return "-";
-    }
-}
-
-const char *order_status_name(nax_order_status s)
-{
-    switch (s) {
-    case NAX_ORDER_STATUS_OPEN: return "open";
-    case NAX_ORDER_STATUS_PARTIALLY_FILLED: return "partially_filled";
-    case NAX_ORDER_STATUS_FILLED: return "filled";
-    case NAX_ORDER_STATUS_CANCELLED: return "cancelled";
-    case NAX_ORDER_STATUS_REJECTED: return "rejected";
-    default: return "-";
-    }
-}
-
-const char *market_status_name(nax_market_status s)
-{
-    switch (s) {
-    case NAX_MARKET_STATUS_ACTIVE: return "active";
-    case NAX_MARKET_STATUS_HALTED: return "halted";
-    case NAX_MARKET_STATUS_POST_ONLY: return "post_only";
-    default: return "-";
-    }
-}
-
-const char *tx_type_name(nax_tx_type t)
-{
-    return t == NAX_TX_TYPE_DEPOSIT ? "deposit" : t == NAX_TX_TYPE_WITHDRAWAL ? "withdrawal" : "-";
-}
-
-const char *tx_status_name(nax_tx_status s)
-{
-    switch (s) {
-    case NAX_TX_STATUS_PENDING: return "pending";
-    case NAX_TX_STATUS_COMPLETED: return "completed";
-    case NAX_TX_STATUS_FAILED: return "failed";
-    case NAX_TX_STATUS_CANCELLED: return "cancelled";
-    default: return "-";
-    }
-}
-
-const char *fiat_method_name(nax_fiat_method m)
-{
-    switch (m) {
-    case NAX_FIAT_METHOD_BANK_TRANSFER: return "bank_transfer";
-    case NAX_FIAT_METHOD_PAYID: return "payid";
-    case NAX_FIAT_METHOD_ACH: return "ach";
-    case NAX_FIAT_METHOD_WIRE: return "wire";
-    default: return "-";
-    }
-}
-
-const char *kyc_status_name(nax_kyc_status s)
-{
-    switch (s) {
-    case NAX_KYC_STATUS_UNVERIFIED: return "unverified";
-    case NAX_KYC_STATUS_PENDING: return "pending";
-    case NAX_KYC_STATUS_VERIFIED: return "verified";
-    case NAX_KYC_STATUS_REJECTED: return "rejected";
-    default: return "-";
-    }
-}
-
-const char *liquidity_name(nax_liquidity l)
-{
-    return l == NAX_LIQUIDITY_MAKER ? "maker" : l == NAX_LIQUIDITY_TAKER ? "taker" : "-";
-}
-
-const char *scopes_text(char *buf, size_t size, unsigned int scopes)
-{
-    snprintf(buf, size, "%s%s%s%s%s", scopes & NAX_SCOPE_READ ? "read" : "",
-             (scopes & NAX_SCOPE_READ) && (scopes & ~NAX_SCOPE_READ & 7u) ? "," : "",
-             scopes & NAX_SCOPE_TRADE ? "trade" : "",
-             (scopes & NAX_SCOPE_TRADE) && (scopes & NAX_SCOPE_WITHDRAW) ? "," : "",
-             scopes & NAX_SCOPE_WITHDRAW ? "withdraw" : "");
     return buf;
 }
 
@@ -396,7 +315,7 @@ static void dec_parts(const char *s, size_t *int_w, size_t *frac_w)
     *frac_w = dot ? strlen(dot) : 0;
 }
 
-void table_print(const table *t, FILE *out)
+static void table_print(const table *t, FILE *out)
 {
     size_t *width = cli_alloc(t->ncols * sizeof *width);
     size_t *int_w = cli_alloc(t->ncols * sizeof *int_w);
@@ -456,10 +375,8 @@ void table_print(const table *t, FILE *out)
     free(frac_w);
 }
 
-void table_free(table *t)
+static void table_free(table *t)
 {
-    if (!t)
-        return;
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         free(t->cells[i]);
     for (size_t i = 0; i < t->ncols; i++)
@@ -468,6 +385,14 @@ void table_free(table *t)
     free(t->headers);
     free(t->kinds);
     free(t);
+}
+
+void table_print_free(table *t, FILE *out, const char *next_cursor)
+{
+    table_print(t, out);
+    if (next_cursor)
+        fprintf(out, "next_cursor  %s\n", next_cursor);
+    table_free(t);
 }
 
 /* ---- name/value lists ------------------------------------------------------------------ */
