@@ -142,7 +142,8 @@ int cli_parse_limit(cli *c, const char *what, const char *text, unsigned int *ou
     return ex;
 }
 
-int cli_query_opt(cli *c, int opt, const char *arg, void *ud)
+/* The list filters and paging (OPT_Q_* ids) into the nax_list_query at `ud`. */
+static int query_opt(cli *c, int opt, const char *arg, void *ud)
 {
     nax_list_query *q = ud;
     switch (opt) {
@@ -156,4 +157,18 @@ int cli_query_opt(cli *c, int opt, const char *arg, void *ud)
     case OPT_Q_CURSOR: q->cursor = arg; return EXIT_OK;
     }
     return EXIT_USAGE;
+}
+
+nax_client *cli_begin_list(cli *c, int argc, char **argv, const struct option *filters,
+                           size_t n_filters, nax_list_query *q, int *ex)
+{
+    struct option opts[MAX_OPTIONS];
+    size_t n = 0;
+    for (; n < n_filters && n < MAX_OPTIONS - 2; n++)
+        opts[n] = filters[n];
+    opts[n++] = (struct option){"limit", required_argument, NULL, OPT_Q_LIMIT};
+    opts[n++] = (struct option){"cursor", required_argument, NULL, OPT_Q_CURSOR};
+    *q = (nax_list_query)NAX_LIST_QUERY_INIT;
+    const cli_spec spec = {opts, n, query_opt, q, 0, 0, "no arguments"};
+    return cli_begin(c, argc, argv, &spec, 1, ex);
 }

@@ -117,8 +117,9 @@ int cli_usage(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 #define OPT_JSON 1000
 #define OPT_HELP 1001
 
-/* Option ids of the list filters cli_query_opt() takes (order list, fills,
- * transactions, fiat history), clear of every command's own ids. */
+/* Option ids of the filters of the list commands (order list, fills,
+ * transactions, fiat history; see cli_begin_list), clear of every command's
+ * own ids. */
 enum {
     OPT_Q_PAIR = 1100,
     OPT_Q_STATUS,
@@ -126,15 +127,9 @@ enum {
     OPT_Q_CLIENT_ID,
     OPT_Q_ASSET, /* --asset, or --currency for fiat */
     OPT_Q_TX_TYPE,
-    OPT_Q_LIMIT,
+    OPT_Q_LIMIT, /* --limit and --cursor: cli_begin_list adds them */
     OPT_Q_CURSOR
 };
-
-/* The paging options every list command ends its option table with. */
-/* clang-format off */
-#define CLI_PAGE_OPTIONS \
-    {"limit", required_argument, NULL, OPT_Q_LIMIT}, {"cursor", required_argument, NULL, OPT_Q_CURSOR}
-/* clang-format on */
 
 #define CLI_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -161,6 +156,12 @@ int cli_parse(cli *c, int argc, char **argv, const cli_spec *spec, int *ex);
  * checks its arguments further before it needs the client calls the two
  * itself, so that its usage errors come first. */
 nax_client *cli_begin(cli *c, int argc, char **argv, const cli_spec *spec, int need_auth, int *ex);
+
+/* cli_begin() for a list command (credentials needed, no positionals): its
+ * `filters` (OPT_Q_* ids) and the paging options --limit and --cursor, read
+ * into *q (initialised here). */
+nax_client *cli_begin_list(cli *c, int argc, char **argv, const struct option *filters,
+                           size_t n_filters, nax_list_query *q, int *ex);
 
 /* A subcommand: its name, the full name for messages ("order place"), and
  * the function that runs it with argv from its name. */
@@ -201,9 +202,6 @@ int cli_parse_order_status(cli *c, const char *text, nax_order_status *out);
 int cli_parse_tx_type(cli *c, const char *text, nax_tx_type *out);
 int cli_parse_fiat_method(cli *c, const char *text, nax_fiat_method *out);
 int cli_parse_scopes(cli *c, const char *text, unsigned int *out);
-
-/* The list filters (OPT_Q_* ids) into the nax_list_query at `ud`: a cli_opt_fn. */
-int cli_query_opt(cli *c, int opt, const char *arg, void *ud);
 
 /* The count of positional arguments left after the options (argv from
  * optind) is from min to max; a usage error naming them otherwise. */

@@ -18,7 +18,7 @@ enum {
 };
 
 /* Every option of the commands that move money lands here; each accepts its
- * own subset. (The lists take cli_query_opt's filters.) */
+ * own subset. (The lists read theirs with cli_begin_list.) */
 typedef struct funds_args {
     const char *network, *address, *memo, *totp, *account_name, *account_number, *bank_code;
     nax_fiat_method method;
@@ -162,15 +162,13 @@ static void print_wallet_txs(const void *obj)
 
 int cmd_transactions(cli *c, int argc, char **argv)
 {
-    static const struct option own[] = {
+    static const struct option filters[] = {
         {"asset", required_argument, NULL, OPT_Q_ASSET},
         {"type", required_argument, NULL, OPT_Q_TX_TYPE},
-        CLI_PAGE_OPTIONS,
     };
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    nax_list_query q;
     int ex;
-    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
+    nax_client *cl = cli_begin_list(c, argc, argv, filters, CLI_COUNT(filters), &q, &ex);
     if (!cl)
         return ex;
     nax_wallet_tx_list *list = NULL;
@@ -288,15 +286,13 @@ static void print_fiat_txs(const void *obj)
 
 static int fiat_history(cli *c, int argc, char **argv)
 {
-    static const struct option own[] = {
+    static const struct option filters[] = {
         {"currency", required_argument, NULL, OPT_Q_ASSET},
         {"type", required_argument, NULL, OPT_Q_TX_TYPE},
-        CLI_PAGE_OPTIONS,
     };
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    nax_list_query q;
     int ex;
-    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
+    nax_client *cl = cli_begin_list(c, argc, argv, filters, CLI_COUNT(filters), &q, &ex);
     if (!cl)
         return ex;
     nax_fiat_tx_list *list = NULL;

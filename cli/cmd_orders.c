@@ -236,17 +236,15 @@ static int order_cancel(cli *c, int argc, char **argv)
 
 static int order_list(cli *c, int argc, char **argv)
 {
-    static const struct option own[] = {
+    static const struct option filters[] = {
         {"pair", required_argument, NULL, OPT_Q_PAIR},
         {"status", required_argument, NULL, OPT_Q_STATUS},
         {"side", required_argument, NULL, OPT_Q_SIDE},
         {"client-id", required_argument, NULL, OPT_Q_CLIENT_ID},
-        CLI_PAGE_OPTIONS,
     };
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    nax_list_query q;
     int ex;
-    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
+    nax_client *cl = cli_begin_list(c, argc, argv, filters, CLI_COUNT(filters), &q, &ex);
     if (!cl)
         return ex;
     nax_order_list *list = NULL;
@@ -322,14 +320,10 @@ static void print_fills(const void *obj)
 
 int cmd_fills(cli *c, int argc, char **argv)
 {
-    static const struct option own[] = {
-        {"pair", required_argument, NULL, OPT_Q_PAIR},
-        CLI_PAGE_OPTIONS,
-    };
-    nax_list_query q = NAX_LIST_QUERY_INIT;
-    const cli_spec spec = {own, CLI_COUNT(own), cli_query_opt, &q, 0, 0, NULL};
+    static const struct option filters[] = {{"pair", required_argument, NULL, OPT_Q_PAIR}};
+    nax_list_query q;
     int ex;
-    nax_client *cl = cli_begin(c, argc, argv, &spec, 1, &ex);
+    nax_client *cl = cli_begin_list(c, argc, argv, filters, CLI_COUNT(filters), &q, &ex);
     if (!cl)
         return ex;
     nax_fill_list *list = NULL;
