@@ -48,21 +48,3 @@ build_target() {
         exit 1
     fi
 }
-
-# apt_install_missing <who> <package>...: install the given Debian packages
-# with apt-get (sudo when not root), for peers the rest of the tree does not
-# need. Does nothing without packages, apt-get or a way to become root: the
-# require_* checks that follow then name what is missing.
-apt_install_missing() {
-    local who=$1 sudo=()
-    shift
-    (($#)) || return 0
-    command -v apt-get >/dev/null 2>&1 || return 0
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || return 0
-        sudo=(sudo)
-    fi
-    echo "$who: installing $*" >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
-        "$@" </dev/null >&2 || true
-}

@@ -3,6 +3,8 @@
 # Fast on a prepared machine: when every package is already installed (or
 # provided by another installed package, e.g. npm by NodeSource's nodejs),
 # apt is not touched at all. Uses sudo only when not root.
+#   scripts/deps.sh              the packages below
+#   scripts/deps.sh PACKAGE...   those packages instead (bench/run's peers)
 set -euo pipefail
 
 packages=(
@@ -32,6 +34,7 @@ packages=(
 # nodejs has none (libnode-dev has them); NodeSource's nodejs ships them and
 # conflicts with libnode-dev.
 [[ -f /usr/include/node/node_api.h ]] || packages+=(libnode-dev)
+(($#)) && packages=("$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: this script installs Debian packages; install by hand: ${packages[*]}" >&2

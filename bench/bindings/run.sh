@@ -4,8 +4,7 @@
 # bench/run:
 #   bench/run bindings [--repeats 11] [--requests 20000] [--warmup 1000] [--server-cpu 1]
 #
-# Like bench/client it installs nginx-light and python3-requests with apt-get
-# when they are missing; the Node addon is built with node-gyp (pinned in
+# bench/run installs the Debian peers; the Node addon is built with node-gyp (pinned in
 # bindings/node/package.json, offline with --nodedir=/usr) against this
 # benchmark build's libnax.
 set -euo pipefail
@@ -14,11 +13,6 @@ source "$NAX_BENCH_DIR/lib.sh"
 here=$NAX_BENCH_DIR/bindings
 python=/usr/bin/python3 # Debian's, where python3-requests lives
 
-pkgs=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-"$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
-apt_install_missing bench/bindings "${pkgs[@]}"
-export PATH=$PATH:/usr/sbin
 
 require_command nginx nginx-light
 require_command node nodejs

@@ -5,21 +5,15 @@
 #   bench/run client [--repeats 5] [--requests 20000] [--warmup 1000] [--threads 1,2,4,8]
 #   bench/run client --callgrind     # instructions per call, libnax and raw libcurl
 #
-# nginx-light and python3-requests are Debian packages the rest of the tree
-# does not need, so this script installs them (apt-get, with sudo when not
-# root) when they are missing; undici comes from npm at the version pinned in
-# bench/client/package.json, into bench/client/node_modules.
+# bench/run installs the Debian peers (nginx-light, python3-requests); undici
+# comes from npm at the version pinned in bench/client/package.json, into
+# bench/client/node_modules.
 set -euo pipefail
 source "$NAX_BENCH_DIR/lib.sh"
 
 here=$NAX_BENCH_DIR/client
 python=/usr/bin/python3 # Debian's, where python3-requests lives
 
-pkgs=()
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-"$python" -c 'import requests' >/dev/null 2>&1 || pkgs+=(python3-requests)
-apt_install_missing bench/client "${pkgs[@]}"
-export PATH=$PATH:/usr/sbin
 
 require_command nginx nginx-light
 require_command node nodejs

@@ -6,18 +6,10 @@
 # 2. Durable POST /v1/orders: closed-loop throughput, and p50/p99 at a fixed
 #    offered 5000 orders/s (open loop, latency from the scheduled send time).
 # Servers run on core 0, load generators on core 1 (taskset).
-#
-# wrk and nginx-light are Debian packages the rest of the tree does not need;
-# this script installs them (apt-get, with sudo when not root) when they are
-# missing, and otherwise names them like every other benchmark.
+# bench/run installs wrk and nginx-light.
 set -euo pipefail
 source "$NAX_BENCH_DIR/lib.sh"
 
-pkgs=()
-command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
-apt_install_missing bench/server "${pkgs[@]}"
-export PATH=$PATH:/usr/sbin
 
 require_command wrk wrk
 require_command nginx nginx-light
