@@ -50,10 +50,17 @@ typedef struct corpus {
     corpus_set sets[KIND_COUNT];
 } corpus;
 
+/* Levels a side of the corpus's book snapshot. */
+#define SNAPSHOT_DEPTH 50
+
 /* Build `per_kind` messages of each small kind (one snapshot) from `seed`.
  * Returns 0, or -1 after printing why to stderr. */
 int corpus_build(corpus *c, uint64_t seed, size_t per_kind);
 void corpus_free(corpus *c);
+/* One book snapshot of `depth` levels a side, for the size curve; free it
+ * with corpus_set_free. Returns 0 or -1. */
+int corpus_build_snapshot(corpus_set *set, uint64_t seed, size_t depth);
+void corpus_set_free(corpus_set *set);
 
 /* ---- implementations ---- */
 
@@ -134,6 +141,8 @@ const char *compare_structs(bench_kind kind, const void *a, const void *b);
  * original struct. Prints a summary; returns 0, or -1 after naming the
  * first mismatch on stderr. */
 int verify_corpus(const corpus *c, encoded *out);
+/* The decode half of verify_corpus for one set. Returns 0 or -1. */
+int verify_set_decoders(const corpus_set *set, bench_kind kind);
 
 /* ---- timing ---- */
 
@@ -148,6 +157,8 @@ typedef struct timing_options {
 /* Time with the monotonic wall clock instead of this thread's CPU time. */
 void timing_use_wall_clock(int wall);
 
+#define BENCH_MAX_REPEATS 99
+
 typedef struct cell_result {
     double median_ns; /* per message, across repeats */
     double p10_ns;
@@ -157,6 +168,9 @@ typedef struct cell_result {
     double speedup;
     double speedup_p10;
     double speedup_p90;
+    /* Every repeat's ns per message, in the order they ran (for --machine). */
+    double samples[BENCH_MAX_REPEATS];
+    unsigned int samples_count;
 } cell_result;
 
 /* Times one (kind, op) for every implementation, repeats interleaved so a

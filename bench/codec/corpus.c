@@ -9,7 +9,6 @@
 
 #include "bench_codec.h"
 
-#define SNAPSHOT_DEPTH 50
 #define PRICE_SCALE    2 /* cents */
 #define QUANTITY_SCALE 8 /* satoshi-sized lots */
 #define START_TS       INT64_C(1718000000000)
@@ -261,38 +260,40 @@ static void *make_deltas(corpus_set *set, rng *r)
 
 typedef struct snapshot_holder {
     nax_order_book book;
-    nax_book_level bids[SNAPSHOT_DEPTH], asks[SNAPSHOT_DEPTH];
+    nax_book_level levels[]; /* bids, then asks */
 } snapshot_holder;
 
 /* Strictly ordered levels moving away from the touch, best first. */
-static void make_book_side(nax_book_level *levels, rng *r, int64_t touch, int direction)
+static void make_book_side(nax_book_level *levels, size_t depth, rng *r, int64_t touch,
+                           int direction)
 {
     int64_t at = touch;
-    for (size_t i = 0; i < SNAPSHOT_DEPTH; i++) {
+    for (size_t i = 0; i < depth; i++) {
         levels[i].price = price(at);
         levels[i].quantity = quantity(rng_range(r, 10000, INT64_C(2500000000)));
         at += direction * rng_range(r, 1, 40);
     }
 }
 
-static void *make_snapshot(corpus_set *set, rng *r)
+static void *make_snapshot(corpus_set *set, rng *r, size_t depth)
 {
-    snapshot_holder *h = calloc(1, sizeof *h);
+    snapshot_holder *h = calloc(1, sizeof *h + 2 * depth * sizeof h->levels[0]);
     if (h == NULL)
         return NULL;
+    nax_book_level *bids = h->levels, *asks = h->levels + depth;
     int64_t mid = markets[0].mid_cents;
     nax_order_book *b = &h->book;
     b->struct_size = sizeof *b;
     b->pair = markets[0].pair;
     b->seq = 9099999;
-    make_book_side(h->bids, r, mid - 5, -1);
-    make_book_side(h->asks, r, mid + 5, +1);
-    b->bids = h->bids;
-    b->bids_count = SNAPSHOT_DEPTH;
-    b->asks = h->asks;
-    b->asks_count = SNAPSHOT_DEPTH;
+    make_book_side(bids, depth, r, mid - 5, -1);
+    make_book_side(asks, depth, r, mid + 5, +1);
+    b->bids = bids;
+    b->bids_count = depth;
+    b->asks = asks;
+    b->asks_count = depth;
     b->ts = START_TS;
-    if (nax_book_checksum(&b->checksum, h->bids, SNAPSHOT_DEPTH, h->asks, SNAPSHOT_DEPTH) != 0) {
+    if (nax_book_checksum(&b->checksum, bids, depth, asks, depth) != 0) {
         free(h);
         return NULL;
     }
@@ -333,7 +334,7 @@ static void *make_set(corpus_set *set, bench_kind kind, rng *r)
     case KIND_TICKER: return make_tickers(set, r);
     case KIND_ORDER: return make_orders(set, r);
     case KIND_BOOK_DELTA: return make_deltas(set, r);
-    default: return make_snapshot(set, r);
+    default: return make_snapshot(set, r, SNAPSHOT_DEPTH);
     }
 }
 
@@ -356,14 +357,31 @@ int corpus_build(corpus *c, uint64_t seed, size_t per_kind)
     return 0;
 }
 
+int corpus_build_snapshot(corpus_set *set, uint64_t seed, size_t depth)
+{
+    rng r = {seed};
+    memset(set, 0, sizeof *set);
+    set->count = 1;
+    set->msgs = calloc(1, sizeof *set->msgs);
+    set->holders = set->msgs != NULL ? make_snapshot(set, &r, depth) : NULL;
+    if (set->holders == NULL) {
+        fprintf(stderr, "corpus: cannot build a snapshot of %zu levels\n", depth);
+        return -1;
+    }
+    return encode_set(set, KIND_BOOK_SNAPSHOT);
+}
+
+void corpus_set_free(corpus_set *set)
+{
+    for (size_t i = 0; set->msgs != NULL && i < set->count; i++)
+        free(set->msgs[i].json);
+    free(set->msgs);
+    free(set->holders);
+    memset(set, 0, sizeof *set);
+}
+
 void corpus_free(corpus *c)
 {
-    for (int k = 0; k < KIND_COUNT; k++) {
-        corpus_set *set = &c->sets[k];
-        for (size_t i = 0; set->msgs != NULL && i < set->count; i++)
-            free(set->msgs[i].json);
-        free(set->msgs);
-        free(set->holders);
-    }
-    memset(c, 0, sizeof *c);
+    for (int k = 0; k < KIND_COUNT; k++)
+        corpus_set_free(&c->sets[k]);
 }

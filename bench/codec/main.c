@@ -23,6 +23,8 @@ typedef struct options {
     uint64_t seed;
     int verify_only;
     int wall_clock;
+    int machine;
+    const char *sizes;   /* "1,10,50": snapshot depths of the size curve, or NULL */
     const char *profile; /* "kind:op:impl", or NULL */
     uint64_t iterations;
 } options;
@@ -38,6 +40,9 @@ static void usage(FILE *to)
             "  --count N         messages per small kind (default 256)\n"
             "  --seed N          corpus seed (default 0x%llx)\n"
             "  --verify-only     check the implementations agree, time nothing\n"
+            "  --machine         print one 'cell key=value...' line per cell, with every\n"
+            "                    repeat, instead of the table (bench/codec/bench_codec.py)\n"
+            "  --sizes L,L,...   then time decoding book snapshots of L levels a side\n"
             "  --profile K:O:I   run one cell for --iterations messages: no table, no\n"
             "                    verification (use --verify-only); for callgrind or perf:\n"
             "                    K = ticker|order|delta|snapshot, O = decode|encode,\n"
@@ -89,6 +94,11 @@ static int parse_options(int argc, char **argv, options *o)
             o->verify_only = 1;
         } else if (strcmp(arg, "--wall") == 0) {
             o->wall_clock = 1;
+        } else if (strcmp(arg, "--machine") == 0) {
+            o->machine = 1;
+        } else if (strcmp(arg, "--sizes") == 0 && value != NULL) {
+            o->sizes = value;
+            i++;
         } else if (strcmp(arg, "--profile") == 0 && value != NULL) {
             o->profile = value;
             i++;
@@ -183,24 +193,85 @@ static void print_targets(cell_result decode[KIND_COUNT][IMPL_COUNT])
     }
 }
 
-static int run_table(const corpus *c, const timing_options *t, int wall_clock, encoded *out)
+/* "cell kind=ticker op=decode impl=cJSON levels=0 bytes=129 ns=930.1,944.2,...":
+ * every repeat in the order they ran, so a driver can pair them itself. */
+static void print_cell(bench_kind kind, bench_op op, bench_impl impl, size_t levels, double bytes,
+                       const cell_result *r)
+{
+    static const char *const words[KIND_COUNT] = {"ticker", "order", "delta", "snapshot"};
+    printf("cell kind=%s op=%s impl=%s levels=%zu bytes=%.0f ns=", words[kind], op_name(op),
+           impl_get(impl)->name, levels, bytes);
+    for (unsigned int i = 0; i < r->samples_count; i++)
+        printf("%s%.2f", i ? "," : "", r->samples[i]);
+    printf("\n");
+}
+
+static int run_table(const corpus *c, const timing_options *t, int wall_clock, int machine,
+                     encoded *out)
 {
     cell_result results[KIND_COUNT][OP_COUNT][IMPL_COUNT];
     cell_result decode[KIND_COUNT][IMPL_COUNT];
-    print_header(t, wall_clock);
+    if (!machine)
+        print_header(t, wall_clock);
     for (int k = 0; k < KIND_COUNT; k++) {
         for (int op = 0; op < OP_COUNT; op++) {
             const corpus_set *set = &c->sets[k];
+            size_t levels = k == KIND_BOOK_SNAPSHOT ? SNAPSHOT_DEPTH : 0;
             if (measure_group(set, (bench_kind)k, (bench_op)op, t, out, results[k][op]) != 0)
                 return -1;
-            for (int i = 0; i < IMPL_COUNT; i++)
-                print_row((bench_kind)k, (bench_op)op, (bench_impl)i, average_bytes(set),
-                          &results[k][op][i]);
+            for (int i = 0; i < IMPL_COUNT; i++) {
+                if (machine)
+                    print_cell((bench_kind)k, (bench_op)op, (bench_impl)i, levels,
+                               average_bytes(set), &results[k][op][i]);
+                else
+                    print_row((bench_kind)k, (bench_op)op, (bench_impl)i, average_bytes(set),
+                              &results[k][op][i]);
+            }
             fflush(stdout);
         }
         memcpy(decode[k], results[k][OP_DECODE], sizeof decode[k]);
     }
-    print_targets(decode);
+    if (!machine)
+        print_targets(decode);
+    return 0;
+}
+
+/* Decode of one book snapshot per depth in `sizes` ("1,10,50"), verified
+ * first like the corpus: the size curve. */
+static int run_sizes(const char *sizes, uint64_t seed, const timing_options *t, int machine,
+                     encoded *out)
+{
+    if (!machine)
+        printf("\nsnapshot decode against size:\n");
+    for (const char *p = sizes; *p != '\0';) {
+        char *end;
+        unsigned long long depth = strtoull(p, &end, 10);
+        if (end == p || depth == 0 || depth > 1000000 || (*end != ',' && *end != '\0')) {
+            fprintf(stderr, "--sizes wants levels a side, e.g. 1,10,50\n");
+            return -1;
+        }
+        p = *end == ',' ? end + 1 : end;
+        corpus_set set;
+        cell_result results[IMPL_COUNT];
+        int rc = corpus_build_snapshot(&set, seed, (size_t)depth);
+        if (rc == 0)
+            rc = verify_set_decoders(&set, KIND_BOOK_SNAPSHOT);
+        if (rc == 0)
+            rc = measure_group(&set, KIND_BOOK_SNAPSHOT, OP_DECODE, t, out, results);
+        for (int i = 0; rc == 0 && i < IMPL_COUNT; i++) {
+            if (machine)
+                print_cell(KIND_BOOK_SNAPSHOT, OP_DECODE, (bench_impl)i, (size_t)depth,
+                           average_bytes(&set), &results[i]);
+            else
+                printf("  %6llu levels a side, %8.0f B: %-7s %10.0f ns/msg %8.1f MB/s\n", depth,
+                       average_bytes(&set), impl_get((bench_impl)i)->name, results[i].median_ns,
+                       average_bytes(&set) * 1e3 / results[i].median_ns);
+        }
+        fflush(stdout);
+        corpus_set_free(&set);
+        if (rc != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -251,6 +322,7 @@ int main(int argc, char **argv)
     case 1: return 0;
     default: return 2;
     }
+    timing_use_wall_clock(opts.wall_clock);
     out.scratch_cap = SCRATCH_BYTES;
     out.scratch = malloc(out.scratch_cap);
     if (out.scratch == NULL || corpus_build(&c, opts.seed, opts.per_kind) != 0)
@@ -265,7 +337,11 @@ int main(int argc, char **argv)
     else if (verify_corpus(&c, &out) != 0)
         rc = 1;
     else
-        rc = opts.verify_only ? 0 : run_table(&c, &opts.timing, opts.wall_clock, &out) != 0;
+        rc = opts.verify_only                                                        ? 0
+             : run_table(&c, &opts.timing, opts.wall_clock, opts.machine, &out) != 0 ? 1
+             : opts.sizes != NULL
+                 ? run_sizes(opts.sizes, opts.seed, &opts.timing, opts.machine, &out) != 0
+                 : 0;
 done:
     corpus_free(&c);
     nax_buf_dispose(&out.nax);

@@ -10,7 +10,7 @@
 
 #include "bench_codec.h"
 
-#define MAX_REPEATS 99
+#define MAX_REPEATS BENCH_MAX_REPEATS
 /* Clock reads between at least this many messages keep their cost out of the result. */
 #define MIN_BATCH 32
 
@@ -132,6 +132,7 @@ static void summarise(const double *samples, const double *libnax, unsigned int 
 {
     double sorted[MAX_REPEATS], ratios[MAX_REPEATS];
     for (unsigned int r = 0; r < n; r++) {
+        result->samples[r] = samples[r];
         sorted[r] = samples[r];
         ratios[r] = samples[r] / libnax[r];
     }
@@ -142,6 +143,7 @@ static void summarise(const double *samples, const double *libnax, unsigned int 
     result->speedup = speedup.median;
     result->speedup_p10 = speedup.p10;
     result->speedup_p90 = speedup.p90;
+    result->samples_count = n;
 }
 
 static void runner_init(runner *r, const corpus_set *set, bench_kind kind, bench_op op,

@@ -42,7 +42,7 @@ static int verify_peer_decode(bench_impl impl, bench_kind kind, size_t index, co
     return rc == 0 && diff == NULL ? 0 : mismatch(peer->name, "decode", kind, index, detail);
 }
 
-static int verify_decoders(const corpus_set *set, bench_kind kind)
+int verify_set_decoders(const corpus_set *set, bench_kind kind)
 {
     for (size_t i = 0; i < set->count; i++) {
         const corpus_msg *m = &set->msgs[i];
@@ -88,7 +88,7 @@ int verify_corpus(const corpus *c, encoded *out)
     size_t identical[IMPL_COUNT] = {0}, messages = 0;
     for (int k = 0; k < KIND_COUNT; k++) {
         const corpus_set *set = &c->sets[k];
-        if (verify_decoders(set, (bench_kind)k) != 0)
+        if (verify_set_decoders(set, (bench_kind)k) != 0)
             return -1;
         for (size_t i = 0; i < set->count; i++) {
             for (int impl = 0; impl < IMPL_COUNT; impl++) {
