@@ -9,37 +9,33 @@ binding user would otherwise write.
 1. Gets the real ticker bytes from naxd, then serves them with nginx-light,
    so the server's cost is small and the same for every client.
 2. One thread, one kept-alive connection, N sequential calls by each client on
-   core 1. nginx runs on that same core by default (`--server-cpu 1`): with
-   the server on the other core every call waits for an idle vCPU to wake up,
-   which on the 2-core KVM machine swings a C call between 200 and 900 us
-   and drowns a difference of a few microseconds; on one core the C call
-   takes about 110 us and moves by 10-20. `--server-cpu 0` gives bench/client's
-   placement. One untimed warm-up round, then `repeats` rounds with the clients
-   taking turns in a rotating order; every process warms up before its timed
-   part.
+   the load core, nginx on the server core (bench/run: 1 and 0). One untimed
+   warm-up round, then `repeats` rounds with the clients taking turns in a
+   rotating order; every process warms up before its timed part.
 
-The overhead of a binding is its wall time per call minus C's in the same
-round; the table gives the median (min-max) over rounds. Never a pass/fail
-test: the `met` column only compares with the targets.
+The overhead of a binding is its time per call minus C's in the same round,
+as client CPU time (the work the binding adds; the targets are judged on it)
+and as wall time (which also holds the wake-ups of the idle server core: on
+the 2-core KVM machine they swing a single C call between 200 and 900 us, so
+the wall overhead is far noisier). Medians (min-max) over rounds. Never a
+pass/fail test: the `met` column only compares with the targets.
 """
 
 import argparse
-import csv
 import os
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "common"))
 sys.path.insert(0, str(HERE.parent / "client"))
-import bench_client  # noqa: E402
-from bench_client import (  # noqa: E402
-    CLIENT_CPU, PAIR, TICKER, fmt_ratio, fmt_us, print_table, progress, rotated, start_nginx,
-    summary, ticker_body)
+from benchlib import (  # noqa: E402
+    LOAD_CPU, SERVER_CPU, Table, Target, paired, pinned, progress, rotated, start_nginx, stop,
+    write_runs)
+from bench_client import PAIR, TICKER, ticker_body  # noqa: E402
 
 IMPLS = ("c", "python", "node", "requests")
 OVERHEAD_TARGET_US = {"python": 15.0, "node": 10.0}
@@ -65,7 +61,7 @@ class Clients:
                 self.base_url + TICKER, self.body_file, *counts]
 
     def run(self, impl, requests, warmup):
-        cmd = ["taskset", "-c", CLIENT_CPU] + self.command(impl, requests, warmup)
+        cmd = pinned(LOAD_CPU, self.command(impl, requests, warmup))
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE, env=self.args.env)
         fields = dict(kv.split("=", 1) for kv in p.stdout.split() if "=" in kv)
         if p.returncode != 0 or "wall_ns" not in fields:
@@ -79,18 +75,17 @@ def main():
     ap.add_argument("--bin", required=True, help="nax_bench_client (the C side)")
     ap.add_argument("--naxd", required=True, help="naxd, to get the ticker bytes")
     ap.add_argument("--libnax", required=True, help="libnax.so.1 the bindings load")
-    ap.add_argument("--csv-dir", required=True)
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--node", default="node")
     ap.add_argument("--repeats", type=int, default=11)
-    ap.add_argument("--server-cpu", default="1", help="nginx's core (the clients run on 1)")
+    ap.add_argument("--server-cpu", default=SERVER_CPU,
+                    help=f"nginx's core (the clients run on {LOAD_CPU})")
     ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
     ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
     args = ap.parse_args()
     if args.repeats < 1 or args.requests < 1:
         ap.error("need --repeats >= 1 and --requests >= 1")
     args.bin = os.path.abspath(args.bin)
-    bench_client.SERVER_CPU = args.server_cpu  # start_nginx reads it
     source = HERE.parent.parent
     args.env = dict(os.environ, NAX_LIBRARY=os.path.abspath(args.libnax),
                     LD_LIBRARY_PATH=str(Path(args.libnax).resolve().parent),
@@ -104,10 +99,10 @@ def main():
         body = ticker_body(args.naxd, work)
         body_file = work / "ticker.json"
         body_file.write_bytes(body)
-        port, nginx = start_nginx(body, work)
+        port, nginx = start_nginx(work, TICKER, body, args.server_cpu)
         clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
         print(f"ticker body ({len(body)} bytes); nginx on cpu {args.server_cpu}, clients on cpu "
-              f"{CLIENT_CPU}; "
+              f"{LOAD_CPU}; "
               f"{args.requests} calls a run after {args.warmup} warm-up calls; {args.repeats} "
               f"rounds after a warm-up round; wall clock")
         for impl in IMPLS:
@@ -119,9 +114,7 @@ def main():
                 runs.append((impl, rep, r["us"], r["cpu_us"]))
         finished = True
     finally:
-        if nginx and nginx.poll() is None:
-            os.killpg(nginx.pid, signal.SIGTERM)
-            nginx.wait()
+        stop(nginx)
         if finished:
             shutil.rmtree(work, ignore_errors=True)
         else:
@@ -130,42 +123,30 @@ def main():
     def col(impl, i):
         return [r[i] for r in sorted(runs, key=lambda r: r[1]) if r[0] == impl]
 
-    def fmt_delta(values):
-        med, lo, hi = summary(values)
-        return f"+{med:.1f} us ({lo:+.1f}-{hi:+.1f})"
+    def over(impl, i):
+        return [b - c for b, c in zip(col(impl, i), col("c", i))]
 
-    rows = [("GET ticker, wall per call", fmt_us(col("c", 2)), "-", "-", "-", "")]
+    t = Table("bindings")
+    t.row("GET ticker, client CPU per call, C", col("c", 3), "us")
     for impl, label in (("python", "Python nax"), ("node", "Node nax")):
-        over = [b - c for b, c in zip(col(impl, 2), col("c", 2))]
-        target = OVERHEAD_TARGET_US[impl]
-        met = "met" if statistics.median(over) <= target else "NOT met"
-        rows.append((f"  {label}: overhead over C", fmt_delta(over),
-                     f"{label} {fmt_us(col(impl, 2))}", "-", f"<= +{target:g} us", met))
-    ratio = [r / p for p, r in zip(col("python", 2), col("requests", 2))]
-    met = "met" if statistics.median(ratio) >= REQUESTS_TARGET else "NOT met"
-    rows.append(("Python nax vs requests, calls/s", fmt_us(col("python", 2)),
-                 f"Python requests {fmt_us(col('requests', 2))}", fmt_ratio(ratio),
-                 f">= {REQUESTS_TARGET:g}x", met))
-    for impl, label in (("c", "C"), ("python", "Python nax"), ("node", "Node nax"),
-                        ("requests", "Python requests")):
-        rows.append((f"  client CPU per call, {label}", fmt_us(col(impl, 3)), "-", "-", "-", ""))
+        t.row(f"  {label}: CPU overhead over C", over(impl, 3), "us", signed=True,
+              peer=(label, col(impl, 3)),
+              target=Target("libnax", "<=", OVERHEAD_TARGET_US[impl]))
+    t.row("GET ticker, wall per call, C", col("c", 2), "us")
+    for impl, label in (("python", "Python nax"), ("node", "Node nax")):
+        t.row(f"  {label}: wall overhead over C", over(impl, 2), "us", signed=True,
+              peer=(label, col(impl, 2)))
+    t.row("Python nax vs Python requests, time per call", col("python", 2), "us",
+          peer=("Python requests", col("requests", 2)),
+          ratios=paired(col("python", 2), col("requests", 2), invert=True),
+          target=Target("ratio", ">=", REQUESTS_TARGET))
+    t.row("  client CPU per call, Python requests", col("requests", 3), "us")
     print()
-    print_table(rows)
-
-    out = Path(args.csv_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "bindings-runs.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["impl", "repeat", "us_per_call", "cpu_us_per_call"])
-        w.writerows(runs)
-    with open(out / "bindings.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["metric", "libnax", "peer", "ratio", "target", "met"])
-        w.writerows(rows)
-    print(f"\nmedian (min-max) of {args.repeats} rounds; overheads and ratios are medians of "
+    t.emit()
+    write_runs("bindings", ["impl", "repeat", "us_per_call", "cpu_us_per_call"], runs)
+    print(f"median (min-max) of {args.repeats} rounds; overheads and ratios are medians of "
           f"the per-round differences and ratios (ratio: requests' time per call / the "
           f"binding's)")
-    print(f"csv: {out / 'bindings.csv'} (table), {out / 'bindings-runs.csv'} (every run)")
 
 
 if __name__ == "__main__":

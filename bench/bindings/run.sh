@@ -2,7 +2,7 @@
 # (GET ticker against nginx serving naxd's ticker bytes, as bench/client), and
 # the Python binding against a plain Python `requests` client. Run through
 # bench/run:
-#   bench/run bindings [--repeats 11] [--requests 20000] [--warmup 1000] [--server-cpu 1]
+#   bench/run bindings [--repeats 11] [--requests 20000] [--warmup 1000] [--server-cpu 0]
 #
 # bench/run installs the Debian peers; the Node addon is built with node-gyp (pinned in
 # bindings/node/package.json, offline with --nodedir=/usr) against this
@@ -38,5 +38,4 @@ exec python3 "$here/bench_bindings.py" \
     --bin "$NAX_BENCH_BUILD_DIR/bench/client/nax_bench_client" \
     --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
     --libnax "$NAX_BENCH_BUILD_DIR/libnax.so.1" \
-    --python "$python" \
-    --csv-dir "$NAX_BENCH_BUILD_DIR/bench/bindings" "$@"
+    --python "$python" "$@"

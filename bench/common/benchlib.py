@@ -106,8 +106,12 @@ def fmt_summary(values: Sequence[float], unit: str, signed: bool = False) -> str
     """'30,444/s (27,409-33,162)': the median, then min-max."""
     med, lo, hi = summary(values)
     form, suffix = UNITS[unit]
-    f = (lambda v: ("+" if v >= 0 else "") + form.format(v)) if signed else form.format
-    return f"{f(med)}{suffix} ({f(lo)}-{f(hi)})"
+    if signed:  # differences: "+16.8 us (-2.0 to +39.9)"
+        def f(v):
+            return ("+" if v >= 0 else "") + form.format(v)
+
+        return f"{f(med)}{suffix} ({f(lo)} to {f(hi)})"
+    return f"{form.format(med)}{suffix} ({form.format(lo)}-{form.format(hi)})"
 
 
 # ---- targets ------------------------------------------------------------------------
@@ -132,11 +136,12 @@ class Target:
             "<": median < self.value,
         }[self.op]
 
-    def text(self, row_unit: str) -> str:
+    def text(self, row_unit: str, signed: bool = False) -> str:
         unit = self.unit or ("x" if self.on == "ratio" else row_unit)
         form, suffix = UNITS[unit]
         value = f"{self.value:g}" if unit == "x" else form.format(self.value)
-        return f"{self.op} {value}{suffix}"
+        sign = "+" if signed and self.on != "ratio" and self.value >= 0 else ""
+        return f"{self.op} {sign}{value}{suffix}"
 
 
 # ---- the table ----------------------------------------------------------------------
@@ -173,7 +178,7 @@ class Row:
         elif self.peer_name:
             peer = self.peer_name
         ratio = fmt_summary(self.ratios, "x") if self.ratios else "-"
-        target = self.target.text(self.unit) if self.target else "-"
+        target = self.target.text(self.unit, self.signed) if self.target else "-"
         return [self.metric, ours, peer, ratio, target, self.verdict()]
 
     def record(self, bench: str) -> list:
@@ -181,7 +186,7 @@ class Row:
             return list(summary(v)) if v else ["", "", ""]
 
         return [bench, self.metric, self.unit, *s(self.ours), self.peer_name, *s(self.theirs),
-                *s(self.ratios), self.target.text(self.unit) if self.target else "",
+                *s(self.ratios), self.target.text(self.unit, self.signed) if self.target else "",
                 self.verdict(), int(self.signed)]
 
 
