@@ -4,12 +4,18 @@
  * nodejs-order-book and prints the table).
  *
  *   nax_bench_engine gen FILE [--ops N] [--seed S] [--spread TICKS] [--users N]
- *   nax_bench_engine run FILE [--repeats N]
+ *                             [--levels N]
+ *   nax_bench_engine run FILE [--repeats N] [--step 1]
  *
+ * `gen --levels N` writes a depth flow: a prefill of about N price levels,
+ * then --ops operations that keep the book near N levels (flow.c).
  * `run` replays the file once untimed (warm-up), then N times timed, each time
  * into a fresh engine whose users were credited more than they can spend, and
  * prints one line per timed run: ops, CPU nanoseconds, fills, resting lots and
  * levels (so the two implementations can be seen to end with the same book).
+ * A depth flow's prefill is replayed before the clock starts. With --step 1
+ * each timed run waits for a line on stdin (the driver alternates the two
+ * implementations run by run, so each pair of runs shares a round).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,14 +92,18 @@ typedef struct run_result {
     size_t levels;
 } run_result;
 
-static int replay(const flow_op *ops, const naxd_order_spec *specs, size_t n, uint64_t users,
-                  naxd_exec *x, naxd_level *book, run_result *out)
+static int replay(const flow_op *ops, const naxd_order_spec *specs, size_t n, size_t prefill,
+                  uint64_t users, naxd_exec *x, naxd_level *book, run_result *out)
 {
     naxd_engine *e = fresh_engine(users, x);
     if (e == NULL)
         return -1;
-    uint64_t fills = 0, start = cpu_ns();
+    uint64_t fills = 0, start = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i == prefill) {
+            start = cpu_ns();
+            fills = 0;
+        }
         int rc = ops[i].kind == FLOW_CANCEL
                      ? naxd_engine_cancel(e, ops[i].user, ops[i].id, (int64_t)i, x)
                      : naxd_engine_place(e, &specs[i], x);
@@ -119,14 +129,23 @@ static int replay(const flow_op *ops, const naxd_order_spec *specs, size_t n, ui
     return 0;
 }
 
-static int run(const char *path, unsigned repeats)
+/* --step: the next timed run waits for a line on stdin; end of input ends. */
+static int next_step(void)
 {
-    size_t n = 0;
+    int c;
+    while ((c = getchar()) != EOF && c != '\n')
+        ;
+    return c == '\n';
+}
+
+static int run(const char *path, unsigned repeats, int step)
+{
+    size_t n = 0, prefill = 0;
     uint64_t users = 0;
-    flow_op *ops = flow_read(path, &n);
+    flow_op *ops = flow_read(path, &n, &prefill);
     naxd_order_spec *specs = ops ? make_specs(ops, n, &users) : NULL;
     naxd_level *book = malloc(2 * (n ? n : 1) * sizeof *book);
-    if (specs == NULL || book == NULL) {
+    if (specs == NULL || book == NULL || prefill >= n) {
         fprintf(stderr, "cannot read %s\n", path);
         return 1;
     }
@@ -135,10 +154,12 @@ static int run(const char *path, unsigned repeats)
     int rc = 0;
     for (unsigned r = 0; r <= repeats && rc == 0; r++) {
         run_result res;
-        rc = replay(ops, specs, n, users, &x, book, &res);
+        if (r > 0 && step && !next_step())
+            break;
+        rc = replay(ops, specs, n, prefill, users, &x, book, &res);
         if (rc == 0 && r > 0)
-            printf("run %u ops %zu cpu_ns %llu fills %llu resting_lots %lld levels %zu\n", r, n,
-                   (unsigned long long)res.ns, (unsigned long long)res.fills,
+            printf("run %u ops %zu cpu_ns %llu fills %llu resting_lots %lld levels %zu\n", r,
+                   n - prefill, (unsigned long long)res.ns, (unsigned long long)res.fills,
                    (long long)res.resting_lots, res.levels);
         fflush(stdout);
     }
@@ -161,10 +182,12 @@ static int number(const char *text, unsigned long long *out)
 int main(int argc, char **argv)
 {
     unsigned long long ops = 500000, seed = 1, spread = 60, users = 1000, repeats = 5;
+    unsigned long long levels = 0, step = 0;
     if (argc < 3 || (strcmp(argv[1], "gen") != 0 && strcmp(argv[1], "run") != 0)) {
         fprintf(stderr,
-                "usage: %s gen FILE [--ops N] [--seed S] [--spread TICKS] [--users N]\n"
-                "       %s run FILE [--repeats N]\n",
+                "usage: %s gen FILE [--ops N] [--seed S] [--spread TICKS] [--users N] "
+                "[--levels N]\n"
+                "       %s run FILE [--repeats N] [--step 1]\n",
                 argv[0], argv[0]);
         return 2;
     }
@@ -174,6 +197,8 @@ int main(int argc, char **argv)
                                 : !strcmp(argv[i], "--spread")  ? &spread
                                 : !strcmp(argv[i], "--users")   ? &users
                                 : !strcmp(argv[i], "--repeats") ? &repeats
+                                : !strcmp(argv[i], "--levels")  ? &levels
+                                : !strcmp(argv[i], "--step")    ? &step
                                                                 : NULL;
         if (v == NULL || number(argv[i + 1 < argc ? i + 1 : i], v) != 0 || i + 1 >= argc) {
             fprintf(stderr, "bad option %s\n", argv[i]);
@@ -181,8 +206,9 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(argv[1], "gen") == 0) {
-        flow_options o = {(size_t)ops, seed, (int64_t)(spread ? spread : 1), users ? users : 1};
+        flow_options o = {(size_t)ops, seed, (int64_t)(spread ? spread : 1), users ? users : 1,
+                          (size_t)levels};
         return flow_generate(argv[2], &o) == 0 ? 0 : 1;
     }
-    return run(argv[2], (unsigned)repeats);
+    return run(argv[2], (unsigned)repeats, step != 0);
 }

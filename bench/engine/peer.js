@@ -6,7 +6,10 @@
 // floating point numbers stay exact. Self-trade prevention is EXPIRE_TAKER,
 // the nearest of its modes to the engine's (cancel the incoming remainder).
 //
-//   node peer.js FILE [REPEATS]
+// A depth flow's prefill ("P count", its first operations) is replayed before
+// the clock starts. With STEP=1 each timed replay waits for a line on stdin.
+//
+//   node peer.js FILE [REPEATS] [STEP]
 const fs = require('fs');
 const path = require('path');
 const { OrderBook, SelfTradePreventionMode, Side } = require(
@@ -14,10 +17,15 @@ const { OrderBook, SelfTradePreventionMode, Side } = require(
 
 function readFlow(file) {
     const ops = [];
+    ops.prefill = 0;
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
         if (line === '')
             continue;
         const f = line.split(' ');
+        if (f[0] === 'P' && ops.length === 0) {
+            ops.prefill = Number(f[1]);
+            continue;
+        }
         const op = { kind: f[0], id: f[1], account: f[2] };
         if (f[0] === 'L') {
             op.side = f[3] === 'b' ? Side.BUY : Side.SELL;
@@ -53,8 +61,12 @@ function prepare(ops) {
 function replay(ops, args) {
     const ob = new OrderBook();
     let fills = 0;
-    const start = process.cpuUsage();
+    let start = process.cpuUsage();
     for (let i = 0; i < ops.length; i++) {
+        if (i === ops.prefill) {
+            start = process.cpuUsage();
+            fills = 0;
+        }
         const kind = ops[i].kind;
         if (kind === 'C') {
             ob.cancel(args[i]);
@@ -74,15 +86,37 @@ function replay(ops, args) {
     return { ns: (used.user + used.system) * 1000, fills, resting, levels };
 }
 
+// Blocks until a line arrives on stdin; false at its end.
+function nextStep() {
+    const byte = Buffer.alloc(1);
+    for (;;) {
+        let got;
+        try {
+            got = fs.readSync(0, byte, 0, 1, null);
+        } catch (e) {
+            if (e.code === 'EAGAIN')
+                continue;
+            throw e;
+        }
+        if (got === 0)
+            return false;
+        if (byte[0] === 10)
+            return true;
+    }
+}
+
 function main() {
     const file = process.argv[2];
     const repeats = Number(process.argv[3] || 5);
+    const step = process.argv[4] === '1';
     const ops = readFlow(file);
     for (let r = 0; r <= repeats; r++) {
+        if (r > 0 && step && !nextStep())
+            break;
         const res = replay(ops, prepare(ops));
         if (r > 0)
-            console.log(`run ${r} ops ${ops.length} cpu_ns ${res.ns} fills ${res.fills} ` +
-                `resting_lots ${res.resting} levels ${res.levels}`);
+            fs.writeSync(1, `run ${r} ops ${ops.length - ops.prefill} cpu_ns ${res.ns} ` +
+                `fills ${res.fills} resting_lots ${res.resting} levels ${res.levels}\n`);
     }
 }
 
