@@ -24,6 +24,20 @@ typedef struct nax__http_share {
 int nax__http_share_init(nax__http_share *s);
 void nax__http_share_dispose(nax__http_share *s);
 
+/* ---- the last Date header a handle read, and its value ----
+ * Servers send the same Date text for a whole second, so a handle that reads
+ * it again reuses the value. One per pooled handle: a handle is used by one
+ * thread at a time, so the cache needs no lock. */
+typedef struct nax__http_date_cache {
+    char text[32]; /* an IMF-fixdate is 29 characters */
+    size_t len;    /* 0: empty */
+    int64_t ms;
+} nax__http_date_cache;
+
+/* nax__http_parse_date of the `len` bytes at `v` (no NUL needed), from the
+ * cache when they are the text it last read. */
+int64_t nax__http_date_cached(nax__http_date_cache *cache, const char *v, size_t len);
+
 /* ---- what one transfer's callbacks record ---- */
 typedef struct nax__http_transfer {
     nax__http_response *resp;
@@ -33,6 +47,7 @@ typedef struct nax__http_transfer {
     int resend_refused; /* curl wanted to resend a request that was already sent */
     int body_too_big;   /* the write callback refused bytes over max_body */
     int out_of_memory;
+    nax__http_date_cache date; /* kept from one transfer to the next */
 } nax__http_transfer;
 
 /* Curl callbacks; userdata is a nax__http_transfer. */

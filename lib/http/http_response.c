@@ -97,14 +97,11 @@ static void take_retry_after(nax__http_response *r, const char *v, size_t len)
     r->retry_after_at_ms = nax__http_parse_date(text);
 }
 
-static void take_date(nax__http_response *r, const char *v, size_t len)
+static void take_date(nax__http_transfer *t, const char *v, size_t len)
 {
-    char text[64];
-    if (len >= sizeof text)
-        return;
-    memcpy(text, v, len);
-    text[len] = '\0';
-    r->date_ms = nax__http_parse_date(text);
+    if (len >= 64)
+        return; /* no date is that long */
+    t->resp->date_ms = nax__http_date_cached(&t->date, v, len);
 }
 
 static int name_is(const char *name, size_t len, const char *want)
@@ -112,15 +109,16 @@ static int name_is(const char *name, size_t len, const char *want)
     return strlen(want) == len && !strncasecmp(name, want, len);
 }
 
-static void take_header(nax__http_response *r, const char *name, size_t nlen, const char *v,
+static void take_header(nax__http_transfer *t, const char *name, size_t nlen, const char *v,
                         size_t vlen)
 {
+    nax__http_response *r = t->resp;
     if (name_is(name, nlen, "X-Request-Id"))
         copy_value(r->request_id, sizeof r->request_id, v, vlen);
     else if (name_is(name, nlen, "Content-Type"))
         copy_value(r->content_type, sizeof r->content_type, v, vlen);
     else if (name_is(name, nlen, "Date"))
-        take_date(r, v, vlen);
+        take_date(t, v, vlen);
     else if (name_is(name, nlen, "Retry-After"))
         take_retry_after(r, v, vlen);
     else if (name_is(name, nlen, "RateLimit-Limit"))
@@ -156,7 +154,7 @@ size_t nax__http_on_header(char *line, size_t size, size_t count, void *userdata
     }
     while (vlen && is_space(v[vlen - 1]))
         vlen--;
-    take_header(t->resp, line, nlen, v, vlen);
+    take_header(t, line, nlen, v, vlen);
     return len;
 }
 

@@ -5,28 +5,140 @@
 #include <curl/curl.h>
 
 #include "core/core.h"
-#include "transport.h"
+#include "http_internal.h"
 
 #define DATE_MAX_LEN 64
 
-int64_t nax__http_parse_date(const char *value)
+/* ---- IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), read directly ----
+ * Every server sends this form (RFC 9110 §5.6.7), on every response: reading
+ * it with curl_getdate (sscanf underneath) cost more than the rest of our
+ * header handling together. */
+
+#define IMF_LEN 29
+
+enum { IMF_NOT_MINE = -2, IMF_BAD = -1 };
+
+static int two_digits(const char *p)
 {
-    if (!value || !*value)
-        return -1;
-    size_t len = strnlen(value, DATE_MAX_LEN + 1);
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Index of the three letters at `p` in `names` (case-sensitive, as RFC 9110
+ * writes them), or -1. */
+static int name_index(const char *p, const char *names, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (!memcmp(p, names + 3 * i, 3))
+            return i;
+    return -1;
+}
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Leap years in [1, y]. */
+static int leaps_through(int y)
+{
+    return y / 4 - y / 100 + y / 400;
+}
+
+/*
+ * The date in ms, IMF_BAD when it has the form but a field is out of range
+ * (a day past its month's end, hour 24, a year before 1970), IMF_NOT_MINE
+ * when it is not exactly the fixed form: the caller then asks curl, which
+ * also reads RFC 850 and asctime dates and lenient variants. The weekday
+ * must be a weekday's name but is not checked against the date, as curl
+ * does not either; second 60 (a leap second) counts as the next minute's 0,
+ * as curl counts it.
+ */
+static int64_t parse_imf_fixdate(const char *v, size_t len)
+{
+    /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+    static const char shape[] = "aaa, dd aaa dddd dd:dd:dd GMT";
+    if (len != IMF_LEN)
+        return IMF_NOT_MINE;
+    for (size_t i = 0; i < IMF_LEN; i++) {
+        char want = shape[i];
+        if (want == 'd' ? !is_digit(v[i]) : want != 'a' && v[i] != want)
+            return IMF_NOT_MINE;
+    }
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    int mon = name_index(v + 8, months, 12);
+    if (name_index(v, days, 7) < 0 || mon < 0)
+        return IMF_NOT_MINE;
+
+    static const int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int days_before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    int day = two_digits(v + 5);
+    int year = two_digits(v + 12) * 100 + two_digits(v + 14);
+    int hour = two_digits(v + 17), min = two_digits(v + 20), sec = two_digits(v + 23);
+    int leap_day = mon == 1 && is_leap(year);
+    if (year < 1970 || day < 1 || day > month_days[mon] + leap_day || hour > 23 || min > 59 ||
+        sec > 60)
+        return IMF_BAD;
+    int64_t since_epoch = (int64_t)(year - 1970) * 365 +
+                          (leaps_through(year - 1) - leaps_through(1969)) + days_before[mon] +
+                          (mon > 1 && is_leap(year)) + (day - 1);
+    int64_t seconds = since_epoch * 86400 + hour * 3600 + min * 60 + sec;
+    return seconds * 1000;
+}
+
+/* Any form curl reads; -1 for what it cannot read and for dates before the epoch. */
+static int64_t parse_with_curl(const char *v, size_t len)
+{
+    char text[DATE_MAX_LEN + 1];
     if (len > DATE_MAX_LEN)
         return -1;
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] >= 0x7f)
+        if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f)
             return -1;
-    /* curl_getdate reads the three forms RFC 9110 names (IMF-fixdate, RFC
-     * 850, asctime) and answers -1 for what it cannot read; dates before the
-     * epoch are refused too. */
-    time_t t = curl_getdate(value, NULL);
+    memcpy(text, v, len);
+    text[len] = '\0';
+    time_t t = curl_getdate(text, NULL);
     if (t < 0)
         return -1;
     return (int64_t)t * 1000;
 }
+
+static int64_t parse_date_n(const char *v, size_t len)
+{
+    if (len == 0)
+        return -1;
+    int64_t ms = parse_imf_fixdate(v, len);
+    if (ms == IMF_NOT_MINE)
+        return parse_with_curl(v, len);
+    return ms < 0 ? -1 : ms;
+}
+
+int64_t nax__http_parse_date(const char *value)
+{
+    if (!value)
+        return -1;
+    return parse_date_n(value, strnlen(value, DATE_MAX_LEN + 1));
+}
+
+int64_t nax__http_date_cached(nax__http_date_cache *cache, const char *v, size_t len)
+{
+    if (len == cache->len && len && !memcmp(cache->text, v, len))
+        return cache->ms;
+    int64_t ms = parse_date_n(v, len);
+    if (len < sizeof cache->text) {
+        memcpy(cache->text, v, len);
+        cache->len = len;
+        cache->ms = ms;
+    }
+    return ms;
+}
+
+/* ---- percent-encoding ---- */
 
 static int unreserved(unsigned char c)
 {

@@ -185,6 +185,27 @@ START_TEST(interim_response_headers_are_dropped)
 }
 END_TEST
 
+/* The handle keeps the last Date it read: the same text reads the same, and
+ * a new second, a missing header or a bad one is never the cached value. */
+START_TEST(each_response_has_its_own_date)
+{
+    answer_with("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, utc_ms(1994, 11, 6, 8, 49, 37));
+    answer_with("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, utc_ms(1994, 11, 6, 8, 49, 37));
+    answer_with("Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, utc_ms(1994, 11, 6, 8, 49, 38));
+    answer_with(NULL);
+    ck_assert_int_eq(resp.date_ms, -1);
+    answer_with("Date: Sun, 06 Nov 1994 24:49:38 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, -1);
+    answer_with("Date: Sunday, 06-Nov-94 08:49:38 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, utc_ms(1994, 11, 6, 8, 49, 38));
+    answer_with("Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n");
+    ck_assert_int_eq(resp.date_ms, utc_ms(1994, 11, 6, 8, 49, 38));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("transport_headers");
@@ -200,6 +221,7 @@ int main(void)
     tcase_add_test(tc, values_are_trimmed_and_bounded);
     tcase_add_test(tc, nothing_carries_over_between_responses);
     tcase_add_test(tc, interim_response_headers_are_dropped);
+    tcase_add_test(tc, each_response_has_its_own_date);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
