@@ -19,6 +19,9 @@
  * than this: a larger step back is the clock estimate being corrected. */
 #define MAX_STEP_BACK_MS 1000
 
+#define RID_PREFIX     "X-Request-Id: "
+#define RID_PREFIX_LEN (sizeof RID_PREFIX - 1)
+
 /* Headers a request can carry: fixed ones, idempotency, request id, auth (4). */
 #define MAX_HEADERS 10
 
@@ -29,8 +32,8 @@ typedef struct call_run {
     const char *body_data; /* what is sent: body.data or call->raw_body */
     size_t body_len;
     char idem[64];
-    char request_id[40];
-    char request_id_line[64];
+    char request_id_line[64];    /* "X-Request-Id: <uuid>" */
+    const char *request_id;      /* the uuid in that line, "" before the first attempt */
     nax_buf auth;                /* "Authorization: ..." when a session is used */
     nax_buf sig_hdrs;            /* the three or four X-NAX-* lines, NUL-separated */
     int used_bearer;             /* the attempt carried the session's token */
@@ -49,47 +52,6 @@ static _Thread_local const nax_client *tls_in_callback;
 /* The deadline of the call this thread is running: calls made inside it
  * (market rules, clock, refresh, order lookup) never outlive it. */
 static _Thread_local uint64_t tls_deadline;
-
-/* Request ids come from a per-thread pool of OpenSSL random bytes, so a GET
- * does not pay for the RNG each time. A forked child starts a new pool. */
-static _Thread_local unsigned char id_pool[512];
-static _Thread_local size_t id_pool_used = sizeof id_pool;
-static pthread_once_t id_pool_once = PTHREAD_ONCE_INIT;
-
-static void id_pool_after_fork(void)
-{
-    id_pool_used = sizeof id_pool;
-}
-
-static void id_pool_register(void)
-{
-    pthread_atfork(NULL, NULL, id_pool_after_fork);
-}
-
-static int request_id(char out[37])
-{
-    pthread_once(&id_pool_once, id_pool_register);
-    if (id_pool_used + 16 > sizeof id_pool) {
-        int rc = nax__random_bytes(id_pool, sizeof id_pool);
-        if (rc)
-            return rc;
-        id_pool_used = 0;
-    }
-    unsigned char *b = id_pool + id_pool_used;
-    id_pool_used += 16;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    static const char hex[] = "0123456789abcdef";
-    char *o = out;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *o++ = '-';
-        *o++ = hex[b[i] >> 4];
-        *o++ = hex[b[i] & 15];
-    }
-    *o = '\0';
-    return 0;
-}
 
 /* Run a user callback with the re-entry guard and the caller's error kept. */
 #define CALL_USER(c, expr)                                                                         \
@@ -248,12 +210,12 @@ static int prepare_headers(call_run *r)
         rc = add_header(r, ctype);
     if (!rc && r->idem[0])
         rc = add_header(r, r->idem);
-    char uuid[37];
+    /* The id is written into its header line (r->request_id points at it):
+     * no formatting on every request. */
     if (!rc)
-        rc = request_id(uuid);
+        rc = nax__request_id(r->request_id_line + RID_PREFIX_LEN);
     if (!rc) {
-        snprintf(r->request_id, sizeof r->request_id, "%s", uuid);
-        snprintf(r->request_id_line, sizeof r->request_id_line, "X-Request-Id: %s", uuid);
+        memcpy(r->request_id_line, RID_PREFIX, RID_PREFIX_LEN);
         rc = add_header(r, r->request_id_line);
     }
     if (rc || call->auth != NAX__AUTH_USER)
@@ -606,6 +568,7 @@ int nax__client_call(nax_client *c, const nax__call *call)
     memset(&r, 0, sizeof r);
     r.c = c;
     r.call = call;
+    r.request_id = r.request_id_line + RID_PREFIX_LEN;
     nax__http_response_init(&r.resp);
     r.start_ms = nax__client_now_ms(c);
     r.deadline_ms = r.start_ms + c->deadline_ms;
