@@ -11,12 +11,15 @@
  *       mostly near the top: new totals, removals (0) and new prices, each
  *       with the next seq and the checksum of the book after it. Encoded
  *       with nax_encode, so these are the bytes naxd sends.
- *   book_apply run FILE [--repeats R] [--min-ms MS]
+ *   book_apply run FILE [--repeats R] [--step 1]
  *       Replays FILE R times (each pass from the snapshot; the first pass is
  *       a warm-up), and prints one key=value line: messages/s and ns per
  *       message for decode+apply+checksum (median pass, thread CPU time),
  *       and for decode alone. Exits non-zero on any seq gap or checksum
  *       mismatch, so the numbers are only printed for a correct book.
+ *       With --step 1, each timed pass waits for a line on stdin and prints
+ *       its own line (pass=, ns_per_msg=, msgs_per_s=, decode_ns_per_msg=):
+ *       the driver steps libnax and the peers in turn, one pass each a round.
  *   book_apply stream FILE [--repeats R]
  *       The same file through the public subscriber, a nax_stream on a local
  *       replay server (book_stream.c): receive, decode, apply, checksum and
@@ -255,11 +258,42 @@ static int64_t median_pass(const bench_line *lines, size_t n, int repeats, int d
     return m;
 }
 
-static int run(const char *path, int repeats)
+/* --step: wait for a line on stdin; 0 at its end. */
+static int next_step(void)
+{
+    int c;
+    while ((c = getchar()) != EOF && c != '\n')
+        ;
+    return c == '\n';
+}
+
+/* One line per pass, each pass when the driver asks for it. */
+static void run_steps(const bench_line *lines, size_t n, int repeats)
+{
+    replay(lines, n, 0); /* warm-up */
+    replay(lines, n, 1);
+    int64_t snap = replay(lines, 1, 0);
+    for (int r = 1; r <= repeats && next_step(); r++) {
+        double per = (double)(replay(lines, n, 0) - snap) / (double)(n - 1);
+        double per_decode = (double)replay(lines, n, 1) / (double)n;
+        printf("impl=libnax pass=%d messages=%zu ns_per_msg=%.1f msgs_per_s=%.0f "
+               "decode_ns_per_msg=%.1f\n",
+               r, n - 1, per, 1e9 / per, per_decode);
+        fflush(stdout);
+    }
+}
+
+static int run(const char *path, int repeats, int step)
 {
     size_t n;
     char *storage;
     bench_line *lines = bench_load(path, &n, &storage);
+    if (step) {
+        run_steps(lines, n, repeats);
+        free(lines);
+        free(storage);
+        return 0;
+    }
     int64_t full = median_pass(lines, n, repeats, 0);
     int64_t decode = median_pass(lines, n, repeats, 1);
     /* The snapshot is one message of a different size: report updates only. */
@@ -277,7 +311,7 @@ static int run(const char *path, int repeats)
 static void usage(void)
 {
     fprintf(stderr, "usage: book_apply gen --levels N --updates M [--seed S] > FILE\n"
-                    "       book_apply run FILE [--repeats R]\n"
+                    "       book_apply run FILE [--repeats R] [--step 1]\n"
                     "       book_apply stream FILE [--repeats R]\n");
     exit(2);
 }
@@ -305,16 +339,18 @@ int main(int argc, char **argv)
             usage();
         rc = generate(levels, updates);
     } else if ((!strcmp(argv[1], "run") || !strcmp(argv[1], "stream")) && argc >= 3) {
-        int repeats = 5;
+        int repeats = 5, step = 0;
         for (int i = 3; i + 1 < argc; i += 2) {
             if (!strcmp(argv[i], "--repeats"))
                 repeats = atoi(argv[i + 1]);
+            else if (!strcmp(argv[i], "--step"))
+                step = atoi(argv[i + 1]);
             else
                 usage();
         }
         if (repeats < 1)
             usage();
-        rc = !strcmp(argv[1], "run") ? run(argv[2], repeats) : bench_stream(argv[2], repeats);
+        rc = !strcmp(argv[1], "run") ? run(argv[2], repeats, step) : bench_stream(argv[2], repeats);
     } else {
         usage();
     }

@@ -1,6 +1,8 @@
 // Node peer of the client-side book benchmark (bench/stream/book_apply.c run).
 //
-//   node peer_book.mjs FILE [REPEATS]
+//   node peer_book.mjs FILE [REPEATS] [STEP]
+//
+// With STEP 1, each pass waits for a line on stdin and prints its own line.
 //
 // Per message, the same work as libnax: JSON.parse, check the seq, apply the
 // levels to a sorted array per side (binary search on exact decimal string
@@ -8,7 +10,7 @@
 // and compare the CRC-32 of the top-25 text (docs/asyncapi.yaml) with the
 // message's checksum. Prints one key=value line with the median of REPEATS
 // passes after a warm-up pass (process CPU time).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync, writeSync } from 'node:fs';
 
 function normalize(text) {
   let s = text;
@@ -80,10 +82,35 @@ function replay(lines) {
   return (used.user + used.system) * 1000; // ns
 }
 
-const [file, repeatsArg] = process.argv.slice(2);
+// Blocks until a line arrives on stdin; false at its end.
+function nextStep() {
+  const byte = Buffer.alloc(1);
+  for (;;) {
+    let got;
+    try {
+      got = readSync(0, byte, 0, 1, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') continue;
+      throw e;
+    }
+    if (got === 0) return false;
+    if (byte[0] === 10) return true;
+  }
+}
+
+const [file, repeatsArg, stepArg] = process.argv.slice(2);
 const repeats = Number(repeatsArg || 5);
 const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length);
 replay(lines); // warm-up (and the JIT)
+if (stepArg === '1') {
+  const snap = replay(lines.slice(0, 1));
+  for (let r = 1; r <= repeats && nextStep(); r++) {
+    const per = (replay(lines) - snap) / (lines.length - 1);
+    writeSync(1, `impl=node pass=${r} messages=${lines.length - 1} ns_per_msg=${per.toFixed(1)} ` +
+      `msgs_per_s=${Math.round(1e9 / per)}\n`);
+  }
+  process.exit(0);
+}
 const passes = Array.from({ length: repeats }, () => replay(lines)).sort((a, b) => a - b);
 const full = passes[Math.floor(repeats / 2)];
 const snap = replay(lines.slice(0, 1));

@@ -1,6 +1,6 @@
 """Python peer of the client-side book benchmark (bench/stream/book_apply.c run).
 
-    python3 peer_book.py FILE [REPEATS]
+    python3 peer_book.py FILE [REPEATS] [STEP]
 
 Per message, the same work as libnax: json.loads (Debian's python3, the C
 accelerated json module), check the seq, apply the levels to a dict book with
@@ -8,6 +8,7 @@ a sorted key list per side (bisect; prices as decimal.Decimal so "97249.00"
 and "97249" are one level), and compare zlib.crc32 of the top-25 text
 (docs/asyncapi.yaml) with the message's checksum. Prints one key=value line
 with the median of REPEATS passes after a warm-up pass (process CPU time).
+With STEP 1, each pass waits for a line on stdin and prints its own line.
 """
 
 import bisect
@@ -73,6 +74,15 @@ def main():
     with open(path, "rb") as f:
         lines = f.read().splitlines()
     replay(lines)  # warm-up
+    if len(sys.argv) > 3 and sys.argv[3] == "1":
+        snap = replay(lines[:1])
+        for r in range(1, repeats + 1):
+            if not sys.stdin.readline():
+                break
+            per = (replay(lines) - snap) / (len(lines) - 1)
+            print(f"impl=python pass={r} messages={len(lines) - 1} ns_per_msg={per:.1f} "
+                  f"msgs_per_s={1e9 / per:.0f}", flush=True)
+        return
     full = statistics.median(replay(lines) for _ in range(repeats))
     snap = replay(lines[:1])
     per = (full - snap) / (len(lines) - 1)

@@ -1,9 +1,13 @@
 # bench/stream: naxd's stream publisher fanning out ticker and trades updates
-# to 100 WebSocket subscribers, beside a Node `ws` broadcast server sending
+# to 1-1000 WebSocket subscribers, beside a Node `ws` broadcast server sending
 # the same bytes; then libnax's decode + book apply + checksum per book
-# message beside Python and Node doing the same. Run through bench/run:
-#   bench/run stream [--repeats 5] [--conns 100] [--closed-count 20000]
-#                    [--rates 100,300] [--open-seconds 3] [--only fanout|book]
+# message beside Python and Node doing the same, at 10-100,000 levels a side.
+# Run through bench/run:
+#   bench/run stream [--repeats 5] [--conns 100] [--subscribers 1,10,100,1000]
+#                    [--closed-deliveries 100000] [--rates 100,300] [--open-seconds 1]
+#                    [--book-depths 10,100,1000,10000,100000] [--book-updates 5000]
+#                    [--only fanout|book]
+# bench_stream.py writes stream.csv, stream-runs.csv and stream-series.csv.
 #
 # `ws` comes from npm at the version pinned in bench/stream/package.json,
 # installed into bench/stream/node_modules when missing.
@@ -34,5 +38,4 @@ exec "$python" "$here/bench_stream.py" \
     --fanout "$NAX_BENCH_BUILD_DIR/bench/stream/nax_bench_fanout" \
     --book "$NAX_BENCH_BUILD_DIR/bench/stream/nax_bench_book" \
     --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
-    --python "$python" \
-    --csv-dir "$NAX_BENCH_BUILD_DIR/bench/stream" "$@"
+    --python "$python" "$@"
