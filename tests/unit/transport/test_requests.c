@@ -1,7 +1,8 @@
 /*
  * Requests as the server sees them: method, target, headers and body arrive
  * intact for GET, POST, PUT and DELETE; status and body come back; bad
- * arguments are refused before anything is sent.
+ * arguments are refused before anything is sent. The User-Agent goes out
+ * once, right after Host, also through a proxy and in its CONNECT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,6 +252,91 @@ START_TEST(trailing_slash_of_base_url_is_dropped)
 }
 END_TEST
 
+/* Occurrences of "\r\n<name>:" in a recorded header block. */
+static int count_header(const mini_request *q, const char *name)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "\n%s:", name);
+    int n = 0;
+    for (const char *p = q->headers; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+START_TEST(user_agent_goes_once_after_host)
+{
+    static const char *const accept[] = {"Accept: application/json", "X-Request-Id: r-1"};
+    mini_reply r = {MINI_ANSWER, 200, NULL, "{}"};
+    mini_push(srv, &r);
+    ck_assert_int_eq(perform(http, "GET", "/t", accept, 2, NULL, &resp), 0);
+    mini_request q = RECORDED(srv, 0);
+    /* The bytes curl sent when it added the User-Agent itself. */
+    char want[256];
+    snprintf(want, sizeof want,
+             "Host: 127.0.0.1:%d\r\nUser-Agent: nax-transport-test/1\r\n"
+             "Accept: application/json\r\nX-Request-Id: r-1\r\n",
+             mini_port(srv));
+    ck_assert_msg(!strncmp(q.headers, want, strlen(want)), "headers:\n%s", q.headers);
+    mini_request_free(&q);
+}
+END_TEST
+
+START_TEST(callers_user_agent_replaces_ours)
+{
+    static const char *const own[] = {"user-agent: mine/2"};
+    mini_reply r = {MINI_ANSWER, 200, NULL, "{}"};
+    mini_push(srv, &r);
+    ck_assert_int_eq(perform(http, "GET", "/t", own, 1, NULL, &resp), 0);
+    mini_request q = RECORDED(srv, 0);
+    expect_header(&q, "User-Agent", "mine/2");
+    ck_assert_int_eq(count_header(&q, "User-Agent") + count_header(&q, "user-agent"), 1);
+    mini_request_free(&q);
+}
+END_TEST
+
+static nax__http *through_proxy(const char *base_url)
+{
+    nax__http_config cfg = {0};
+    cfg.base_url = base_url;
+    cfg.connect_timeout_ms = TEST_TIMEOUT_MS;
+    cfg.user_agent = "nax-transport-test/1";
+    cfg.proxy = mini_url(srv);
+    cfg.max_connections = 1;
+    nax__http *h = NULL;
+    ck_assert_int_eq(nax__http_new(&h, &cfg), 0);
+    return h;
+}
+
+/* The mini server plays the proxy: it sees the absolute-form request, with
+ * one User-Agent, and a tunnel's CONNECT carries one too. */
+START_TEST(user_agent_reaches_a_proxy)
+{
+    nax__http *h = through_proxy("http://nax-test.invalid");
+    mini_reply r = {MINI_ANSWER, 200, NULL, "{}"};
+    mini_push(srv, &r);
+    ck_assert_int_eq(GET(h, "/v1/time", &resp), 0);
+    ck_assert_int_eq(resp.status, 200);
+    nax__http_free(h);
+    mini_request q = RECORDED(srv, 0);
+    ck_assert_str_eq(q.target, "http://nax-test.invalid/v1/time");
+    expect_header(&q, "User-Agent", "nax-transport-test/1");
+    ck_assert_int_eq(count_header(&q, "User-Agent"), 1);
+    mini_request_free(&q);
+
+    h = through_proxy("https://nax-test.invalid");
+    mini_reply refuse = {MINI_ANSWER, 403, NULL, NULL};
+    mini_push(srv, &refuse);
+    ck_assert_int_ne(GET(h, "/v1/time", &resp), 0); /* no tunnel, no answer */
+    nax__http_free(h);
+    q = RECORDED(srv, 1);
+    ck_assert_str_eq(q.method, "CONNECT");
+    ck_assert_str_eq(q.target, "nax-test.invalid:443");
+    expect_header(&q, "User-Agent", "nax-transport-test/1");
+    ck_assert_int_eq(count_header(&q, "User-Agent"), 1);
+    mini_request_free(&q);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("transport_requests");
@@ -268,6 +354,9 @@ int main(void)
     tcase_add_test(tc, bad_requests_are_refused_before_sending);
     tcase_add_test(tc, base_urls_are_checked);
     tcase_add_test(tc, trailing_slash_of_base_url_is_dropped);
+    tcase_add_test(tc, user_agent_goes_once_after_host);
+    tcase_add_test(tc, callers_user_agent_replaces_ours);
+    tcase_add_test(tc, user_agent_reaches_a_proxy);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
