@@ -4,6 +4,7 @@
 #                   the "size" chart (codec-series.csv), through bench_codec.py
 #   bench/run codec --callgrind [--iterations N] instructions per message instead
 set -euo pipefail
+TIMEFORMAT='wall time of the benchmark (build excluded): %R s (user %U s, sys %S s)'
 source "$NAX_BENCH_DIR/lib.sh"
 
 callgrind=0
@@ -24,4 +25,4 @@ binary=$NAX_BENCH_BUILD_DIR/bench/codec/nax_bench_codec
 if ((callgrind)); then
     exec bash "$NAX_BENCH_DIR/codec/callgrind.sh" "$binary" "${args[@]}"
 fi
-exec /usr/bin/python3 "$NAX_BENCH_DIR/codec/bench_codec.py" --binary "$binary" "${args[@]}"
+time /usr/bin/python3 "$NAX_BENCH_DIR/codec/bench_codec.py" --binary "$binary" "${args[@]}"

@@ -8,6 +8,7 @@
 # chart. bench_engine.py runs the rounds and writes engine.csv,
 # engine-runs.csv and engine-series.csv.
 set -euo pipefail
+TIMEFORMAT='wall time of the benchmark (build excluded): %R s (user %U s, sys %S s)'
 source "$NAX_BENCH_DIR/lib.sh"
 
 require_command node nodejs
@@ -27,5 +28,5 @@ if [[ $installed != "$peer_version" ]]; then
 fi
 
 build_target nax_bench_engine
-exec /usr/bin/python3 "$here/bench_engine.py" --binary "$NAX_BENCH_BUILD_DIR/bench/engine/nax_bench_engine" \
+time /usr/bin/python3 "$here/bench_engine.py" --binary "$NAX_BENCH_BUILD_DIR/bench/engine/nax_bench_engine" \
     --peer "$here/peer.js" "$@"

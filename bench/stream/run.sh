@@ -12,6 +12,7 @@
 # `ws` comes from npm at the version pinned in bench/stream/package.json,
 # installed into bench/stream/node_modules when missing.
 set -euo pipefail
+TIMEFORMAT='wall time of the benchmark (build excluded): %R s (user %U s, sys %S s)'
 source "$NAX_BENCH_DIR/lib.sh"
 
 here=$NAX_BENCH_DIR/stream
@@ -34,7 +35,7 @@ fi
 build_target naxd
 build_target nax_bench_fanout
 build_target nax_bench_book
-exec "$python" "$here/bench_stream.py" \
+time "$python" "$here/bench_stream.py" \
     --fanout "$NAX_BENCH_BUILD_DIR/bench/stream/nax_bench_fanout" \
     --book "$NAX_BENCH_BUILD_DIR/bench/stream/nax_bench_book" \
     --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
