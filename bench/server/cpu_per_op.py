@@ -8,11 +8,16 @@ median (min-max) over the rounds. Wall-clock rates are printed too but vary
 with the machine's load; the CPU per op is what to compare.
 
   python3 bench/server/cpu_per_op.py --naxd BUILD/server/naxd \
-      --load BUILD/bench/server/nax_bench_orders_load [--rounds 5] [--seconds 5]
+      --load BUILD/bench/server/nax_bench_orders_load [--rounds 5] [--seconds 5] \
+      [--conns 64] [--idle N] [--only orders|ticker]
+
+--idle N keeps N idle connections open during the rounds (many quiet clients,
+which an event loop that polls every connection pays for on every turn).
 """
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -84,6 +89,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--only", choices=["orders", "ticker"])
+    ap.add_argument("--idle", type=int, default=0,
+                    help="keep this many idle keep-alive connections open to naxd meanwhile")
     args = ap.parse_args()
     results = {"orders": [], "ticker": []}
     rates = {"orders": [], "ticker": []}
@@ -92,6 +99,7 @@ def main():
         try:
             trader = prepare_market(naxd)
             pid = naxd.proc.pid
+            idle = [socket.create_connection(("127.0.0.1", naxd.port)) for _ in range(args.idle)]
             run_wrk(naxd.port, 1, 32)  # warm-up
             for r in range(args.rounds):
                 for kind in ("orders", "ticker"):
@@ -111,6 +119,8 @@ def main():
                                         for k, v in sorted(per.items()))
                     print(f"round {r + 1} {kind}: {n} ops, {rate:.0f}/s, {us:.1f} us CPU/op "
                           f"[{threads}]", flush=True)
+            for sock in idle:
+                sock.close()
         finally:
             naxd.stop()
     for kind in ("orders", "ticker"):

@@ -109,7 +109,10 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     const char *host = o->listen_host ? o->listen_host : "127.0.0.1";
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    /* libev (epoll) instead of lws's poll() over every connection per turn. */
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
+    h->foreign_loops[0] = h->loop;
+    info.foreign_loops = h->foreign_loops;
     if (o->tls_cert)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = h;
@@ -154,6 +157,7 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     if (!h->vhost)
         return nax__error(NAX_EIO, "naxd_http: cannot listen on %s:%d%s", host, o->port,
                           o->tls_cert ? " (or load the TLS certificate)" : "");
+    naxd__loop_start(h);
     h->port = lws_get_vhost_listen_port(h->vhost);
     if (h->port <= 0)
         return nax__error(NAX_EIO, "naxd_http: cannot listen on %s:%d", host, o->port);
@@ -187,6 +191,8 @@ int naxd_http_new(naxd_http **out, const naxd_http_options *opts)
     }
     if (!rc)
         rc = naxd__tasks_init(h);
+    if (!rc)
+        rc = naxd__loop_new(h);
     if (!rc) {
         lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
         set_protocols(h);
@@ -220,6 +226,7 @@ void naxd__maybe_begin_stop(naxd_http *h)
     atomic_store(&h->stopping, 1);
     lws_sul_schedule(h->ctx, 0, &h->drain_sul, drain_expired,
                      (lws_usec_t)NAXD_HTTP_DRAIN_S * LWS_US_PER_SEC);
+    naxd__loop_touch(h);
 }
 
 int naxd_http_run(naxd_http *h)
@@ -231,8 +238,7 @@ int naxd_http_run(naxd_http *h)
         naxd__graveyard_flush(h);
         if (atomic_load(&h->stopping) && (atomic_load(&h->inflight) == 0 || h->drain_expired))
             break;
-        if (lws_service(h->ctx, 0) < 0)
-            break;
+        naxd__loop_once(h);
     }
     lws_sul_cancel(&h->drain_sul);
     return 0;
@@ -248,10 +254,11 @@ int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    /* lws_service() sleeps until an event or a timer: the timer bounds the wait. */
+    /* A turn sleeps until an event or a timer: the timer bounds the wait. */
     h->drain_expired = 0;
     lws_sul_schedule(h->ctx, 0, &h->drain_sul, drain_expired,
                      (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    naxd__loop_touch(h);
     for (;;) {
         naxd__graveyard_flush(h);
         if (done(arg))
@@ -260,8 +267,7 @@ int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *
         if (h->drain_expired || now.tv_sec > until.tv_sec ||
             (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
             break;
-        if (lws_service(h->ctx, 0) < 0)
-            break;
+        naxd__loop_once(h);
     }
     lws_sul_cancel(&h->drain_sul);
     return done(arg) ? 0 : NAX_ETIMEOUT;
@@ -307,10 +313,12 @@ void naxd_http_free(naxd_http *h)
     if (h->ctx) {
         naxd__timers_dispose(h);
         lws_sul_cancel(&h->drain_sul);
+        lws_sul_cancel(&h->tick_sul);
         /* Closes every connection: requests the app holds become orphans. */
         lws_context_destroy(h->ctx);
         h->ctx = NULL;
     }
+    naxd__loop_free(h);
     while (h->reqs) {
         naxd_req *r = h->reqs;
         h->reqs = r->next;

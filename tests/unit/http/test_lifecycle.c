@@ -1,7 +1,8 @@
 /* server/http: replies given later (timer, another thread, a worker job),
  * requests whose client left, dropped connections, the graceful stop,
  * start-up errors, the access log, the metrics text, the WebSocket hand-off
- * and TLS. */
+ * and TLS; then the event loop's own timers, which must fire with no
+ * traffic at all. */
 #include <fcntl.h>
 #include <libwebsockets.h>
 #include <openssl/evp.h>
@@ -461,6 +462,52 @@ START_TEST(tls_serves_https)
 }
 END_TEST
 
+/* ---- the event loop without traffic ---- */
+
+typedef struct timer_log {
+    naxd_http *h;
+    char order[8];
+    int n;
+} timer_log;
+
+static void note_a(void *arg)
+{
+    timer_log *t = arg;
+    t->order[t->n++] = 'a';
+}
+
+static void note_b_and_stop(void *arg)
+{
+    timer_log *t = arg;
+    t->order[t->n++] = 'b';
+    naxd_http_stop(t->h);
+}
+
+static int never_done(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* Timers set before run() must wake the loop by themselves: no connection
+ * ever arrives. A loop that only re-arms its timer on I/O hangs here (the
+ * test case's timeout fails it). */
+START_TEST(timers_set_before_run_fire_without_traffic)
+{
+    naxd_http_options o = test_options(&srv);
+    timer_log t = {0};
+    ck_assert_int_eq(naxd_http_new(&t.h, &o), 0);
+    ck_assert_int_eq(naxd_http_after(t.h, 20, note_b_and_stop, &t), 0);
+    ck_assert_int_eq(naxd_http_after(t.h, 0, note_a, &t), 0);
+    ck_assert_int_eq(naxd_http_run(t.h), 0);
+    ck_assert_int_eq(t.n, 2);
+    ck_assert_int_eq(memcmp(t.order, "ab", 2), 0);
+    /* flush() bounds its wait with a timer set outside the loop, too. */
+    ck_assert_int_eq(naxd_http_flush(t.h, 30, never_done, NULL), NAX_ETIMEOUT);
+    naxd_http_free(t.h);
+}
+END_TEST
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -480,6 +527,10 @@ int main(void)
     tcase_add_test(tc, websocket_upgrades_reach_the_stream_protocol);
     tcase_add_test(tc, tls_serves_https);
     suite_add_tcase(s, tc);
+    TCase *loop = tcase_create("loop");
+    tcase_set_timeout(loop, 30);
+    tcase_add_test(loop, timers_set_before_run_fire_without_traffic);
+    suite_add_tcase(s, loop);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
