@@ -134,7 +134,9 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     info.server_string = "naxd";
     h->ctx = lws_create_context(&info);
     if (!h->ctx)
-        return nax__error(NAX_EIO, "naxd_http: cannot create the lws context");
+        return nax__error(NAX_EIO,
+                          "naxd_http: cannot create the lws context (is libwebsockets' libev "
+                          "plugin, Debian package libwebsockets-evlib-ev, installed?)");
 
     struct lws_context_creation_info vi;
     memset(&vi, 0, sizeof(vi));
