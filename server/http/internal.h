@@ -146,11 +146,6 @@ struct naxd_http {
     /* lws */
     struct lws_context *ctx;
     struct lws_vhost *vhost;
-    struct ev_loop *loop; /* the app thread's loop, lent to lws (loop.c) */
-    void *foreign_loops[1];
-    int in_loop;                     /* inside ev_run(): lws re-arms its timer itself */
-    int loop_kick;                   /* a lws_sul was scheduled outside the loop */
-    lws_sorted_usec_list_t tick_sul; /* the loop's heartbeat (loop.c) */
     struct lws_protocols protocols[3];
     int port;
     /* lifecycle; app thread unless atomic */
@@ -183,18 +178,6 @@ struct naxd_http {
     naxd_gauge *m_conns;
     naxd_histogram **m_route_latency; /* per route, plus one for "unmatched" */
 };
-
-/* ---- loop.c ---- */
-/* The libev loop (fails with the Debian package's name if lws's libev
- * plugin is missing); freed after the lws context. */
-int naxd__loop_new(naxd_http *h);
-void naxd__loop_free(naxd_http *h);
-/* Starts the heartbeat, once the lws context exists. */
-void naxd__loop_start(naxd_http *h);
-/* One turn: waits for I/O, a timer or lws_cancel_service(), handles it. */
-void naxd__loop_once(naxd_http *h);
-/* Call after scheduling a lws_sul or lws timeout that may be outside the loop. */
-void naxd__loop_touch(naxd_http *h);
 
 /* ---- callback.c ---- */
 int naxd__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

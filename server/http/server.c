@@ -109,10 +109,7 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     const char *host = o->listen_host ? o->listen_host : "127.0.0.1";
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
-    /* libev (epoll) instead of lws's poll() over every connection per turn. */
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
-    h->foreign_loops[0] = h->loop;
-    info.foreign_loops = h->foreign_loops;
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (o->tls_cert)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = h;
@@ -134,9 +131,7 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     info.server_string = "naxd";
     h->ctx = lws_create_context(&info);
     if (!h->ctx)
-        return nax__error(NAX_EIO,
-                          "naxd_http: cannot create the lws context (is libwebsockets' libev "
-                          "plugin, Debian package libwebsockets-evlib-ev, installed?)");
+        return nax__error(NAX_EIO, "naxd_http: cannot create the lws context");
 
     struct lws_context_creation_info vi;
     memset(&vi, 0, sizeof(vi));
@@ -159,7 +154,6 @@ static int create_context(naxd_http *h, const naxd_http_options *o)
     if (!h->vhost)
         return nax__error(NAX_EIO, "naxd_http: cannot listen on %s:%d%s", host, o->port,
                           o->tls_cert ? " (or load the TLS certificate)" : "");
-    naxd__loop_start(h);
     h->port = lws_get_vhost_listen_port(h->vhost);
     if (h->port <= 0)
         return nax__error(NAX_EIO, "naxd_http: cannot listen on %s:%d", host, o->port);
@@ -193,8 +187,6 @@ int naxd_http_new(naxd_http **out, const naxd_http_options *opts)
     }
     if (!rc)
         rc = naxd__tasks_init(h);
-    if (!rc)
-        rc = naxd__loop_new(h);
     if (!rc) {
         lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
         set_protocols(h);
@@ -228,7 +220,6 @@ void naxd__maybe_begin_stop(naxd_http *h)
     atomic_store(&h->stopping, 1);
     lws_sul_schedule(h->ctx, 0, &h->drain_sul, drain_expired,
                      (lws_usec_t)NAXD_HTTP_DRAIN_S * LWS_US_PER_SEC);
-    naxd__loop_touch(h);
 }
 
 int naxd_http_run(naxd_http *h)
@@ -240,7 +231,8 @@ int naxd_http_run(naxd_http *h)
         naxd__graveyard_flush(h);
         if (atomic_load(&h->stopping) && (atomic_load(&h->inflight) == 0 || h->drain_expired))
             break;
-        naxd__loop_once(h);
+        if (lws_service(h->ctx, 0) < 0)
+            break;
     }
     lws_sul_cancel(&h->drain_sul);
     return 0;
@@ -256,11 +248,10 @@ int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    /* A turn sleeps until an event or a timer: the timer bounds the wait. */
+    /* lws_service() sleeps until an event or a timer: the timer bounds the wait. */
     h->drain_expired = 0;
     lws_sul_schedule(h->ctx, 0, &h->drain_sul, drain_expired,
                      (lws_usec_t)timeout_ms * LWS_US_PER_MS);
-    naxd__loop_touch(h);
     for (;;) {
         naxd__graveyard_flush(h);
         if (done(arg))
@@ -269,7 +260,8 @@ int naxd_http_flush(naxd_http *h, int timeout_ms, int (*done)(void *arg), void *
         if (h->drain_expired || now.tv_sec > until.tv_sec ||
             (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
             break;
-        naxd__loop_once(h);
+        if (lws_service(h->ctx, 0) < 0)
+            break;
     }
     lws_sul_cancel(&h->drain_sul);
     return done(arg) ? 0 : NAX_ETIMEOUT;
@@ -315,12 +307,10 @@ void naxd_http_free(naxd_http *h)
     if (h->ctx) {
         naxd__timers_dispose(h);
         lws_sul_cancel(&h->drain_sul);
-        lws_sul_cancel(&h->tick_sul);
         /* Closes every connection: requests the app holds become orphans. */
         lws_context_destroy(h->ctx);
         h->ctx = NULL;
     }
-    naxd__loop_free(h);
     while (h->reqs) {
         naxd_req *r = h->reqs;
         h->reqs = r->next;

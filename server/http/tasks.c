@@ -159,7 +159,6 @@ int naxd_http_after(naxd_http *h, uint64_t delay_ms, void (*fn)(void *arg), void
     uint64_t max_ms = 100ull * 365 * 24 * 3600 * 1000;
     lws_usec_t us = (lws_usec_t)(delay_ms > max_ms ? max_ms : delay_ms) * LWS_US_PER_MS;
     lws_sul_schedule(h->ctx, 0, &t->sul, timer_fired, us ? us : 1);
-    naxd__loop_touch(h);
     return 0;
 }
 
