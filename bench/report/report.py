@@ -5,6 +5,7 @@ The prose lives in bench/report/template.md. Placeholders on a line of their
 own are replaced:
 
     {{machine}}          when, where and on what the numbers were taken
+    {{targets}}          every row with a target, from every benchmark, met or not
     {{table:NAME}}       benchmark NAME's table (NAME.csv), in a code block
     {{chart:ID}}         a PNG chart drawn with gnuplot (CHARTS below)
 
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "common"))
-from benchlib import COLUMNS  # noqa: E402
+from benchlib import COLUMNS, fmt  # noqa: E402
 
 # Chart id -> how to draw it. "bars": the rows of a table in `unit` that have a
 # peer, libnax against the peer (median, with min-max error bars). "lines": the
@@ -87,6 +88,21 @@ def render_machine(res: Results) -> str:
     return "\n".join(f"- **{k}**: {v}" for k, v in res.machine.items())
 
 
+def render_targets(res: Results) -> str:
+    rows = [(b, r) for b, rs in res.tables.items() for r in rs if r["target"]]
+    if not rows:
+        return "_(no benchmark with targets was run for this report)_"
+    out = ["| benchmark | metric | measured | peer | target | met |", "|---|---|---|---|---|---|"]
+    for bench, r in rows:
+        on_ratio = r["target"].endswith("x") and r["ratio_median"]
+        value = fmt(float(r["ratio_median"]), "x") if on_ratio else \
+            fmt(float(r["libnax_median"]), r["unit"])
+        peer = r["peer"] or "-"
+        out.append(f"| {bench} | {r['metric'].strip()} | {value} | {peer} | {r['target']} | "
+                   f"{'**' + r['met'] + '**' if r['met'] != 'met' else r['met']} |")
+    return "\n".join(out)
+
+
 def render_table(res: Results, name: str) -> str:
     txt = res.folder / f"{name}.txt"
     if name not in res.tables or not txt.exists():
@@ -122,29 +138,28 @@ def draw_bars(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
     rows = [(b, r) for b, rs in res.tables.items() for r in rs
             if r["unit"] == spec["unit"] and r["peer_median"] and r["libnax_median"]]
     if not rows:
-        return False
+        return None
     data = tmp / "bars.dat"
+    legend = []
     with open(data, "w") as f:
-        for i, (bench, r) in enumerate(rows):
-            label = f"{bench}: {r['metric'].strip()} vs {r['peer']}".replace('"', "'")
-            f.write(f"{i} \"{label}\" {r['libnax_median']} {r['libnax_min']} {r['libnax_max']} "
+        for i, (bench, r) in enumerate(rows, 1):
+            f.write(f"{i} \"{i}\" {r['libnax_median']} {r['libnax_min']} {r['libnax_max']} "
                     f"{r['peer_median']} {r['peer_min']} {r['peer_max']}\n")
+            legend.append(f"{i}. {bench}: {r['metric'].strip()}, against {r['peer']}")
     s = preamble(spec, png) + [
         "set style data histogram",
         "set style histogram errorbars gap 2 lw 1",
         "set style fill solid 0.7 border -1",
-        "set xtics rotate by -30 left font ',8'",
-        "set bmargin 12",
         f"plot '{data}' using 3:4:5:xtic(2) title 'libnax / naxd', '' using 6:7:8 title 'peer'",
     ]
     gnuplot("\n".join(s) + "\n", tmp)
-    return True
+    return legend
 
 
 def draw_lines(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
     points = [p for p in res.series.get(spec["bench"], []) if p["chart"] == spec["chart"]]
     if not points:
-        return False
+        return None
     names = list(dict.fromkeys(p["series"] for p in points))
     plots = []
     for i, name in enumerate(names):
@@ -156,7 +171,7 @@ def draw_lines(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
         plots.append(f"'{data}' using 1:2:3:4 with yerrorlines title \"{title}\"")
     s = preamble(spec, png) + ["plot " + ", ".join(plots)]
     gnuplot("\n".join(s) + "\n", tmp)
-    return True
+    return []
 
 
 def render_chart(res: Results, chart_id: str, charts_dir: Path, link_prefix: str) -> str:
@@ -166,9 +181,10 @@ def render_chart(res: Results, chart_id: str, charts_dir: Path, link_prefix: str
     png = charts_dir / f"{chart_id}.png"
     with tempfile.TemporaryDirectory(prefix="nax-report-") as t:
         draw = draw_bars if spec["kind"] == "bars" else draw_lines
-        if not draw(res, spec, png.resolve(), Path(t)):
+        legend = draw(res, spec, png.resolve(), Path(t))  # lines under the chart, or None
+        if legend is None:
             return f"_(no data for the chart `{chart_id}` in this run)_"
-    return f"![{spec['title']}]({link_prefix}{png.name})"
+    return "\n".join([f"![{spec['title']}]({link_prefix}{png.name})", ""] + legend)
 
 
 def render(template: str, res: Results, charts_dir: Path, link_prefix: str) -> str:
@@ -177,6 +193,8 @@ def render(template: str, res: Results, charts_dir: Path, link_prefix: str) -> s
         s = line.strip()
         if s == "{{machine}}":
             out.append(render_machine(res))
+        elif s == "{{targets}}":
+            out.append(render_targets(res))
         elif s.startswith("{{table:") and s.endswith("}}"):
             out.append(render_table(res, s[len("{{table:"): -2]))
         elif s.startswith("{{chart:") and s.endswith("}}"):
