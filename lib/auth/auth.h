@@ -3,7 +3,8 @@
  * Shared by libnax (client signing, webhook helpers) and naxd (token issue and
  * verification, API-key and webhook checks). OpenSSL libcrypto underneath.
  *
- * All functions are thread-safe and keep no state. Functions returning int
+ * All functions are thread-safe and keep no state (a nax__hmac_key keeps
+ * its own, behind a lock). Functions returning int
  * return 0 or a negative nax_error_code with nax_error_last() filled.
  */
 #ifndef NAX_LIB_AUTH_H
@@ -30,13 +31,31 @@ int nax__hmac_sha1(unsigned char out[NAX__SHA1_LEN], const void *key, size_t key
  * from parts without copying them together). An update that fails is
  * remembered and reported by final, so only init and final need checking. */
 typedef struct nax__hmac {
-    void *impl; /* EVP_MAC_CTX */
-    int failed; /* an update failed */
+    void *impl;                /* EVP_MAC_CTX */
+    int failed;                /* an update failed */
+    struct nax__hmac_key *key; /* the prepared key impl goes back to, or NULL */
 } nax__hmac;
 int nax__hmac_init(nax__hmac *h, const void *key, size_t key_len);
 void nax__hmac_update(nax__hmac *h, const void *data, size_t len);
-/* Writes the MAC and frees the context (also after a failed update). */
+/* Writes the MAC and frees the context (also after a failed update); a
+ * context from a prepared key goes back to its pool instead. */
 int nax__hmac_final(nax__hmac *h, unsigned char out[NAX__SHA256_LEN]);
+
+/* An HMAC-SHA256 key prepared once, for a key that MACs every request (the
+ * JWT key): each MAC then skips OpenSSL's algorithm lookup, context set-up
+ * and key schedule. Thread-safe: an OpenSSL context serves one thread at a
+ * time, so used contexts wait in a small locked pool and are re-initialised
+ * (same key) on reuse; when the pool is empty the keyed original is cloned.
+ * The raw key is not kept (only OpenSSL's keyed state, wiped on free). */
+typedef struct nax__hmac_key nax__hmac_key;
+/* NULL on failure (NAX_ENOMEM/NAX_ERROR in nax_error_last). */
+nax__hmac_key *nax__hmac_key_new(const void *key, size_t key_len);
+void nax__hmac_key_free(nax__hmac_key *k);
+size_t nax__hmac_key_len(const nax__hmac_key *k);
+/* Same results and failure behaviour as nax__hmac_sha256 / nax__hmac_init. */
+int nax__hmac_key_sha256(nax__hmac_key *k, unsigned char out[NAX__SHA256_LEN], const void *data,
+                         size_t len);
+int nax__hmac_init_key(nax__hmac *h, nax__hmac_key *k);
 
 /* Constant-time comparison: 1 when equal. Different lengths compare unequal
  * (the length itself is not secret). */
@@ -82,6 +101,8 @@ typedef struct nax__jwt_claims {
  * a key under 32 bytes or a field that is not terminated UTF-8; NAX_ENOMEM.
  * On failure out is left as it was. */
 int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_claims *c);
+/* The same with a prepared key (its length is checked the same way). */
+int nax__jwt_sign_key(nax_buf *out, nax__hmac_key *key, const nax__jwt_claims *c);
 
 /* Why a token was refused; NAX__JWT_OK when valid. */
 typedef enum nax__jwt_status {
@@ -116,6 +137,9 @@ typedef struct nax__jwt_expect {
  * (BAD_ALG, BAD_KID), signature, exp, nbf, iss, aud, typ. */
 nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t len,
                                 const void *key, size_t key_len, const nax__jwt_expect *expect);
+/* The same with a prepared key; results are identical. */
+nax__jwt_status nax__jwt_verify_key(nax__jwt_claims *out, const char *token, size_t len,
+                                    nax__hmac_key *key, const nax__jwt_expect *expect);
 /* A short snake_case name of a status, e.g. "bad_signature"; never NULL. */
 const char *nax__jwt_status_str(nax__jwt_status s);
 

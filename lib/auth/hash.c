@@ -92,6 +92,7 @@ int nax__hmac_sha1(unsigned char out[NAX__SHA1_LEN], const void *key, size_t key
 int nax__hmac_init(nax__hmac *h, const void *key, size_t key_len)
 {
     h->failed = 0;
+    h->key = NULL;
     h->impl = mac_start("SHA256", key, key_len);
     if (!h->impl) {
         h->failed = 1;
@@ -108,15 +109,139 @@ void nax__hmac_update(nax__hmac *h, const void *data, size_t len)
         h->failed = 1;
 }
 
+static void key_put(nax__hmac_key *k, EVP_MAC_CTX *ctx, int reusable);
+
 int nax__hmac_final(nax__hmac *h, unsigned char out[NAX__SHA256_LEN])
 {
     size_t n = 0;
     int ok = !h->failed && EVP_MAC_final(h->impl, out, &n, NAX__SHA256_LEN) && n == NAX__SHA256_LEN;
-    EVP_MAC_CTX_free(h->impl);
+    if (h->key)
+        key_put(h->key, h->impl, ok);
+    else
+        EVP_MAC_CTX_free(h->impl);
     h->impl = NULL;
+    h->key = NULL;
     h->failed = 1; /* a second final fails instead of touching freed memory */
     if (!ok) {
         memset(out, 0, NAX__SHA256_LEN);
+        return crypto_failed("HMAC");
+    }
+    return 0;
+}
+
+/* ---- prepared keys ----------------------------------------------------------- */
+
+/* Enough for the threads that MAC at once (naxd: the app thread, the
+ * workers); a context beyond it is freed after use. */
+#define KEY_POOL_MAX 8
+
+struct nax__hmac_key {
+    EVP_MAC_CTX *keyed; /* keyed, never updated: cloned when the pool is empty */
+    size_t key_len;
+    pthread_mutex_t lock;
+    EVP_MAC_CTX *pool[KEY_POOL_MAX]; /* finished contexts holding the key */
+    size_t npool;
+};
+
+nax__hmac_key *nax__hmac_key_new(const void *key, size_t key_len)
+{
+    nax__hmac_key *k = nax__calloc(1, sizeof(*k));
+    if (!k) {
+        nax__error_oom();
+        return NULL;
+    }
+    k->keyed = mac_start("SHA256", key, key_len);
+    if (!k->keyed) {
+        nax__free(k);
+        crypto_failed("HMAC");
+        return NULL;
+    }
+    k->key_len = key_len;
+    pthread_mutex_init(&k->lock, NULL);
+    return k;
+}
+
+void nax__hmac_key_free(nax__hmac_key *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->npool; i++)
+        EVP_MAC_CTX_free(k->pool[i]);
+    EVP_MAC_CTX_free(k->keyed);
+    pthread_mutex_destroy(&k->lock);
+    nax__free(k);
+}
+
+size_t nax__hmac_key_len(const nax__hmac_key *k)
+{
+    return k ? k->key_len : 0;
+}
+
+/* A context ready for updates with k's key. A pooled one is re-initialised
+ * with a NULL key, which HMAC takes as "the same key again" (its ipad/opad
+ * state is kept, so no key schedule). */
+static EVP_MAC_CTX *key_take(nax__hmac_key *k)
+{
+    EVP_MAC_CTX *ctx = NULL;
+    int fresh = 0;
+    pthread_mutex_lock(&k->lock);
+    if (k->npool) {
+        ctx = k->pool[--k->npool];
+    } else {
+        ctx = EVP_MAC_CTX_dup(k->keyed); /* under the lock: it reads the shared original */
+        fresh = 1;
+    }
+    pthread_mutex_unlock(&k->lock);
+    if (!ctx || fresh)
+        return ctx; /* a clone of the original is ready for updates */
+    if (!EVP_MAC_init(ctx, NULL, 0, NULL)) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* Back to the pool, unless it failed (its state is then unknown) or the
+ * pool is full. */
+static void key_put(nax__hmac_key *k, EVP_MAC_CTX *ctx, int reusable)
+{
+    if (!ctx)
+        return;
+    if (reusable) {
+        pthread_mutex_lock(&k->lock);
+        if (k->npool < KEY_POOL_MAX) {
+            k->pool[k->npool++] = ctx;
+            ctx = NULL;
+        }
+        pthread_mutex_unlock(&k->lock);
+    }
+    EVP_MAC_CTX_free(ctx);
+}
+
+int nax__hmac_key_sha256(nax__hmac_key *k, unsigned char out[NAX__SHA256_LEN], const void *data,
+                         size_t len)
+{
+    EVP_MAC_CTX *ctx = k ? key_take(k) : NULL;
+    size_t n = 0;
+    int ok = ctx && EVP_MAC_update(ctx, data ? data : "", len) &&
+             EVP_MAC_final(ctx, out, &n, NAX__SHA256_LEN) && n == NAX__SHA256_LEN;
+    if (k)
+        key_put(k, ctx, ok);
+    if (!ok) {
+        memset(out, 0, NAX__SHA256_LEN);
+        return crypto_failed("HMAC");
+    }
+    return 0;
+}
+
+int nax__hmac_init_key(nax__hmac *h, nax__hmac_key *k)
+{
+    h->failed = 0;
+    h->key = k;
+    h->impl = k ? key_take(k) : NULL;
+    if (!h->impl) {
+        h->failed = 1;
+        h->key = NULL;
         return crypto_failed("HMAC");
     }
     return 0;

@@ -110,7 +110,14 @@ static void write_claims(writer *w, const nax__jwt_claims *c)
     put(w, "}", 1);
 }
 
-static int append_signed(nax_buf *out, const void *key, size_t key_len, const writer *header,
+/* The signing key: raw bytes, or prepared once (nax__hmac_key). */
+typedef struct jwt_key {
+    const void *raw;
+    size_t len;
+    nax__hmac_key *prepared;
+} jwt_key;
+
+static int append_signed(nax_buf *out, const jwt_key *key, const writer *header,
                          const writer *claims)
 {
     size_t start = out->len;
@@ -121,7 +128,9 @@ static int append_signed(nax_buf *out, const void *key, size_t key_len, const wr
         rc = nax__base64url_encode(out, claims->data, claims->len);
     unsigned char mac[NAX__SHA256_LEN];
     if (!rc)
-        rc = nax__hmac_sha256(mac, key, key_len, out->data + start, out->len - start);
+        rc = key->prepared
+                 ? nax__hmac_key_sha256(key->prepared, mac, out->data + start, out->len - start)
+                 : nax__hmac_sha256(mac, key->raw, key->len, out->data + start, out->len - start);
     if (!rc)
         rc = nax__buf_append(out, ".", 1);
     if (!rc)
@@ -129,11 +138,9 @@ static int append_signed(nax_buf *out, const void *key, size_t key_len, const wr
     return rc;
 }
 
-int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_claims *c)
+static int sign(nax_buf *out, const jwt_key *key, const nax__jwt_claims *c)
 {
-    if (!out || !c || !key)
-        return nax__error(NAX_EINVAL, "nax__jwt_sign: NULL argument");
-    if (key_len < JWT_KEY_MIN)
+    if (key->len < JWT_KEY_MIN)
         return nax__error(NAX_EINVAL, "JWT key must have at least %d bytes", JWT_KEY_MIN);
     int rc = check_claims(c);
     if (rc)
@@ -145,10 +152,26 @@ int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_
         return nax__error(NAX_ERROR, "JWT claims do not fit"); /* cannot happen: bounded fields */
 
     size_t start = out->len;
-    rc = append_signed(out, key, key_len, &header, &claims);
+    rc = append_signed(out, key, &header, &claims);
     if (rc && out->data) {
         out->len = start; /* leave the buffer as it was */
         out->data[start] = '\0';
     }
     return rc;
+}
+
+int nax__jwt_sign(nax_buf *out, const void *key, size_t key_len, const nax__jwt_claims *c)
+{
+    if (!out || !c || !key)
+        return nax__error(NAX_EINVAL, "nax__jwt_sign: NULL argument");
+    jwt_key k = {key, key_len, NULL};
+    return sign(out, &k, c);
+}
+
+int nax__jwt_sign_key(nax_buf *out, nax__hmac_key *key, const nax__jwt_claims *c)
+{
+    if (!out || !c || !key)
+        return nax__error(NAX_EINVAL, "nax__jwt_sign_key: NULL argument");
+    jwt_key k = {NULL, nax__hmac_key_len(key), key};
+    return sign(out, &k, c);
 }

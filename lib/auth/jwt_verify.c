@@ -153,14 +153,23 @@ static int on_claim(const nax__json_member *m, void *userdata)
     return ok ? 0 : -1;
 }
 
+/* The verification key: raw bytes, or prepared once (nax__hmac_key). */
+typedef struct jwt_key {
+    const void *raw;
+    size_t len;
+    nax__hmac_key *prepared;
+} jwt_key;
+
 /* The MAC covers the first two parts and their dot, as sent. */
 static int signature_ok(const char *token, size_t dot2, const unsigned char *given,
-                        size_t given_len, const void *key, size_t key_len)
+                        size_t given_len, const jwt_key *key)
 {
     unsigned char want[NAX__SHA256_LEN];
-    if (key_len < JWT_KEY_MIN || given_len != NAX__SHA256_LEN)
+    if (key->len < JWT_KEY_MIN || given_len != NAX__SHA256_LEN)
         return 0;
-    if (nax__hmac_sha256(want, key, key_len, token, dot2) != 0)
+    int rc = key->prepared ? nax__hmac_key_sha256(key->prepared, want, token, dot2)
+                           : nax__hmac_sha256(want, key->raw, key->len, token, dot2);
+    if (rc != 0)
         return 0;
     return nax__ct_equal(given, given_len, want, sizeof want);
 }
@@ -170,14 +179,14 @@ static int expected(const char *want, const char *have)
     return !want || strcmp(want, have) == 0;
 }
 
-nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t len,
-                                const void *key, size_t key_len, const nax__jwt_expect *expect)
+static nax__jwt_status verify(nax__jwt_claims *out, const char *token, size_t len,
+                              const jwt_key *key, const nax__jwt_expect *expect)
 {
     nax__jwt_claims claims;
     memset(&claims, 0, sizeof claims);
     if (out)
         *out = claims;
-    if (!out || !expect || (!key && key_len))
+    if (!out || !expect)
         return NAX__JWT_MALFORMED;
 
     header_info h;
@@ -197,7 +206,7 @@ nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t 
                        : nax__base64url_decode(given, sizeof given, token + dot2 + 1, sig_chars);
     if (n <= 0 || sig_len < 0)
         return NAX__JWT_MALFORMED;
-    if (!signature_ok(token, dot2, given, (size_t)sig_len, key, key_len))
+    if (!signature_ok(token, dot2, given, (size_t)sig_len, key))
         return NAX__JWT_BAD_SIGNATURE;
 
     /* Authentic from here on: parse and check the claims. */
@@ -222,6 +231,26 @@ nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t 
     if (!expected(expect->typ, claims.typ))
         return NAX__JWT_BAD_TYPE;
     return NAX__JWT_OK;
+}
+
+nax__jwt_status nax__jwt_verify(nax__jwt_claims *out, const char *token, size_t len,
+                                const void *key, size_t key_len, const nax__jwt_expect *expect)
+{
+    if (!key && key_len) {
+        if (out)
+            memset(out, 0, sizeof *out);
+        return NAX__JWT_MALFORMED;
+    }
+    jwt_key k = {key, key_len, NULL};
+    return verify(out, token, len, &k, expect);
+}
+
+nax__jwt_status nax__jwt_verify_key(nax__jwt_claims *out, const char *token, size_t len,
+                                    nax__hmac_key *key, const nax__jwt_expect *expect)
+{
+    /* No key: nothing verifies (a zero length fails the key-size check). */
+    jwt_key k = {NULL, nax__hmac_key_len(key), key};
+    return verify(out, token, len, &k, expect);
 }
 
 const char *nax__jwt_status_str(nax__jwt_status s)

@@ -9,6 +9,7 @@
 #include "app/internal.h"
 #include "app/money.h"
 #include "app/publish.h"
+#include "auth/auth.h"
 #include "core/core.h"
 #include "stream/stream.h"
 
@@ -260,6 +261,12 @@ int naxd_app_open(naxd_app **out, naxd_config *cfg, int fault_mode)
         rc = nax__error(NAX_EIO, "cannot create data folder %s", cfg->data_dir);
     if (!rc)
         rc = naxd_config_resolve_keys(cfg);
+    if (!rc) {
+        a->jwt_mac = nax__hmac_key_new(cfg->jwt_key, cfg->jwt_key_len);
+        a->idem_mac = nax__hmac_key_new("idem", 4);
+        if (!a->jwt_mac || !a->idem_mac)
+            rc = nax_error_last()->code;
+    }
     if (!rc)
         rc = naxd_limiter_new(&a->limit_ip, cfg->rate_default.rate, cfg->rate_default.burst);
     if (!rc)
@@ -391,5 +398,7 @@ void naxd_app_close(naxd_app *a)
     naxd_limiter_free(a->limit_auth);
     naxd_limiter_free(a->limit_login_fail);
     naxd_limiter_free(a->limit_totp);
+    nax__hmac_key_free(a->jwt_mac);
+    nax__hmac_key_free(a->idem_mac);
     nax__free(a);
 }

@@ -140,6 +140,9 @@ typedef struct naxd_app {
     naxd_store *store;
     naxd_http *http;
     naxd_route *routes; /* owned; the server borrows it */
+    /* HMAC keys prepared once (lib/auth): cfg->jwt_key, and the fixed key of
+     * idempotency request hashes; every request MACs with one of them. */
+    struct nax__hmac_key *jwt_mac, *idem_mac;
     int fault_mode;
     int64_t clock_skew_ms; /* fault mode: added to the server clock */
 

@@ -117,8 +117,7 @@ int naxd__authn_jwt(naxd_app *a, const char *token, naxd_user **user, char *fami
     nax__jwt_expect expect = {cfg->jwt_issuer,       cfg->jwt_audience, "access", NULL,
                               naxd_now_ms(a) / 1000, JWT_LEEWAY_S};
     nax__jwt_claims c;
-    nax__jwt_status st =
-        nax__jwt_verify(&c, token, strlen(token), cfg->jwt_key, cfg->jwt_key_len, &expect);
+    nax__jwt_status st = nax__jwt_verify_key(&c, token, strlen(token), a->jwt_mac, &expect);
     if (st == NAX__JWT_EXPIRED)
         return authn_fail(f, 401, "token_expired", NULL, "access token expired");
     if (st != NAX__JWT_OK)
@@ -378,7 +377,7 @@ int naxd_issue_tokens(naxd_app *a, naxd_mut *m, naxd_user *u, const char *family
 
     nax__buf_reset(access);
     nax__buf_reset(refresh);
-    if ((rc = nax__jwt_sign(access, cfg->jwt_key, cfg->jwt_key_len, &c)) != 0)
+    if ((rc = nax__jwt_sign_key(access, a->jwt_mac, &c)) != 0)
         return rc;
     if ((rc = nax__random_bytes(rnd, sizeof rnd)) != 0 ||
         (rc = nax__buf_append_str(refresh, "rt_")) != 0 ||

@@ -98,7 +98,7 @@ int naxd_money_deposit_address(naxd_app *a, uint64_t user, const char *asset, co
                      (unsigned long long)user, asset, network);
     if (n < 0 || (size_t)n >= sizeof msg || size < 43)
         return NAX_EINVAL;
-    int rc = nax__hmac_sha256(mac, a->cfg->jwt_key, a->cfg->jwt_key_len, msg, (size_t)n);
+    int rc = nax__hmac_key_sha256(a->jwt_mac, mac, msg, (size_t)n);
     if (rc)
         return rc;
     if (!strcmp(network, "bitcoin")) {

@@ -32,7 +32,7 @@ static void idem_free(naxd_idem *e)
     nax__free(e);
 }
 
-static void request_hash(naxd_req *req, char out[65])
+static void request_hash(naxd_app *a, naxd_req *req, char out[65])
 {
     nax__hmac h;
     unsigned char mac[NAX__SHA256_LEN];
@@ -40,7 +40,7 @@ static void request_hash(naxd_req *req, char out[65])
     const char *body = naxd_req_body(req, &len);
     const naxd_route *r = naxd_req_route(req);
     /* A keyed hash is not needed; HMAC with a fixed key is just SHA-256 in pieces. */
-    if (nax__hmac_init(&h, "idem", 4) != 0) {
+    if (nax__hmac_init_key(&h, a->idem_mac) != 0) {
         memset(out, '0', 64);
         out[64] = 0;
         return;
@@ -100,7 +100,7 @@ int naxd_idem_begin(naxd_app *a, naxd_req *req, const naxd_route *route)
         return 1;
     }
     char hash[65];
-    request_hash(req, hash);
+    request_hash(a, req, hash);
     naxd_idem *e = naxd_map_get(&a->idem, full.data);
     if (e && e->in_flight) {
         nax_buf_dispose(&full);

@@ -1,6 +1,8 @@
 /* Digests, MACs, constant-time comparison and randomness: RFC 4231 (HMAC-SHA256)
  * and RFC 2202 (HMAC-SHA1) known answers, FIPS 180 SHA-256 examples. */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
 
 #include "auth_test.h"
 
@@ -57,6 +59,25 @@ static void check_hmac(const char *key_hex, const char *data_hex, const char *ma
         nax__hmac_update(&h, data + i, 1);
     ck_assert_int_eq(nax__hmac_final(&h, inc), 0);
     ck_assert_mem_eq(inc, mac, sizeof mac);
+
+    /* A prepared key gives the same MAC: first from a clone of the keyed
+     * original, then from a pooled context re-initialised, one-shot and
+     * incremental alike. */
+    nax__hmac_key *k = nax__hmac_key_new(key, key_len);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_uint_eq(nax__hmac_key_len(k), key_len);
+    for (int round = 0; round < 3; round++) {
+        memset(inc, 0, sizeof inc);
+        ck_assert_int_eq(nax__hmac_key_sha256(k, inc, data, data_len), 0);
+        ck_assert_mem_eq(inc, mac, sizeof mac);
+        memset(inc, 0, sizeof inc);
+        ck_assert_int_eq(nax__hmac_init_key(&h, k), 0);
+        for (size_t i = 0; i < data_len; i++)
+            nax__hmac_update(&h, data + i, 1);
+        ck_assert_int_eq(nax__hmac_final(&h, inc), 0);
+        ck_assert_mem_eq(inc, mac, sizeof mac);
+    }
+    nax__hmac_key_free(k);
     free(key);
     free(data);
 }
@@ -104,6 +125,111 @@ START_TEST(hmac_empty_key_and_data)
     ck_assert_mem_eq(a, b, sizeof a);
     ck_assert_str_eq(hex_of(a, sizeof a),
                      "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    nax__hmac_key *k = nax__hmac_key_new(NULL, 0);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_int_eq(nax__hmac_key_sha256(k, b, NULL, 0), 0);
+    ck_assert_mem_eq(a, b, sizeof a);
+    nax__hmac_key_free(k);
+}
+END_TEST
+
+/* Two contexts of one prepared key open at once (the pool hands out
+ * different ones), finished out of order, and a final called twice. */
+START_TEST(hmac_key_overlapping_uses)
+{
+    unsigned char key[32], want_a[NAX__SHA256_LEN], want_b[NAX__SHA256_LEN];
+    unsigned char a[NAX__SHA256_LEN], b[NAX__SHA256_LEN];
+    memset(key, 0x5a, sizeof key);
+    ck_assert_int_eq(nax__hmac_sha256(want_a, key, sizeof key, "first", 5), 0);
+    ck_assert_int_eq(nax__hmac_sha256(want_b, key, sizeof key, "second", 6), 0);
+    nax__hmac_key *k = nax__hmac_key_new(key, sizeof key);
+    ck_assert_ptr_nonnull(k);
+    for (int round = 0; round < 2; round++) {
+        nax__hmac ha, hb;
+        ck_assert_int_eq(nax__hmac_init_key(&ha, k), 0);
+        ck_assert_int_eq(nax__hmac_init_key(&hb, k), 0);
+        ck_assert_ptr_ne(ha.impl, hb.impl);
+        nax__hmac_update(&ha, "fir", 3);
+        nax__hmac_update(&hb, "second", 6);
+        nax__hmac_update(&ha, "st", 2);
+        ck_assert_int_eq(nax__hmac_final(&hb, b), 0);
+        ck_assert_int_eq(nax__hmac_final(&ha, a), 0);
+        ck_assert_mem_eq(a, want_a, sizeof a);
+        ck_assert_mem_eq(b, want_b, sizeof b);
+        ck_assert_int_ne(nax__hmac_final(&ha, a), 0); /* the context went back */
+        nax_error_clear();
+    }
+    nax__hmac_key_free(k);
+    nax__hmac_key_free(NULL);
+    ck_assert_uint_eq(nax__hmac_key_len(NULL), 0);
+    ck_assert_int_ne(nax__hmac_key_sha256(NULL, a, "x", 1), 0);
+    nax_error_clear();
+}
+END_TEST
+
+/* Several threads MAC with one prepared key at once (naxd's app thread and
+ * workers share the JWT key); every MAC must equal the unprepared one. */
+#define MAC_THREADS 6
+#define MAC_ROUNDS  400
+
+typedef struct mac_worker {
+    nax__hmac_key *key;
+    const unsigned char *raw;
+    size_t raw_len;
+    int id;
+    int wrong; /* MACs that differed or failed */
+} mac_worker;
+
+static void *mac_worker_run(void *arg)
+{
+    mac_worker *w = arg;
+    for (int i = 0; i < MAC_ROUNDS; i++) {
+        char msg[64];
+        int n = snprintf(msg, sizeof msg, "thread %d message %d", w->id, i);
+        unsigned char want[NAX__SHA256_LEN], got[NAX__SHA256_LEN];
+        if (nax__hmac_sha256(want, w->raw, w->raw_len, msg, (size_t)n) != 0) {
+            w->wrong++;
+            continue;
+        }
+        if (i % 2) {
+            nax__hmac h;
+            if (nax__hmac_init_key(&h, w->key) != 0) {
+                w->wrong++;
+                continue;
+            }
+            nax__hmac_update(&h, msg, 7);
+            nax__hmac_update(&h, msg + 7, (size_t)n - 7);
+            if (nax__hmac_final(&h, got) != 0)
+                w->wrong++;
+        } else if (nax__hmac_key_sha256(w->key, got, msg, (size_t)n) != 0) {
+            w->wrong++;
+        }
+        if (memcmp(got, want, sizeof want) != 0)
+            w->wrong++;
+    }
+    return NULL;
+}
+
+START_TEST(hmac_key_concurrent_threads)
+{
+    unsigned char raw[64];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (unsigned char)(i * 7 + 1);
+    nax__hmac_key *k = nax__hmac_key_new(raw, sizeof raw);
+    ck_assert_ptr_nonnull(k);
+    pthread_t t[MAC_THREADS];
+    mac_worker w[MAC_THREADS];
+    for (int i = 0; i < MAC_THREADS; i++) {
+        w[i] = (mac_worker){k, raw, sizeof raw, i, 0};
+        ck_assert_int_eq(pthread_create(&t[i], NULL, mac_worker_run, &w[i]), 0);
+    }
+    int wrong = 0;
+    for (int i = 0; i < MAC_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        wrong += w[i].wrong;
+    }
+    ck_assert_int_eq(wrong, 0);
+    nax__hmac_key_free(k);
 }
 END_TEST
 
@@ -172,6 +298,8 @@ int main(void)
     tcase_add_test(tc, hmac_sha256_rfc4231);
     tcase_add_test(tc, hmac_sha1_rfc2202);
     tcase_add_test(tc, hmac_empty_key_and_data);
+    tcase_add_test(tc, hmac_key_overlapping_uses);
+    tcase_add_test(tc, hmac_key_concurrent_threads);
     tcase_add_test(tc, sha256_fips180_examples);
     tcase_add_test(tc, ct_equal_compares_length_and_bytes);
     tcase_add_test(tc, random_bytes_differ);

@@ -158,6 +158,48 @@ START_TEST(sign_refuses_bad_input)
 }
 END_TEST
 
+/* A prepared key (naxd keeps one for its JWT key) signs the same bytes and
+ * gives the same verdicts as the raw key, including the short-key rule. */
+START_TEST(prepared_key_matches_the_raw_key)
+{
+    nax__hmac_key *k = nax__hmac_key_new(key, sizeof key);
+    ck_assert_ptr_nonnull(k);
+    nax__jwt_claims c = claims_default(), got;
+    nax_buf b = NAX_BUF_INIT;
+    for (int round = 0; round < 2; round++) { /* the second reuses a pooled context */
+        nax__buf_reset(&b);
+        ck_assert_int_eq(nax__jwt_sign_key(&b, k, &c), 0);
+        ck_assert_str_eq(b.data, known_token);
+        nax__jwt_expect e = expect_default();
+        ASSERT_STATUS(nax__jwt_verify_key(&got, known_token, strlen(known_token), k, &e),
+                      NAX__JWT_OK);
+        ck_assert_str_eq(got.sub, "u_42");
+    }
+    char *t = strdup(known_token);
+    char *sig = strrchr(t, '.') + 1;
+    sig[0] = sig[0] == 'A' ? 'B' : 'A';
+    nax__jwt_expect e = expect_default();
+    ASSERT_STATUS(nax__jwt_verify_key(&got, t, strlen(t), k, &e), NAX__JWT_BAD_SIGNATURE);
+    ck_assert_str_eq(got.sub, "");
+    free(t);
+    ASSERT_STATUS(nax__jwt_verify_key(&got, known_token, strlen(known_token), NULL, &e),
+                  NAX__JWT_BAD_SIGNATURE);
+    ck_assert_int_eq(nax__jwt_sign_key(&b, NULL, &c), NAX_EINVAL);
+    nax__hmac_key_free(k);
+
+    /* A 16-byte key: refused for signing, and nothing verifies under it. */
+    nax__hmac_key *short_key = nax__hmac_key_new(key, 16);
+    ck_assert_ptr_nonnull(short_key);
+    ck_assert_int_eq(nax__jwt_sign_key(&b, short_key, &c), NAX_EINVAL);
+    t = forge(std_header, std_payload, key, 16);
+    ASSERT_STATUS(nax__jwt_verify_key(&got, t, strlen(t), short_key, &e), NAX__JWT_BAD_SIGNATURE);
+    free(t);
+    nax__hmac_key_free(short_key);
+    nax_buf_dispose(&b);
+    nax_error_clear();
+}
+END_TEST
+
 /* ---- the algorithm is pinned ---- */
 
 START_TEST(alg_none_is_refused)
@@ -511,6 +553,7 @@ int main(void)
     tcase_add_test(tc, sign_matches_the_python_known_answer);
     tcase_add_test(tc, round_trip_fills_every_claim);
     tcase_add_test(tc, sign_refuses_bad_input);
+    tcase_add_test(tc, prepared_key_matches_the_raw_key);
     tcase_add_test(tc, alg_none_is_refused);
     tcase_add_test(tc, other_algorithms_are_refused);
     tcase_add_test(tc, duplicate_header_members_are_malformed);
