@@ -20,53 +20,28 @@ pass/fail test: the `met` column only compares with the targets.
 """
 
 import argparse
-import csv
 import os
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "common"))
 sys.path.insert(0, str(HERE.parent / "server"))
-from bench_server import Naxd, free_port, prepare_market, wait_port  # noqa: E402
+from benchlib import (  # noqa: E402
+    LOAD_CPU, SERVER_CPU, Series, Table, Target, paired, pinned, progress, rotated, start_nginx,
+    stop, write_runs)
+from bench_server import Naxd, prepare_market  # noqa: E402
 
-SERVER_CPU, CLIENT_CPU = "0", "1"
 PAIR = "BTC-AUD"
 TICKER = f"/v1/markets/{PAIR}/ticker"
-PEERS = {  # single-thread peers of libnax: label, target ratio
+PEERS = {  # single-thread peers of libnax: label, target ratio (req/s)
     "curl": ("raw libcurl", 0.9),
     "requests": ("Python requests", 5.0),
     "undici": ("Node undici", 1.5),
 }
-
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_timeout 300s;
-  keepalive_requests 1000000000;
-  client_body_temp_path {prefix}/tmp;
-  proxy_temp_path {prefix}/tmp;
-  fastcgi_temp_path {prefix}/tmp;
-  uwsgi_temp_path {prefix}/tmp;
-  scgi_temp_path {prefix}/tmp;
-  server {{
-    listen 127.0.0.1:{port};
-    root {prefix}/www;
-    location / {{ default_type application/json; }}
-  }}
-}}
-"""
 
 
 def ticker_body(naxd_binary, work):
@@ -78,26 +53,6 @@ def ticker_body(naxd_binary, work):
         return naxd.api.get(TICKER).expect(200).body
     finally:
         naxd.stop()
-
-
-def start_nginx(body, work):
-    prefix = work / "nginx"
-    page = prefix / ("www" + TICKER)
-    page.parent.mkdir(parents=True)
-    page.write_bytes(body)
-    (prefix / "tmp").mkdir()
-    for p in [work, *page.parents]:
-        if p == work or work in p.parents:
-            os.chmod(p, 0o755)  # the worker may run as another user when we are root
-    os.chmod(page, 0o644)
-    port = free_port()
-    (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port))
-    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-e", "stderr", "-p",
-                             str(prefix), "-c", str(prefix / "nginx.conf")],
-                            stdout=subprocess.DEVNULL, stderr=open(work / "nginx.stderr", "wb"),
-                            start_new_session=True)
-    wait_port(port, proc, "nginx")
-    return port, proc
 
 
 class Clients:
@@ -119,7 +74,7 @@ class Clients:
                 str(requests), str(warmup)]
 
     def run(self, impl, requests, warmup, threads=1):
-        cmd = ["taskset", "-c", CLIENT_CPU] + self.command(impl, requests, warmup, threads)
+        cmd = pinned(LOAD_CPU, self.command(impl, requests, warmup, threads))
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE)
         fields = dict(kv.split("=", 1) for kv in p.stdout.split() if "=" in kv)
         if p.returncode != 0 or "wall_ns" not in fields:
@@ -127,10 +82,6 @@ class Clients:
         wall, cpu = int(fields["wall_ns"]), int(fields["cpu_ns"])
         return {"rps": requests * 1e9 / wall, "us": wall / requests / 1e3,
                 "cpu_us": cpu / requests / 1e3}
-
-
-def progress(text):
-    print(f"  {text}", file=sys.stderr, flush=True)
 
 
 def instructions_per_call(clients, impl, small=500, large=2500):
@@ -157,45 +108,11 @@ def callgrind_table(clients):
           f"   libnax's own work {ours - floor:,.0f} per call")
 
 
-def rotated(names, rep):
-    k = rep % len(names)
-    return names[k:] + names[:k]
-
-
-def summary(values):
-    return statistics.median(values), min(values), max(values)
-
-
-def fmt_rps(values):
-    med, lo, hi = summary(values)
-    return f"{med:,.0f}/s ({lo:,.0f}-{hi:,.0f})"
-
-
-def fmt_us(values):
-    med, lo, hi = summary(values)
-    return f"{med:.1f} us ({lo:.1f}-{hi:.1f})"
-
-
-def fmt_ratio(values):
-    med, lo, hi = summary(values)
-    return f"{med:.2f}x ({lo:.2f}-{hi:.2f})"
-
-
-def print_table(rows):
-    head = ("metric", "libnax", "peer", "ratio", "target", "met")
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
-    print(" | ".join(str(h).ljust(widths[i]) for i, h in enumerate(head[:5])) + " | " + head[5])
-    print("-|-".join("-" * w for w in widths) + "-|----")
-    for r in rows:
-        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:5])) + " | " + r[5])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="nax_bench_client")
     ap.add_argument("--naxd", help="naxd, to get the ticker bytes (or give --body)")
     ap.add_argument("--body", help="a ticker body file instead of asking naxd")
-    ap.add_argument("--csv-dir", required=True)
     ap.add_argument("--python", default="/usr/bin/python3", help="Debian's, with python3-requests")
     ap.add_argument("--node", default="node")
     ap.add_argument("--repeats", type=int, default=5)
@@ -218,7 +135,7 @@ def main():
         body = Path(args.body).read_bytes() if args.body else ticker_body(args.naxd, work)
         body_file = work / "ticker.json"
         body_file.write_bytes(body)
-        port, nginx = start_nginx(body, work)
+        port, nginx = start_nginx(work, TICKER, body)
         args.work = work
         clients = Clients(args, f"http://127.0.0.1:{port}", body_file)
         print(f"ticker body ({len(body)} bytes): {body.decode()}")
@@ -226,7 +143,7 @@ def main():
             callgrind_table(clients)
             finished = True
             return
-        print(f"nginx on cpu {SERVER_CPU}, clients on cpu {CLIENT_CPU}; {args.requests} calls a "
+        print(f"nginx on cpu {SERVER_CPU}, clients on cpu {LOAD_CPU}; {args.requests} calls a "
               f"run after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
               f"round; wall clock")
 
@@ -246,9 +163,7 @@ def main():
                     runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"]))
         finished = True
     finally:
-        if nginx and nginx.poll() is None:
-            os.killpg(nginx.pid, signal.SIGTERM)
-            nginx.wait()
+        stop(nginx)
         if finished:
             shutil.rmtree(work, ignore_errors=True)
         else:
@@ -257,47 +172,35 @@ def main():
     def col(part, impl, k, i):
         return [r[i] for r in runs if r[0] == part and r[1] == impl and r[2] == k]
 
-    def paired(part, a, b, k, i, invert=False):
-        pairs = zip(col(part, a, k, i), col(part, b, k, i))
-        return [(y / x if invert else x / y) for x, y in pairs]
-
-    rows = []
+    t = Table("client")
+    ours = col("single", "libnax", 1, 4)
     for peer, (label, target) in PEERS.items():
-        ratio = paired("single", "libnax", peer, 1, 4)
-        met = "met" if statistics.median(ratio) >= target else "NOT met"
-        rows.append(("GET ticker, 1 thread, req/s", fmt_rps(col("single", "libnax", 1, 4)),
-                     f"{label} {fmt_rps(col('single', peer, 1, 4))}", fmt_ratio(ratio),
-                     f">= {target:g}x", met))
+        t.row("GET ticker, 1 thread, req/s", ours, "rps",
+              peer=(label, col("single", peer, 1, 4)),
+              ratios=paired(ours, col("single", peer, 1, 4)), target=Target("ratio", ">=", target))
     for peer, (label, _) in PEERS.items():
-        rows.append(("  per call, wall", fmt_us(col("single", "libnax", 1, 5)),
-                     f"{label} {fmt_us(col('single', peer, 1, 5))}", "-", "-", ""))
+        t.row("  per call, wall", col("single", "libnax", 1, 5), "us",
+              peer=(label, col("single", peer, 1, 5)))
     for peer, (label, _) in PEERS.items():
-        rows.append(("  per call, client CPU (peer/libnax)", fmt_us(col("single", "libnax", 1, 6)),
-                     f"{label} {fmt_us(col('single', peer, 1, 6))}",
-                     fmt_ratio(paired("single", "libnax", peer, 1, 6, invert=True)), "-", ""))
+        t.row("  per call, client CPU (ratio: peer/libnax)", col("single", "libnax", 1, 6), "us",
+              peer=(label, col("single", peer, 1, 6)),
+              ratios=paired(col("single", "libnax", 1, 6), col("single", peer, 1, 6),
+                            invert=True))
+    series = Series("client")
     for k in thread_counts:
-        rows.append((f"GET ticker, {k} thread{'s' if k > 1 else ''}, req/s",
-                     fmt_rps(col("scaling", "libnax", k, 4)),
-                     f"raw libcurl, {k} handle{'s' if k > 1 else ''} "
-                     f"{fmt_rps(col('scaling', 'curl', k, 4))}",
-                     fmt_ratio(paired("scaling", "libnax", "curl", k, 4)), "-", ""))
+        lib, curl = col("scaling", "libnax", k, 4), col("scaling", "curl", k, 4)
+        t.row(f"GET ticker, {k} thread{'s' if k > 1 else ''}, req/s", lib, "rps",
+              peer=(f"raw libcurl, {k} handle{'s' if k > 1 else ''}", curl),
+              ratios=paired(lib, curl))
+        series.point("threads", "libnax, one shared client", k, lib, "rps")
+        series.point("threads", "raw libcurl, a handle per thread", k, curl, "rps")
     print()
-    print_table(rows)
-
-    out = Path(args.csv_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "client-runs.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["part", "impl", "threads", "repeat", "req_per_s", "us_per_call",
-                    "cpu_us_per_call"])
-        w.writerows(runs)
-    with open(out / "client.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["metric", "libnax", "peer", "ratio", "target", "met"])
-        w.writerows(rows)
-    print(f"\nmedian (min-max) of {args.repeats} rounds; ratios: median (min-max) of the "
+    t.emit()
+    series.write()
+    write_runs("client", ["part", "impl", "threads", "repeat", "req_per_s", "us_per_call",
+                          "cpu_us_per_call"], runs)
+    print(f"median (min-max) of {args.repeats} rounds; ratios: median (min-max) of the "
           f"per-round ratios (req/s: libnax/peer; CPU: peer/libnax, above 1 = libnax cheaper)")
-    print(f"csv: {out / 'client.csv'} (table), {out / 'client-runs.csv'} (every run)")
 
 
 if __name__ == "__main__":

@@ -38,5 +38,4 @@ build_target nax_bench_client
 exec python3 "$here/bench_client.py" \
     --bin "$NAX_BENCH_BUILD_DIR/bench/client/nax_bench_client" \
     --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
-    --python "$python" \
-    --csv-dir "$NAX_BENCH_BUILD_DIR/bench/client" "$@"
+    --python "$python" "$@"
