@@ -18,13 +18,10 @@ Never a pass/fail test: the `met` column only compares with the targets.
 
 import argparse
 import base64
-import csv
 import json
 import os
 import secrets
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,30 +29,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "common"))
 sys.path.insert(0, str(HERE.parent.parent / "tests" / "integ"))
+from benchlib import (  # noqa: E402
+    LOAD_CPU, SERVER_CPU, Series, Table, Target, free_port, paired, pinned, progress, rotated,
+    start_nginx, stop, wait_port, write_runs)
 from naxlib import Api, fund_crypto, fund_fiat, new_user  # noqa: E402
 
-SERVER_CPU, LOAD_CPU = "0", "1"
 TICKER = "/v1/markets/BTC-AUD/ticker"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not listen on {port}")
 
 
 class Naxd:
@@ -79,8 +60,8 @@ class Naxd:
         self.stdout = open(work / "naxd.stdout", "wb+")
         self.stderr = open(work / "naxd.stderr", "wb")
         self.proc = subprocess.Popen(
-            ["taskset", "-c", SERVER_CPU, binary, "--listen", "127.0.0.1:0", "--data",
-             str(work / "data"), "--config", str(work / "naxd.json"), "--quiet"],
+            pinned(SERVER_CPU, [binary, "--listen", "127.0.0.1:0", "--data", str(work / "data"),
+                                "--config", str(work / "naxd.json"), "--quiet"]),
             stdout=self.stdout, stderr=self.stderr, env=env, start_new_session=True)
         deadline = time.monotonic() + 30
         self.port = None
@@ -135,62 +116,22 @@ http.createServer((req, res) => {
 }).listen(+process.argv[2], '127.0.0.1');
 """
 
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx.error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_requests 100000000;
-  client_body_temp_path {work}/tmp;
-  proxy_temp_path {work}/tmp;
-  fastcgi_temp_path {work}/tmp;
-  uwsgi_temp_path {work}/tmp;
-  scgi_temp_path {work}/tmp;
-  server {{
-    listen 127.0.0.1:{port};
-    root {work}/www;
-    location / {{ default_type application/json; }}
-  }}
-}}
-"""
-
-
 def start_peers(body, work):
     """nginx and node serving `body` at the ticker path; returns {name: (port, proc)}."""
-    www = work / "nginx" / ("www" + TICKER)
-    www.parent.mkdir(parents=True)
-    www.write_bytes(body)
-    (work / "nginx" / "tmp").mkdir()
-    for p in [work, work / "nginx", *www.parents]:
-        if str(p).startswith(str(work)):
-            os.chmod(p, 0o755)  # nginx workers may run as another user
-    os.chmod(www, 0o644)
-    nginx_port = free_port()
-    (work / "nginx" / "nginx.conf").write_text(
-        NGINX_CONF.format(work=work / "nginx", port=nginx_port))
-    nginx = subprocess.Popen(["taskset", "-c", SERVER_CPU, "nginx", "-e", "stderr", "-p",
-                              str(work / "nginx"), "-c", str(work / "nginx" / "nginx.conf")],
-                             stdout=subprocess.DEVNULL, stderr=open(work / "nginx.stderr", "wb"),
-                             start_new_session=True)
+    nginx_port, nginx = start_nginx(work, TICKER, body)
     (work / "body.json").write_bytes(body)
     node_port = free_port()
-    node = subprocess.Popen(["taskset", "-c", SERVER_CPU, "node", "-e", NODE_SERVER,
-                             str(work / "body.json"), str(node_port)],
+    node = subprocess.Popen(pinned(SERVER_CPU, ["node", "-e", NODE_SERVER, str(work / "body.json"),
+                                                str(node_port)]),
                             stdout=subprocess.DEVNULL, stderr=open(work / "node.stderr", "wb"),
                             start_new_session=True)
-    wait_port(nginx_port, nginx, "nginx")
     wait_port(node_port, node, "node")
     return {"nginx": (nginx_port, nginx), "node": (node_port, node)}
 
 
 def wrk(port, seconds, conns):
-    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
-                          f"http://127.0.0.1:{port}{TICKER}"],
+    out = subprocess.run(pinned(LOAD_CPU, ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s",
+                                           f"http://127.0.0.1:{port}{TICKER}"]),
                          capture_output=True, text=True, check=True).stdout
     rate, errors = None, 0
     for line in out.splitlines():
@@ -204,33 +145,20 @@ def wrk(port, seconds, conns):
 
 
 def orders_load(binary, port, token, seconds, rate=0, conns=64):
-    cmd = ["taskset", "-c", LOAD_CPU, binary, "--port", str(port), "--token", token,
-           "--conns", str(conns), "--duration", str(seconds), "--warmup", "1",
-           "--rate", str(rate)]
+    cmd = pinned(LOAD_CPU, [binary, "--port", str(port), "--token", token, "--conns", str(conns),
+                            "--duration", str(seconds), "--warmup", "1", "--rate", str(rate)])
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"orders load failed: {p.stdout}{p.stderr}")
     return dict(kv.split("=", 1) for kv in p.stdout.split())
 
 
-def summary(values):
-    return statistics.median(values), min(values), max(values)
-
-
-def fmt(v, unit):
-    med, lo, hi = v
-    if unit == "ms":
-        return f"{med:.2f} ms ({lo:.2f}-{hi:.2f})"
-    return f"{med:,.0f}/s ({lo:,.0f}-{hi:,.0f})"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--naxd", required=True)
     ap.add_argument("--load", required=True)
-    ap.add_argument("--csv", required=True)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--wrk-conns", type=int, default=32)
     ap.add_argument("--rate", type=int, default=5000)
     args = ap.parse_args()
@@ -250,9 +178,9 @@ def main():
               f"{args.seconds} s after a warm-up; wrk -t1 -c{args.wrk_conns}")
         for name, port in targets.items():
             wrk(port, 2, args.wrk_conns)  # warm-up
-        names = list(targets)
         for rep in range(args.repeats):
-            for name in names[rep % 3:] + names[:rep % 3]:
+            progress(f"round {rep + 1}/{args.repeats}")
+            for name in rotated(list(targets), rep):
                 samples.append(("ticker_rps", name, rep,
                                 wrk(targets[name], args.seconds, args.wrk_conns)))
         for rep in range(args.repeats):
@@ -261,55 +189,38 @@ def main():
         for rep in range(args.repeats):
             r = orders_load(args.load, naxd.port, trader.token, args.seconds, rate=args.rate,
                             conns=256)
-            samples.append(("orders_p50_ms", "naxd", rep, float(r["p50_ms"])))
-            samples.append(("orders_p99_ms", "naxd", rep, float(r["p99_ms"])))
+            for q in ("p50", "p90", "p99", "p999", "max"):
+                samples.append((f"orders_{q}_ms", "naxd", rep, float(r[f"{q}_ms"])))
             samples.append(("orders_achieved_rps", "naxd", rep, float(r["achieved"])))
     finally:
         for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-                p.wait()
+            stop(p)
         naxd.stop()
-
-    Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["metric", "impl", "repeat", "value"])
-        w.writerows(samples)
 
     def vals(metric, impl):
         return [v for m, i, _, v in samples if m == metric and i == impl]
 
-    nx, ng, nd = (summary(vals("ticker_rps", i)) for i in ("naxd", "nginx", "node"))
-    ratio_nginx = statistics.median(
-        a / b for a, b in zip(vals("ticker_rps", "naxd"), vals("ticker_rps", "nginx")))
-    ratio_node = statistics.median(
-        a / b for a, b in zip(vals("ticker_rps", "naxd"), vals("ticker_rps", "node")))
-    orders = summary(vals("orders_rps", "naxd"))
-    p50 = summary(vals("orders_p50_ms", "naxd"))
-    p99 = summary(vals("orders_p99_ms", "naxd"))
-    achieved = summary(vals("orders_achieved_rps", "naxd"))
-    rows = [
-        ("GET ticker, req/s (wrk)", fmt(nx, "rps"), "nginx " + fmt(ng, "rps"),
-         f"{ratio_nginx:.2f}x", ">= 0.6x", ratio_nginx >= 0.6),
-        ("GET ticker, req/s (wrk)", fmt(nx, "rps"), "node " + fmt(nd, "rps"),
-         f"{ratio_node:.2f}x", ">= 2x", ratio_node >= 2.0),
-        ("POST /v1/orders durable, closed loop 64 conns", fmt(orders, "rps"), "-", "-",
-         ">= 20,000/s", orders[0] >= 20000),
-        (f"POST /v1/orders p50 at {args.rate}/s offered", fmt(p50, "ms"), "-", "-", "-", None),
-        (f"POST /v1/orders p99 at {args.rate}/s offered", fmt(p99, "ms"), "-", "-", "< 5 ms",
-         p99[0] < 5.0),
-        ("  (achieved rate of that run)", fmt(achieved, "rps"), "-", "-", "-", None),
-    ]
-    head = ("metric", "naxd (libnax)", "peer", "ratio", "target", "met")
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(5)]
+    t = Table("server")
+    naxd_rps = vals("ticker_rps", "naxd")
+    for peer, target in (("nginx", 0.6), ("node", 2.0)):
+        t.row("GET ticker, req/s (wrk)", naxd_rps, "rps", peer=(peer, vals("ticker_rps", peer)),
+              ratios=paired(naxd_rps, vals("ticker_rps", peer)),
+              target=Target("ratio", ">=", target))
+    t.row("POST /v1/orders durable, closed loop 64 conns", vals("orders_rps", "naxd"), "rps",
+          target=Target("libnax", ">=", 20000))
+    t.row(f"POST /v1/orders p50 at {args.rate}/s offered", vals("orders_p50_ms", "naxd"), "ms")
+    t.row(f"POST /v1/orders p99 at {args.rate}/s offered", vals("orders_p99_ms", "naxd"), "ms",
+          target=Target("libnax", "<", 5))
+    t.row("  (achieved rate of that run)", vals("orders_achieved_rps", "naxd"), "rps")
     print()
-    print(" | ".join(h.ljust(widths[i]) if i < 5 else h for i, h in enumerate(head)))
-    print("-|-".join("-" * w for w in widths) + "-|----")
-    for r in rows:
-        met = "" if r[5] is None else ("met" if r[5] else "NOT met")
-        print(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(r[:5])) + " | " + met)
-    print(f"\nmedian (min-max) of {args.repeats} repeats; every sample in {args.csv}")
+    t.emit()
+    series = Series("server")
+    for q, x in (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9), ("max", 100)):
+        series.point("latency", f"naxd, {args.rate} orders/s offered", x,
+                     vals(f"orders_{q}_ms", "naxd"), "ms")
+    series.write()
+    write_runs("server", ["metric", "impl", "repeat", "value"], samples)
+    print(f"median (min-max) of {args.repeats} repeats; ratios per round")
 
 
 if __name__ == "__main__":

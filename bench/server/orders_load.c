@@ -311,9 +311,10 @@ int main(int argc, char **argv)
     if (open_loop) {
         qsort(lat.v, lat.n, sizeof(double), cmp_double);
         printf("mode=open target=%.0f seconds=%.2f ok=%llu errors=%llu achieved=%.1f "
-               "p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+               "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
                o.rate, o.duration, ok, errors, (double)ok / o.duration, 1e3 * quantile(&lat, 0.50),
-               1e3 * quantile(&lat, 0.99), lat.n ? 1e3 * lat.v[lat.n - 1] : 0.0);
+               1e3 * quantile(&lat, 0.90), 1e3 * quantile(&lat, 0.99), 1e3 * quantile(&lat, 0.999),
+               lat.n ? 1e3 * lat.v[lat.n - 1] : 0.0);
     } else {
         printf("mode=closed conns=%d seconds=%.2f ok=%llu errors=%llu rate=%.1f\n", o.conns,
                o.duration, ok, errors, (double)ok / o.duration);

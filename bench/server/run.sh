@@ -1,5 +1,5 @@
 # bench/server: naxd over HTTP. Run through bench/run:
-#   bench/run server [--repeats 5] [--seconds 5] [--csv FILE]
+#   bench/run server [--repeats 5] [--seconds 3]
 #
 # 1. GET /v1/markets/BTC-AUD/ticker with wrk: naxd against nginx-light serving
 #    the same bytes from a static file, and a Node `http` server returning them.
@@ -22,5 +22,4 @@ build_target naxd
 build_target nax_bench_orders_load
 exec python3 "$NAX_BENCH_DIR/server/bench_server.py" \
     --naxd "$NAX_BENCH_BUILD_DIR/server/naxd" \
-    --load "$NAX_BENCH_BUILD_DIR/bench/server/nax_bench_orders_load" \
-    --csv "$NAX_BENCH_BUILD_DIR/bench/server/results.csv" "$@"
+    --load "$NAX_BENCH_BUILD_DIR/bench/server/nax_bench_orders_load" "$@"
