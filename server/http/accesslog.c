@@ -71,31 +71,52 @@ static const char *route_label(const naxd_route *route)
     return route->name ? route->name : route->pattern;
 }
 
+/* naxd_http_requests_total{route,status}: the registry lookup (labels built
+ * and compared under its lock) only the first time a route answers a
+ * status; later requests find the counter in the route's slots. */
+static naxd_counter *requests_counter(naxd_http *h, size_t idx, const char *route, int status)
+{
+    struct naxd_status_counter *slots = h->m_route_status[idx];
+    for (int i = 0; i < NAXD_HTTP_STATUS_SLOTS && slots[i].counter; i++)
+        if (slots[i].status == status)
+            return slots[i].counter;
+    char text[16];
+    snprintf(text, sizeof(text), "%d", status);
+    nax_buf labels = NAX_BUF_INIT;
+    naxd_counter *c = NULL;
+    if (naxd_metrics_label(&labels, "route", route) == 0 &&
+        naxd_metrics_label(&labels, "status", text) == 0)
+        c = naxd_metrics_counter_l(h->metrics, "naxd_http_requests_total",
+                                   "HTTP requests by route and status.", labels.data);
+    nax_buf_dispose(&labels);
+    for (int i = 0; c && i < NAXD_HTTP_STATUS_SLOTS; i++) {
+        if (!slots[i].counter) {
+            slots[i].status = status;
+            slots[i].counter = c;
+            break;
+        }
+    }
+    return c; /* a route with more statuses than slots looks the rest up */
+}
+
 static void record_metrics(naxd_req *r, double seconds)
 {
     naxd_http *h = r->h;
     const char *route = route_label(r->route);
-    char status[16];
-    snprintf(status, sizeof(status), "%d", r->status);
-    nax_buf labels = NAX_BUF_INIT;
-    if (naxd_metrics_label(&labels, "route", route) == 0 &&
-        naxd_metrics_label(&labels, "status", status) == 0)
-        naxd_counter_add(naxd_metrics_counter_l(h->metrics, "naxd_http_requests_total",
-                                                "HTTP requests by route and status.", labels.data),
-                         1);
-    /* One histogram per route, looked up once. */
+    /* One histogram and a few counters per route, looked up once. */
     size_t idx = r->route ? (size_t)(r->route - h->routes) : h->nroutes;
-    if (idx <= h->nroutes) {
-        if (!h->m_route_latency[idx]) {
-            nax__buf_reset(&labels);
-            if (naxd_metrics_label(&labels, "route", route) == 0)
-                h->m_route_latency[idx] = naxd_metrics_histogram_l(
-                    h->metrics, "naxd_http_request_duration_seconds",
-                    "Time from the request head to the end of the reply.", labels.data);
-        }
-        naxd_histogram_observe(h->m_route_latency[idx], seconds);
+    if (idx > h->nroutes)
+        return;
+    naxd_counter_add(requests_counter(h, idx, route, r->status), 1);
+    if (!h->m_route_latency[idx]) {
+        nax_buf labels = NAX_BUF_INIT;
+        if (naxd_metrics_label(&labels, "route", route) == 0)
+            h->m_route_latency[idx] = naxd_metrics_histogram_l(
+                h->metrics, "naxd_http_request_duration_seconds",
+                "Time from the request head to the end of the reply.", labels.data);
+        nax_buf_dispose(&labels);
     }
-    nax_buf_dispose(&labels);
+    naxd_histogram_observe(h->m_route_latency[idx], seconds);
 }
 
 static void write_log_line(naxd_req *r, double seconds)

@@ -22,6 +22,14 @@
 #define NAXD_HTTP_WRITE_CHUNK         (64 * 1024)
 #define NAXD_HTTP_DEFAULT_WS_PATH     "/v1/stream"
 #define NAXD_HTTP_REQUEST_ID_MAX      64
+/* The arena chunk allocated with each request: room for the header table, the
+ * app's strings, reply headers and a small rendered reply, so a typical
+ * request costs one allocation for all of them. */
+#define NAXD_HTTP_ARENA_FIRST 6144
+/* Replies up to this size are rendered into the arena. */
+#define NAXD_HTTP_ARENA_REPLY 4096
+/* Request counters cached per route: the statuses a route answers with. */
+#define NAXD_HTTP_STATUS_SLOTS 4
 
 typedef struct naxd_conn naxd_conn;
 
@@ -31,7 +39,8 @@ typedef struct naxd_kv {
 } naxd_kv;
 
 /* Bump allocator for a request's strings: chunks never move, so pointers
- * handed to the app stay valid until the request is freed. */
+ * handed to the app stay valid until the request is freed. The first chunk
+ * is part of the request's own allocation (naxd__req_new). */
 typedef struct naxd_arena {
     struct naxd_arena *next;
     size_t used, cap;
@@ -92,6 +101,7 @@ struct naxd_req {
     size_t reply_body_len;
     unsigned char *out; /* LWS_PRE + head + body */
     size_t out_len, out_off;
+    int out_in_arena; /* out belongs to the arena: not freed on its own */
 };
 
 struct naxd_conn {
@@ -177,6 +187,12 @@ struct naxd_http {
     naxd_metrics *metrics;
     naxd_gauge *m_conns;
     naxd_histogram **m_route_latency; /* per route, plus one for "unmatched" */
+    /* naxd_http_requests_total by status, per route (plus "unmatched"): the
+     * registry is only searched the first time a route answers a status. */
+    struct naxd_status_counter {
+        int status;
+        naxd_counter *counter;
+    } (*m_route_status)[NAXD_HTTP_STATUS_SLOTS];
 };
 
 /* ---- callback.c ---- */

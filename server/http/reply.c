@@ -103,20 +103,18 @@ int naxd_req_add_header(naxd_req *r, const char *name, const char *value)
     for (const char *p = value; *p; p++)
         if (*p == '\r' || *p == '\n')
             return nax__error(NAX_EINVAL, "naxd_req_add_header: CR or LF in a header value");
-    naxd_header_out *o = nax__calloc(1, sizeof(*o));
-    size_t nlen = strlen(name);
-    if (o)
-        o->name = nax__malloc(nlen + 2);
-    if (o && o->name)
-        o->value = nax__strdup(value);
-    if (!o || !o->name || !o->value) {
-        if (o)
-            nax__free(o->name);
-        nax__free(o);
+    /* Node, name (with the ':' lws wants) and value in one arena block: they
+     * live as long as the request. */
+    size_t nlen = strlen(name), vlen = strlen(value);
+    naxd_header_out *o = naxd__arena_alloc(r, sizeof(*o) + nlen + 2 + vlen + 1);
+    if (!o)
         return nax__error_oom();
-    }
+    o->next = NULL;
+    o->name = (char *)(o + 1);
     memcpy(o->name, name, nlen);
     memcpy(o->name + nlen, ":", 2);
+    o->value = o->name + nlen + 2;
+    memcpy(o->value, value, vlen + 1);
     if (r->out_headers_last)
         r->out_headers_last->next = o;
     else
@@ -191,7 +189,11 @@ static int render(naxd_req *r, const char *content_type, const void *body, size_
     size_t announced = len;
     if (r->is_head || no_body_status(r->status))
         len = 0;
-    unsigned char *buf = nax__malloc(LWS_PRE + head_cap + len);
+    /* A small reply goes into the request's arena (usually the chunk that
+     * came with the request); a large one gets its own buffer. */
+    size_t size = LWS_PRE + head_cap + len;
+    int in_arena = size <= NAXD_HTTP_ARENA_REPLY;
+    unsigned char *buf = in_arena ? naxd__arena_alloc(r, size) : nax__malloc(size);
     if (!buf)
         return nax__error_oom();
     unsigned char *start = buf + LWS_PRE, *p = start, *end = start + head_cap;
@@ -215,12 +217,14 @@ static int render(naxd_req *r, const char *content_type, const void *body, size_
     if (!bad)
         bad = lws_finalize_http_header(wsi, &p, end);
     if (bad) {
-        nax__free(buf);
+        if (!in_arena)
+            nax__free(buf);
         return nax__error(NAX_ERROR, "naxd: response head did not fit");
     }
     if (len)
         memcpy(p, body, len);
     r->out = buf;
+    r->out_in_arena = in_arena;
     r->out_off = LWS_PRE;
     r->out_len = (size_t)(p - buf) + len;
     return 0;

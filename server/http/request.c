@@ -49,11 +49,25 @@ char *naxd__arena_strndup(naxd_req *r, const char *s, size_t len)
 
 /* ---- life ----------------------------------------------------------------- */
 
+/* The chunk that shares the request's allocation. */
+static naxd_arena *first_chunk(naxd_req *r)
+{
+    return (naxd_arena *)(r + 1);
+}
+
 naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn)
 {
-    naxd_req *r = nax__calloc(1, sizeof(*r));
+    /* sizeof(naxd_req) is a multiple of its (pointer) alignment, so the
+     * chunk after it is aligned too. */
+    naxd_req *r = nax__malloc(sizeof(*r) + sizeof(naxd_arena) + NAXD_HTTP_ARENA_FIRST);
     if (!r)
         return NULL;
+    memset(r, 0, sizeof(*r));
+    naxd_arena *a = first_chunk(r);
+    a->next = NULL;
+    a->used = 0;
+    a->cap = NAXD_HTTP_ARENA_FIRST;
+    r->arena = a;
     r->h = h;
     r->conn = conn;
     r->start_ns = naxd__now_ns();
@@ -71,23 +85,17 @@ void naxd__req_free(naxd_req *r)
     if (!r)
         return;
     r->h->body_bytes -= r->body_budget;
+    if (!r->out_in_arena)
+        nax__free(r->out);
+    /* Reply headers and the user label live in the arena. */
     naxd_arena *a = r->arena;
     while (a) {
         naxd_arena *next = a->next;
-        nax__free(a);
+        if (a != first_chunk(r))
+            nax__free(a);
         a = next;
     }
-    naxd_header_out *o = r->out_headers;
-    while (o) {
-        naxd_header_out *next = o->next;
-        nax__free(o->name);
-        nax__free(o->value);
-        nax__free(o);
-        o = next;
-    }
     nax_buf_dispose(&r->body);
-    nax__free(r->user);
-    nax__free(r->out);
     nax__free(r);
 }
 
@@ -434,10 +442,10 @@ int naxd_req_is_tls(const naxd_req *r)
 
 void naxd_req_set_user_label(naxd_req *r, const char *user)
 {
-    char *copy = user ? nax__strdup(user) : NULL;
+    /* A replaced label stays in the arena until the request is freed. */
+    char *copy = user ? naxd__arena_strndup(r, user, strlen(user)) : NULL;
     if (user && !copy)
         return; /* the label only feeds the access log */
-    nax__free(r->user);
     r->user = copy;
 }
 

@@ -182,7 +182,8 @@ int naxd_http_new(naxd_http **out, const naxd_http_options *opts)
         h->m_conns =
             naxd_metrics_gauge(h->metrics, "naxd_http_connections", "Open client connections.");
         h->m_route_latency = nax__calloc(h->nroutes + 1, sizeof(*h->m_route_latency));
-        if (!h->m_conns || !h->m_route_latency)
+        h->m_route_status = nax__calloc(h->nroutes + 1, sizeof(*h->m_route_status));
+        if (!h->m_conns || !h->m_route_latency || !h->m_route_status)
             rc = nax__error_oom();
     }
     if (!rc)
@@ -320,6 +321,7 @@ void naxd_http_free(naxd_http *h)
     naxd__tasks_dispose(h);
     naxd_metrics_free(h->metrics);
     nax__free(h->m_route_latency);
+    nax__free(h->m_route_status);
     if (h->header_names)
         for (size_t i = 0; h->header_names[i]; i++)
             nax__free(h->header_names[i]);

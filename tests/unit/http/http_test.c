@@ -237,6 +237,43 @@ static void h_limited(naxd_req *req, void *app)
         naxd_reply_error(req, 429, "rate_limited", NULL, "too many requests");
 }
 
+/* GET /v1/headers?n=&size=&len=: n reply headers X-H<i> of size bytes each
+ * and a body of len bytes (byte i is 'a' + i % 26), so a reply can outgrow
+ * the request's arena chunk, or its rendered form the arena. The user label
+ * is set twice on the way. */
+static void h_headers(naxd_req *req, void *app)
+{
+    (void)app;
+    const char *n_s = naxd_req_query(req, "n"), *size_s = naxd_req_query(req, "size");
+    const char *len_s = naxd_req_query(req, "len");
+    int n = n_s ? atoi(n_s) : 0, size = size_s ? atoi(size_s) : 0, len = len_s ? atoi(len_s) : 0;
+    naxd_req_set_user_label(req, "first-label");
+    char *value = malloc((size_t)size + 1), *body = malloc((size_t)len + 1);
+    ck_assert_ptr_nonnull(value);
+    ck_assert_ptr_nonnull(body);
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "X-H%d", i);
+        for (int k = 0; k < size; k++)
+            value[k] = (char)('0' + (i + k) % 10);
+        value[size] = '\0';
+        ck_assert_int_eq(naxd_req_add_header(req, name, value), 0);
+    }
+    for (int i = 0; i < len; i++)
+        body[i] = (char)('a' + i % 26);
+    naxd_req_set_user_label(req, "second-label");
+    naxd_reply(req, 200, "text/plain", body, (size_t)len);
+    free(value);
+    free(body);
+}
+
+/* GET /v1/status/{code}: answers with that status. */
+static void h_status(naxd_req *req, void *app)
+{
+    (void)app;
+    naxd_reply(req, atoi(naxd_req_param(req, "code")), "text/plain", "s", 1);
+}
+
 static const naxd_route routes[] = {
     {NAXD_GET, "/v1/echo", "GET /v1/echo", h_echo, 0, 0},
     {NAXD_POST, "/v1/echo", "POST /v1/echo", h_echo, 0, 0},
@@ -255,6 +292,8 @@ static const naxd_route routes[] = {
     {NAXD_GET, "/v1/metrics", "GET /v1/metrics", h_metrics, 0, 0},
     {NAXD_GET, "/v1/error", "GET /v1/error", h_error, 0, 0},
     {NAXD_GET, "/v1/limited", "GET /v1/limited", h_limited, 0, 0},
+    {NAXD_GET, "/v1/headers", "GET /v1/headers", h_headers, 0, 0},
+    {NAXD_GET, "/v1/status/{code}", "GET /v1/status/{code}", h_status, 0, 0},
 };
 
 /* ---- the server ---- */

@@ -318,6 +318,77 @@ START_TEST(metrics_text_has_the_http_series)
 }
 END_TEST
 
+/* Every status a route answers is counted under its own label, also past
+ * the few the server keeps at hand per route. */
+START_TEST(metrics_count_many_statuses_of_one_route)
+{
+    start_default();
+    static const int codes[] = {200, 201, 202, 203, 400, 404, 409, 422, 503};
+    const int ncodes = (int)(sizeof codes / sizeof codes[0]);
+    response r;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < ncodes; i++) {
+            for (int k = 0; k <= i % 3; k++) { /* 1, 2 or 3 requests a round */
+                char path[64];
+                snprintf(path, sizeof path, "/v1/status/%d", codes[i]);
+                http_request(NULL, srv.port, "GET", path, NULL, 0, NULL, &r);
+                ck_assert_int_eq(r.status, codes[i]);
+                response_free(&r);
+            }
+        }
+    }
+    http_request(NULL, srv.port, "GET", "/v1/metrics", NULL, 0, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    for (int i = 0; i < ncodes; i++) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "\nnaxd_http_requests_total{route=\"GET /v1/status/{code}\",status=\"%d\"} %d\n",
+                 codes[i], 2 * (i % 3 + 1));
+        ck_assert_msg(strstr(r.body, line), "missing: %s", line + 1);
+    }
+    response_free(&r);
+    server_stop(&srv);
+}
+END_TEST
+
+/* Reply headers and bodies of every size come out whole: a few small ones
+ * (all in the request's own memory), headers that outgrow it, a reply too
+ * big to render there, on one keep-alive connection. */
+START_TEST(replies_of_every_size_keep_their_headers)
+{
+    start_default();
+    static const struct {
+        int n, size, len;
+    } cases[] = {{0, 0, 0},      {2, 10, 10},     {3, 40, 3000}, {1, 10, 5000},
+                 {24, 500, 100}, {8, 1500, 9000}, {2, 10, 10}};
+    CURL *c = curl_easy_init();
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        char path[128];
+        snprintf(path, sizeof path, "/v1/headers?n=%d&size=%d&len=%d", cases[t].n, cases[t].size,
+                 cases[t].len);
+        response r;
+        http_request(c, srv.port, "GET", path, NULL, 0, NULL, &r);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_uint_eq(r.len, (size_t)cases[t].len);
+        for (int i = 0; i < cases[t].len; i++)
+            ck_assert_int_eq(r.body[i], 'a' + i % 26);
+        for (int i = 0; i < cases[t].n; i++) {
+            char name[16], want[2048], got[4096];
+            snprintf(name, sizeof name, "X-H%d", i);
+            for (int k = 0; k < cases[t].size; k++)
+                want[k] = (char)('0' + (i + k) % 10);
+            want[cases[t].size] = '\0';
+            const char *v = resp_header(&r, name, got, sizeof got);
+            ck_assert_msg(v != NULL, "header %s missing in case %zu", name, t);
+            ck_assert_str_eq(v, want);
+        }
+        response_free(&r);
+    }
+    curl_easy_cleanup(c);
+    server_stop(&srv);
+}
+END_TEST
+
 /* ---- WebSocket hand-off ---- */
 
 static atomic_int ws_established, ws_pss_ok;
@@ -524,6 +595,8 @@ int main(void)
     tcase_add_test(tc, startup_errors_are_reported);
     tcase_add_test(tc, the_access_log_has_one_json_line_per_request);
     tcase_add_test(tc, metrics_text_has_the_http_series);
+    tcase_add_test(tc, metrics_count_many_statuses_of_one_route);
+    tcase_add_test(tc, replies_of_every_size_keep_their_headers);
     tcase_add_test(tc, websocket_upgrades_reach_the_stream_protocol);
     tcase_add_test(tc, tls_serves_https);
     suite_add_tcase(s, tc);
