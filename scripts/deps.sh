@@ -29,6 +29,8 @@ packages=(
     nodejs npm
     # the nax man page's check (groff -ww, man --warnings)
     groff-base man-db
+    # bench/run --report draws the performance charts (its test too)
+    gnuplot-nox
 )
 # The Node binding's addon builds against the installed node's headers. Debian's
 # nodejs has none (libnode-dev has them); NodeSource's nodejs ships them and
