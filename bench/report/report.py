@@ -97,6 +97,8 @@ def render_targets(res: Results) -> str:
         on_ratio = r["target"].endswith("x") and r["ratio_median"]
         value = fmt(float(r["ratio_median"]), "x") if on_ratio else \
             fmt(float(r["libnax_median"]), r["unit"])
+        if not on_ratio and r.get("signed") == "1" and float(r["libnax_median"]) >= 0:
+            value = "+" + value
         peer = r["peer"] or "-"
         out.append(f"| {bench} | {r['metric'].strip()} | {value} | {peer} | {r['target']} | "
                    f"{'**' + r['met'] + '**' if r['met'] != 'met' else r['met']} |")
