@@ -15,6 +15,7 @@ saying so, so a partial run still renders.
 
 import argparse
 import csv
+import math
 import shutil
 import subprocess
 import sys
@@ -50,10 +51,10 @@ CHARTS = {
                        xlabel="message size (bytes)", ylabel="MB/s", logx=True),
     "server-latency": dict(kind="lines", bench="server", chart="latency",
                            title="Durable orders at a fixed offered rate: latency distribution",
-                           xlabel="percentile", ylabel="latency (ms)", logy=True),
+                           xlabel="percentile", ylabel="latency (ms)", logy=True, nines=True),
     "stream-latency": dict(kind="lines", bench="stream", chart="latency",
                            title="Stream at a fixed offered rate: latency distribution",
-                           xlabel="percentile", ylabel="latency (us)", logy=True),
+                           xlabel="percentile", ylabel="latency (us)", logy=True, nines=True),
 }
 
 
@@ -158,6 +159,15 @@ def draw_bars(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
     return legend
 
 
+def nines(percent: float) -> float:
+    """A percentile on a scale where 90, 99 and 99.9 are evenly spaced (the
+    maximum, 100, is drawn one step past 99.9)."""
+    return 4.0 if percent >= 100 else -math.log10(1 - percent / 100)
+
+
+NINES_TICS = 'set xrange [0.2:4.2]; set xtics ("50" 0.301, "90" 1, "99" 2, "99.9" 3, "max" 4)'
+
+
 def draw_lines(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
     points = [p for p in res.series.get(spec["bench"], []) if p["chart"] == spec["chart"]]
     if not points:
@@ -168,10 +178,12 @@ def draw_lines(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
         data = tmp / f"series{i}.dat"
         with open(data, "w") as f:
             for p in sorted((p for p in points if p["series"] == name), key=lambda p: float(p["x"])):
-                f.write(f"{p['x']} {p['median']} {p['min']} {p['max']}\n")
+                x = nines(float(p["x"])) if spec.get("nines") else float(p["x"])
+                f.write(f"{x} {p['median']} {p['min']} {p['max']}\n")
         title = name.replace('"', "'")
         plots.append(f"'{data}' using 1:2:3:4 with yerrorlines title \"{title}\"")
-    s = preamble(spec, png) + ["plot " + ", ".join(plots)]
+    s = preamble(spec, png) + ([NINES_TICS] if spec.get("nines") else []) + \
+        ["plot " + ", ".join(plots)]
     gnuplot("\n".join(s) + "\n", tmp)
     return []
 
