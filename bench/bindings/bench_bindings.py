@@ -77,11 +77,11 @@ def main():
     ap.add_argument("--libnax", required=True, help="libnax.so.1 the bindings load")
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--node", default="node")
-    ap.add_argument("--repeats", type=int, default=11)
+    ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--server-cpu", default=SERVER_CPU,
                     help=f"nginx's core (the clients run on {LOAD_CPU})")
-    ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
-    ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
+    ap.add_argument("--requests", type=int, default=5000, help="calls per run (N)")
+    ap.add_argument("--warmup", type=int, default=500, help="untimed calls per process first")
     args = ap.parse_args()
     if args.repeats < 1 or args.requests < 1:
         ap.error("need --repeats >= 1 and --requests >= 1")

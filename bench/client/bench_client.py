@@ -116,8 +116,8 @@ def main():
     ap.add_argument("--python", default="/usr/bin/python3", help="Debian's, with python3-requests")
     ap.add_argument("--node", default="node")
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--requests", type=int, default=20000, help="calls per run (N)")
-    ap.add_argument("--warmup", type=int, default=1000, help="untimed calls per process first")
+    ap.add_argument("--requests", type=int, default=5000, help="calls per run (N)")
+    ap.add_argument("--warmup", type=int, default=500, help="untimed calls per process first")
     ap.add_argument("--threads", default="1,2,4,8", help="thread counts for the scaling part")
     ap.add_argument("--callgrind", action="store_true",
                     help="instructions per call of libnax and raw libcurl instead of times")

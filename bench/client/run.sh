@@ -2,7 +2,7 @@
 # by nginx-light, beside raw libcurl (the floor), Python `requests` and Node
 # `undici`; then libnax with 1..8 threads sharing one client. Run through
 # bench/run:
-#   bench/run client [--repeats 5] [--requests 20000] [--warmup 1000] [--threads 1,2,4,8]
+#   bench/run client [--repeats 5] [--requests 5000] [--warmup 500] [--threads 1,2,4,8]
 #   bench/run client --callgrind     # instructions per call, libnax and raw libcurl
 #
 # bench/run installs the Debian peers (nginx-light, python3-requests); undici
