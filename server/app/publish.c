@@ -1,5 +1,7 @@
 /* The market stream's feed: capture a change when memory changes, publish it
  * once durable (see app/publish.h). */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +50,22 @@ typedef struct ev_balance {
     char asset[NAME_MAX_LEN];
 } ev_balance;
 
+/* Memory of one events record: its arrays are sized once and never grow,
+ * so they come from chunks freed together, the first of them allocated with
+ * the record (one allocation for a typical order instead of seven). */
+typedef struct ev_chunk {
+    struct ev_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+} ev_chunk;
+
+#define EV_CHUNK_FIRST 4096
+#define EV_CHUNK_MORE  4096
+
 /* Arrays are sized once from the exec and never grow, so the pointers the
  * views hold into their own elements stay valid. */
 struct naxd_events {
+    ev_chunk *chunks; /* the last is the one allocated with the record */
     int64_t ts;
     ev_book *books;
     size_t nbooks;
@@ -69,25 +84,65 @@ struct naxd_events {
 
 naxd_events *naxd_events_new(void)
 {
-    return nax__calloc(1, sizeof(naxd_events));
+    /* The record, then its first chunk (the record's size keeps the chunk
+     * pointer-aligned; the chunk's data is max_align_t-aligned inside it). */
+    size_t head = (sizeof(naxd_events) + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    naxd_events *ev = nax__malloc(head + sizeof(ev_chunk) + EV_CHUNK_FIRST);
+    if (!ev)
+        return NULL;
+    memset(ev, 0, sizeof(*ev));
+    ev_chunk *c = (ev_chunk *)((char *)ev + head);
+    c->next = NULL;
+    c->used = 0;
+    c->cap = EV_CHUNK_FIRST;
+    ev->chunks = c;
+    return ev;
+}
+
+/* n zeroed elements of size bytes (n may be 0: a valid pointer all the
+ * same), or NULL when out of memory or the size overflows. */
+static void *ev_calloc(naxd_events *ev, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size / 2)
+        return NULL;
+    size_t bytes = n * size, align = _Alignof(max_align_t);
+    bytes = (bytes + align - 1) & ~(align - 1);
+    ev_chunk *c = ev->chunks;
+    if (c->cap - c->used < bytes) {
+        size_t cap = bytes > EV_CHUNK_MORE ? bytes : EV_CHUNK_MORE;
+        c = nax__malloc(sizeof(*c) + cap);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = ev->chunks;
+        ev->chunks = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += bytes;
+    memset(p, 0, bytes);
+    return p;
+}
+
+static char *ev_strdup(naxd_events *ev, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = ev_calloc(ev, n, 1);
+    if (p)
+        memcpy(p, s, n);
+    return p;
 }
 
 void naxd_events_free(naxd_events *ev)
 {
     if (!ev)
         return;
-    for (size_t i = 0; i < ev->nbooks; i++) {
-        nax__free(ev->books[i].bids);
-        nax__free(ev->books[i].asks);
+    /* Every chunk but the last, which came with the record. */
+    for (ev_chunk *c = ev->chunks; c && c->next;) {
+        ev_chunk *next = c->next;
+        nax__free(c);
+        c = next;
     }
-    nax__free(ev->books);
-    nax__free(ev->trades);
-    nax__free(ev->trade_ptrs);
-    for (size_t i = 0; i < ev->norders; i++)
-        nax__free(ev->orders[i].cid);
-    nax__free(ev->orders);
-    nax__free(ev->fills);
-    nax__free(ev->balances);
     nax__free(ev);
 }
 
@@ -170,12 +225,13 @@ static void add_price(nax_book_level *levels, size_t *n, const nax_decimal *pric
 
 /* The book of pair after x: every level a limit order of x sits at, with
  * its total now, the seq and the top. */
-static int capture_book(naxd_app *a, ev_book *b, const char *pair, const naxd_exec *x)
+static int capture_book(naxd_app *a, naxd_events *ev, ev_book *b, const char *pair,
+                        const naxd_exec *x)
 {
     snprintf(b->pair, sizeof b->pair, "%s", pair);
     size_t room = x->orders_count ? x->orders_count : 1;
-    b->bids = nax__calloc(room, sizeof(*b->bids));
-    b->asks = nax__calloc(room, sizeof(*b->asks));
+    b->bids = ev_calloc(ev, room, sizeof(*b->bids));
+    b->asks = ev_calloc(ev, room, sizeof(*b->asks));
     if (!b->bids || !b->asks)
         return nax__error_oom();
     for (size_t i = 0; i < x->orders_count; i++) {
@@ -209,7 +265,7 @@ static int capture_books(naxd_app *a, naxd_events *ev, const naxd_exec *x)
 {
     if (!x->book_changed || !x->orders_count)
         return 0;
-    ev->books = nax__calloc(x->orders_count, sizeof(*ev->books));
+    ev->books = ev_calloc(ev, x->orders_count, sizeof(*ev->books));
     if (!ev->books)
         return nax__error_oom();
     for (size_t i = 0; i < x->orders_count; i++) {
@@ -219,7 +275,7 @@ static int capture_books(naxd_app *a, naxd_events *ev, const naxd_exec *x)
             seen = !strcmp(ev->books[j].pair, pair);
         if (seen)
             continue;
-        int rc = capture_book(a, &ev->books[ev->nbooks++], pair, x);
+        int rc = capture_book(a, ev, &ev->books[ev->nbooks++], pair, x);
         if (rc)
             return rc;
     }
@@ -233,9 +289,9 @@ static int capture_fills(naxd_app *a, naxd_events *ev, const naxd_exec *x)
     if (!x->fills_count)
         return 0;
     const naxd_market_spec *m = naxd_engine_market(a->engine, x->orders[0].pair);
-    ev->trades = nax__calloc(x->fills_count, sizeof(*ev->trades));
-    ev->trade_ptrs = nax__calloc(x->fills_count, sizeof(*ev->trade_ptrs));
-    ev->fills = nax__calloc(x->fills_count * 2, sizeof(*ev->fills));
+    ev->trades = ev_calloc(ev, x->fills_count, sizeof(*ev->trades));
+    ev->trade_ptrs = ev_calloc(ev, x->fills_count, sizeof(*ev->trade_ptrs));
+    ev->fills = ev_calloc(ev, x->fills_count * 2, sizeof(*ev->fills));
     if (!m || !ev->trades || !ev->trade_ptrs || !ev->fills)
         return m ? nax__error_oom() : NAX_EINVAL;
     snprintf(ev->trades_pair, sizeof ev->trades_pair, "%s", m->pair);
@@ -279,7 +335,7 @@ static int capture_orders(naxd_app *a, naxd_events *ev, const naxd_exec *x, cons
 {
     if (!x->orders_count)
         return 0;
-    ev->orders = nax__calloc(x->orders_count, sizeof(*ev->orders));
+    ev->orders = ev_calloc(ev, x->orders_count, sizeof(*ev->orders));
     if (!ev->orders)
         return nax__error_oom();
     for (size_t i = 0; i < x->orders_count; i++) {
@@ -290,7 +346,7 @@ static int capture_orders(naxd_app *a, naxd_events *ev, const naxd_exec *x, cons
         const char *cid = i == 0 && taker_cid ? taker_cid : naxd_map_get_u64(&a->order_cids, o->id);
         ev_order *e = &ev->orders[ev->norders++];
         e->user = o->user;
-        if (cid && !(e->cid = nax__strdup(cid)))
+        if (cid && !(e->cid = ev_strdup(ev, cid)))
             return nax__error_oom();
         snprintf(e->pair, sizeof e->pair, "%s", o->pair);
         naxd_order_view_of(&e->v, o, e->cid, m);
@@ -304,7 +360,7 @@ int naxd_events_capture_balances(naxd_app *a, naxd_events *ev, const naxd_exec *
     (void)a;
     if (!x->balances_count)
         return 0;
-    ev->balances = nax__calloc(x->balances_count, sizeof(*ev->balances));
+    ev->balances = ev_calloc(ev, x->balances_count, sizeof(*ev->balances));
     if (!ev->balances)
         return nax__error_oom();
     for (size_t i = 0; i < x->balances_count; i++) {
