@@ -76,7 +76,7 @@ exports_only_public() {
         echo "$bad"
         return 1
     fi
-    echo "$symbols" | grep -qx nax_version
+    grep -qx nax_version <<<"$symbols"
 }
 
 # Every function a public header declares is exported (else users get link errors).
@@ -88,7 +88,7 @@ declared_are_exported() {
         grep -oE 'visibility *\( *"default" *\) *\) *\)[^;{]*\(' |
         grep -oE 'nax_[a-z0-9_]+ *\($' | tr -d ' (' | sort -u)
     for fn in $declared; do
-        echo "$exported" | grep -qx "$fn" || missing+=" $fn"
+        grep -qx "$fn" <<<"$exported" || missing+=" $fn" # no pipe: grep -q may quit before echo ends (SIGPIPE under pipefail)
     done
     echo "$(echo "$declared" | wc -w) functions declared"
     [ -n "$declared" ]
