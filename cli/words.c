@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const cli_word side_words[] = {{"buy", NAX_SIDE_BUY}, {"sell", NAX_SIDE_SELL}, {NULL, 0}};
@@ -48,19 +49,25 @@ static const cli_word scope_words[] = {{"read", NAX_SCOPE_READ},
                                        {"withdraw", NAX_SCOPE_WITHDRAW},
                                        {NULL, 0}};
 
+/* "a, b, c": the choices, for usage errors. */
+static const char *word_list(const cli_word *words, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (const cli_word *w = words; w->name; w++)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", w == words ? "" : ", ", w->name);
+    return buf;
+}
+
 int cli_parse_word(cli *c, const char *what, const char *text, const cli_word *words, int *out)
 {
-    char list[256] = "";
-    for (const cli_word *w = words; w->name; w++) {
+    for (const cli_word *w = words; w->name; w++)
         if (!strcmp(w->name, text)) {
             *out = w->value;
             return EXIT_OK;
         }
-        if (*list)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-        strncat(list, w->name, sizeof list - strlen(list) - 1);
-    }
-    return cli_usage(c, "%s: '%s' is not one of %s", what, text, list);
+    char list[256];
+    return cli_usage(c, "%s: '%s' is not one of %s", what, text,
+                     word_list(words, list, sizeof list));
 }
 
 const char *cli_word_name(const cli_word *words, int value)
@@ -122,11 +129,11 @@ int cli_parse_scopes(cli *c, const char *text, unsigned int *out)
     const char *p = text;
     for (;;) {
         size_t n = strcspn(p, ",");
-        if (n == 0 || n >= sizeof one)
-            return cli_usage(c,
-                             "--scopes: '%s' is not a comma-separated list of read, trade, "
-                             "withdraw",
-                             text);
+        if (n == 0 || n >= sizeof one) {
+            char list[64];
+            return cli_usage(c, "--scopes: '%s' is not a comma-separated list of %s", text,
+                             word_list(scope_words, list, sizeof list));
+        }
         memcpy(one, p, n);
         one[n] = '\0';
         int v = 0, rc = cli_parse_word(c, "--scopes", one, scope_words, &v);
