@@ -79,9 +79,9 @@ class Clients:
         fields = dict(kv.split("=", 1) for kv in p.stdout.split() if "=" in kv)
         if p.returncode != 0 or "wall_ns" not in fields:
             raise RuntimeError(f"{impl} failed ({p.returncode}): {p.stdout}{p.stderr}")
-        wall, cpu = int(fields["wall_ns"]), int(fields["cpu_ns"])
+        wall, cpu, user = (int(fields[k]) for k in ("wall_ns", "cpu_ns", "user_ns"))
         return {"rps": requests * 1e9 / wall, "us": wall / requests / 1e3,
-                "cpu_us": cpu / requests / 1e3}
+                "cpu_us": cpu / requests / 1e3, "user_us": user / requests / 1e3}
 
 
 def instructions_per_call(clients, impl, small=500, large=2500):
@@ -128,7 +128,7 @@ def main():
         ap.error("need --repeats >= 1, --requests >= 1 and --naxd or --body")
 
     work = Path(tempfile.mkdtemp(prefix="nax-bench-client-"))
-    runs = []  # (part, impl, threads, repeat, rps, us, cpu_us)
+    runs = []  # (part, impl, threads, repeat, rps, us, cpu_us, user_us)
     nginx = None
     finished = False  # keep the temp dir (naxd and nginx logs) when a run fails
     try:
@@ -154,13 +154,15 @@ def main():
             progress(f"round {rep + 1}/{args.repeats}, one thread")
             for impl in rotated(single, rep):
                 r = clients.run(impl, args.requests, args.warmup)
-                runs.append(("single", impl, 1, rep, r["rps"], r["us"], r["cpu_us"]))
+                runs.append(("single", impl, 1, rep, r["rps"], r["us"], r["cpu_us"],
+                             r["user_us"]))
         for k in thread_counts:
             progress(f"scaling, {k} threads")
             for rep in range(args.repeats):
                 for impl in rotated(["libnax", "curl"], rep):
                     r = clients.run(impl, args.requests, args.warmup, k)
-                    runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"]))
+                    runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"],
+                                 r["user_us"]))
         finished = True
     finally:
         stop(nginx)
@@ -186,6 +188,11 @@ def main():
               peer=(label, col("single", peer, 1, 6)),
               ratios=paired(col("single", "libnax", 1, 6), col("single", peer, 1, 6),
                             invert=True))
+    for peer, (label, _) in PEERS.items():
+        t.row("  per call, client user CPU (ratio: peer/libnax)", col("single", "libnax", 1, 7),
+              "us", peer=(label, col("single", peer, 1, 7)),
+              ratios=paired(col("single", "libnax", 1, 7), col("single", peer, 1, 7),
+                            invert=True))
     series = Series("client")
     for k in thread_counts:
         lib, curl = col("scaling", "libnax", k, 4), col("scaling", "curl", k, 4)
@@ -198,7 +205,7 @@ def main():
     t.emit()
     series.write()
     write_runs("client", ["part", "impl", "threads", "repeat", "req_per_s", "us_per_call",
-                          "cpu_us_per_call"], runs)
+                          "cpu_us_per_call", "user_cpu_us_per_call"], runs)
     print(f"median (min-max) of {args.repeats} rounds; ratios: median (min-max) of the "
           f"per-round ratios (req/s: libnax/peer; CPU: peer/libnax, above 1 = libnax cheaper)")
 

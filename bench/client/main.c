@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MAX_THREADS 64
@@ -33,6 +34,15 @@ static uint64_t now_ns(clockid_t clock)
     struct timespec ts;
     clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* User-mode CPU of the process: the client's own work, without the kernel's
+ * part of the round trip, which swings from run to run on a shared VM. */
+static uint64_t user_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u;
 }
 
 static void *work(void *arg)
@@ -116,18 +126,21 @@ static int run(const bench_impl *impl, bench_config *cfg, unsigned long requests
     }
     pthread_barrier_wait(&ready);
     uint64_t wall0 = now_ns(CLOCK_MONOTONIC), cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    uint64_t user0 = user_ns();
     for (unsigned int i = 0; i < started; i++) {
         pthread_join(workers[i].tid, NULL);
         status |= workers[i].failed;
     }
     uint64_t wall = now_ns(CLOCK_MONOTONIC) - wall0;
     uint64_t cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    uint64_t user = user_ns() - user0;
     pthread_barrier_destroy(&ready);
     impl->close(shared);
     if (status)
         return 1;
-    printf("impl=%s threads=%u requests=%lu wall_ns=%llu cpu_ns=%llu\n", impl->name, cfg->threads,
-           requests, (unsigned long long)wall, (unsigned long long)cpu);
+    printf("impl=%s threads=%u requests=%lu wall_ns=%llu cpu_ns=%llu user_ns=%llu\n", impl->name,
+           cfg->threads, requests, (unsigned long long)wall, (unsigned long long)cpu,
+           (unsigned long long)user);
     return 0;
 }
 
