@@ -119,13 +119,17 @@ def main():
     ap.add_argument("--requests", type=int, default=5000, help="calls per run (N)")
     ap.add_argument("--warmup", type=int, default=500, help="untimed calls per process first")
     ap.add_argument("--threads", default="1,2,4,8", help="thread counts for the scaling part")
+    ap.add_argument("--scaling-requests", type=int, default=2000,
+                    help="calls per scaling run, split over its threads")
     ap.add_argument("--callgrind", action="store_true",
                     help="instructions per call of libnax and raw libcurl instead of times")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)  # the clients run in this folder
     thread_counts = [int(k) for k in args.threads.split(",") if k]
-    if args.repeats < 1 or args.requests < 1 or not (args.naxd or args.body):
-        ap.error("need --repeats >= 1, --requests >= 1 and --naxd or --body")
+    if (args.repeats < 1 or args.requests < 1 or args.scaling_requests < 1
+            or not (args.naxd or args.body)):
+        ap.error("need --repeats >= 1, --requests >= 1, --scaling-requests >= 1 and --naxd or "
+                 "--body")
 
     work = Path(tempfile.mkdtemp(prefix="nax-bench-client-"))
     runs = []  # (part, impl, threads, repeat, rps, us, cpu_us, user_us)
@@ -160,7 +164,7 @@ def main():
             progress(f"scaling, {k} threads")
             for rep in range(args.repeats):
                 for impl in rotated(["libnax", "curl"], rep):
-                    r = clients.run(impl, args.requests, args.warmup, k)
+                    r = clients.run(impl, args.scaling_requests, args.warmup, k)
                     runs.append(("scaling", impl, k, rep, r["rps"], r["us"], r["cpu_us"],
                                  r["user_us"]))
         finished = True

@@ -153,6 +153,9 @@ def orders_load(binary, port, token, seconds, rate=0, conns=64):
     return dict(kv.split("=", 1) for kv in p.stdout.split())
 
 
+QUANTILES = {"p50": 50, "p90": 90, "p99": 99, "p999": 99.9, "max": 100}  # name: chart x
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--naxd", required=True)
@@ -160,8 +163,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--wrk-conns", type=int, default=32)
-    ap.add_argument("--rate", type=int, default=5000)
+    ap.add_argument("--rates", default="5000,2500",
+                    help="offered orders/s of the open loop; the first one is the target's")
     args = ap.parse_args()
+    rates = [int(r) for r in args.rates.split(",") if r]
+    if not rates or min(rates) < 1:
+        ap.error("--rates needs positive orders/s, e.g. 5000,2500")
 
     work = Path(tempfile.mkdtemp(prefix="nax-bench-server-"))
     samples = []  # (metric, impl, rep, value)
@@ -187,11 +194,12 @@ def main():
             r = orders_load(args.load, naxd.port, trader.token, args.seconds)
             samples.append(("orders_rps", "naxd", rep, float(r["rate"])))
         for rep in range(args.repeats):
-            r = orders_load(args.load, naxd.port, trader.token, args.seconds, rate=args.rate,
-                            conns=256)
-            for q in ("p50", "p90", "p99", "p999", "max"):
-                samples.append((f"orders_{q}_ms", "naxd", rep, float(r[f"{q}_ms"])))
-            samples.append(("orders_achieved_rps", "naxd", rep, float(r["achieved"])))
+            for rate in rotated(rates, rep):
+                r = orders_load(args.load, naxd.port, trader.token, args.seconds, rate=rate,
+                                conns=256)
+                for q in QUANTILES:
+                    samples.append((f"orders_{q}_ms@{rate}", "naxd", rep, float(r[f"{q}_ms"])))
+                samples.append((f"orders_achieved_rps@{rate}", "naxd", rep, float(r["achieved"])))
     finally:
         for p in procs:
             stop(p)
@@ -208,16 +216,20 @@ def main():
               target=Target("ratio", ">=", target))
     t.row("POST /v1/orders durable, closed loop 64 conns", vals("orders_rps", "naxd"), "rps",
           target=Target("libnax", ">=", 20000))
-    t.row(f"POST /v1/orders p50 at {args.rate}/s offered", vals("orders_p50_ms", "naxd"), "ms")
-    t.row(f"POST /v1/orders p99 at {args.rate}/s offered", vals("orders_p99_ms", "naxd"), "ms",
-          target=Target("libnax", "<", 5))
-    t.row("  (achieved rate of that run)", vals("orders_achieved_rps", "naxd"), "rps")
+    for i, rate in enumerate(rates):
+        t.row(f"POST /v1/orders p50 at {rate}/s offered", vals(f"orders_p50_ms@{rate}", "naxd"),
+              "ms")
+        t.row(f"POST /v1/orders p99 at {rate}/s offered", vals(f"orders_p99_ms@{rate}", "naxd"),
+              "ms", target=Target("libnax", "<", 5) if i == 0 else None)
+        t.row("  (achieved rate of those runs)", vals(f"orders_achieved_rps@{rate}", "naxd"),
+              "rps")
     print()
     t.emit()
     series = Series("server")
-    for q, x in (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9), ("max", 100)):
-        series.point("latency", f"naxd, {args.rate} orders/s offered", x,
-                     vals(f"orders_{q}_ms", "naxd"), "ms")
+    for rate in rates:
+        for q, x in QUANTILES.items():
+            series.point("latency", f"naxd, {rate} orders/s offered", x,
+                         vals(f"orders_{q}_ms@{rate}", "naxd"), "ms")
     series.write()
     write_runs("server", ["metric", "impl", "repeat", "value"], samples)
     print(f"median (min-max) of {args.repeats} repeats; ratios per round")
