@@ -135,6 +135,39 @@ def test_trades_over_rest_appear_on_the_trades_channel(naxd, traders):
     run_async(run())
 
 
+
+def test_one_order_sweeping_many_levels_publishes_every_trade_and_level(naxd, traders):
+    # One mutation with 80 fills: naxd captures what it publishes in one events
+    # record whose first chunk holds a few kB (server/app/publish.c), so this
+    # record must grow into further chunks, and every trade and level must
+    # still come out whole and in order.
+    maker, taker = traders
+    pair, levels = "BTC-AUD", 80
+
+    async def run():
+        async with StreamClient(naxd) as s:
+            snaps = await s.subscribe(f"book:{pair}", f"trades:{pair}")
+            book = LocalBook()
+            assert book.apply(snaps[0]) == []
+            before = {t["id"] for t in snaps[1]["trades"]}
+            for i in range(levels):
+                order(maker, pair, "sell", f"{2000 + i}.00", "0.01")
+            for m in updates(await s.drain(), f"book:{pair}"):
+                assert book.apply(m) == [], m
+            taker_order = order(taker, pair, "buy", f"{2000 + levels}.00", f"{levels / 100:.2f}")
+            assert taker_order["status"] == "filled"
+            msgs = await s.drain()
+            streamed = [t for m in updates(msgs, f"trades:{pair}") for t in m["trades"]]
+            assert [D(t["price"]) for t in streamed] == [D(f"{2000 + i}.00") for i in range(levels)]
+            rest = naxd.api.get(f"/v1/markets/{pair}/trades?limit=100").expect(200).json()
+            new = [t for t in reversed(rest["trades"]) if t["id"] not in before]
+            assert [t["id"] for t in streamed] == [t["id"] for t in new]
+            for m in updates(msgs, f"book:{pair}"):
+                assert book.apply(m) == [], m
+            assert book.same_as(rest_book(naxd.api, pair))
+
+    run_async(run())
+
 def test_ticker_snapshot_and_updates_follow_rest(naxd, traders):
     maker, taker = traders
     pair = "ETH-USD"
