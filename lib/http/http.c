@@ -229,9 +229,8 @@ int nax__http_perform(nax__http *h, const nax__http_request *req, nax__http_resp
     rc = nax__http_handle_prepare(hh, &h->settings, &timed, &headers);
     if (!rc)
         rc = transfer(hh, req, resp);
-    /* The list and the body are the caller's: let go of them before reuse. */
+    /* The lines and the body are the caller's: let go of them before reuse. */
     curl_easy_setopt(hh->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
-    nax__http_headers_free(headers);
     hh->transfer.resp = NULL;
     nax__http_pool_put(&h->pool, hh);
     resp->elapsed_us = monotonic_us() - transfer_start;

@@ -3,8 +3,6 @@
  * handle, so its connection stays alive for the next request. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "core/core.h"
 #include "http_internal.h"
 
@@ -88,6 +86,7 @@ void nax__http_handle_free(nax__http_handle *hh)
     if (hh->easy)
         curl_easy_cleanup(hh->easy);
     nax_buf_dispose(&hh->url);
+    nax__free(hh->lines);
     nax__free(hh);
 }
 
@@ -125,39 +124,39 @@ static int method_has_body(const char *m)
     return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
 }
 
-void nax__http_headers_free(struct curl_slist *headers)
+/* Points the handle's list nodes at the request's lines: no copies. */
+static int build_headers(nax__http_handle *hh, const nax__http_request *req, int with_body,
+                         struct curl_slist **out)
 {
-    for (struct curl_slist *l = headers; l; l = l->next)
-        OPENSSL_cleanse(l->data, strlen(l->data));
-    curl_slist_free_all(headers);
+    size_t n = req->headers_count + (with_body ? 1 : 0);
+    for (size_t i = 0; i < req->headers_count; i++)
+        if (!valid_header(req->headers[i]))
+            return nax__error(NAX_EINVAL, "request header %zu is not one \"Name: value\" line", i);
+    if (n > hh->lines_cap) {
+        struct curl_slist *grown = nax__realloc(hh->lines, n * sizeof *grown);
+        if (!grown)
+            return nax__error_oom();
+        hh->lines = grown;
+        hh->lines_cap = n;
+    }
+    for (size_t i = 0; i < req->headers_count; i++)
+        hh->lines[i].data = (char *)req->headers[i]; /* curl only reads the lines */
+    /* No 100-continue round trip: our bodies are small and the server reads them. */
+    static char no_expect[] = "Expect:";
+    if (with_body)
+        hh->lines[n - 1].data = no_expect;
+    for (size_t i = 0; i < n; i++)
+        hh->lines[i].next = i + 1 < n ? &hh->lines[i + 1] : NULL;
+    *out = n ? hh->lines : NULL;
+    return 0;
 }
 
-static int build_headers(const nax__http_request *req, int with_body, struct curl_slist **out)
+/* Whether the handle's URL already is base_url + target. */
+static int same_url(const nax__http_handle *hh, const char *base, const char *target)
 {
-    struct curl_slist *list = NULL;
-    for (size_t i = 0; i < req->headers_count; i++) {
-        if (!valid_header(req->headers[i])) {
-            nax__http_headers_free(list);
-            return nax__error(NAX_EINVAL, "request header %zu is not one \"Name: value\" line", i);
-        }
-        struct curl_slist *next = curl_slist_append(list, req->headers[i]);
-        if (!next) {
-            nax__http_headers_free(list);
-            return nax__error_oom();
-        }
-        list = next;
-    }
-    if (with_body) {
-        /* No 100-continue round trip: our bodies are small and the server reads them. */
-        struct curl_slist *next = curl_slist_append(list, "Expect:");
-        if (!next) {
-            nax__http_headers_free(list);
-            return nax__error_oom();
-        }
-        list = next;
-    }
-    *out = list;
-    return 0;
+    size_t bl = strlen(base), tl = strlen(target);
+    return hh->url_set && hh->url.len == bl + tl && !memcmp(hh->url.data, base, bl) &&
+           !memcmp(hh->url.data + bl, target, tl);
 }
 
 int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
@@ -176,39 +175,56 @@ int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
     if (req->timeout_ms == 0)
         return nax__error(NAX_EINVAL, "the request timeout must be positive");
 
-    nax__buf_reset(&hh->url);
-    int err = nax__buf_append_str(&hh->url, s->base_url);
-    if (!err)
-        err = nax__buf_append_str(&hh->url, req->target);
-    if (err)
-        return err;
     const int head = !strcmp(req->method, "HEAD");
     const int with_body = req->body != NULL || method_has_body(req->method);
-    err = build_headers(req, with_body, headers);
+    const int plain_get = !strcmp(req->method, "GET") && !with_body;
+    int err = build_headers(hh, req, with_body, headers);
     if (err)
         return err;
 
+    /* curl keeps options between transfers: the URL and the method options
+     * are set only when they differ from the last request's (a bot asks for
+     * the same ticker again and again). Until this prepare succeeds, neither
+     * is known to hold. */
     CURL *e = hh->easy;
     CURLcode rc = CURLE_OK;
-    SETOPT(rc, e, CURLOPT_URL, hh->url.data);
-    /* Forget the last request's body, then back to a plain GET: this clears
-     * the method the last request set. */
-    SETOPT(rc, e, CURLOPT_POSTFIELDS, (const char *)NULL);
-    SETOPT(rc, e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
-    SETOPT(rc, e, CURLOPT_HTTPGET, 1L);
-    SETOPT(rc, e, CURLOPT_NOBODY, head ? 1L : 0L);
-    if (with_body) {
-        SETOPT(rc, e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-        SETOPT(rc, e, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+    const int url_same = same_url(hh, s->base_url, req->target);
+    const int was_plain_get = hh->plain_get;
+    hh->plain_get = 0;
+    if (!url_same) {
+        hh->url_set = 0;
+        nax__buf_reset(&hh->url);
+        err = nax__buf_append_str(&hh->url, s->base_url);
+        if (!err)
+            err = nax__buf_append_str(&hh->url, req->target);
+        if (err) {
+            *headers = NULL;
+            return err;
+        }
+        SETOPT(rc, e, CURLOPT_URL, hh->url.data);
     }
-    const int plain = !strcmp(req->method, "GET") || !strcmp(req->method, "POST") || head;
-    SETOPT(rc, e, CURLOPT_CUSTOMREQUEST, plain ? NULL : req->method);
+    if (!(plain_get && was_plain_get)) {
+        /* Forget the last request's body, then back to a plain GET: this
+         * clears the method the last request set. */
+        SETOPT(rc, e, CURLOPT_POSTFIELDS, (const char *)NULL);
+        SETOPT(rc, e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+        SETOPT(rc, e, CURLOPT_HTTPGET, 1L);
+        SETOPT(rc, e, CURLOPT_NOBODY, head ? 1L : 0L);
+        if (with_body) {
+            SETOPT(rc, e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+            SETOPT(rc, e, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+        }
+        const int plain = !strcmp(req->method, "GET") || !strcmp(req->method, "POST") || head;
+        SETOPT(rc, e, CURLOPT_CUSTOMREQUEST, plain ? NULL : req->method);
+    }
     SETOPT(rc, e, CURLOPT_HTTPHEADER, *headers);
     SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
     if (rc != CURLE_OK) {
-        nax__http_headers_free(*headers);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
         *headers = NULL;
         return setopt_failed(rc, "request options");
     }
+    hh->url_set = 1;
+    hh->plain_get = plain_get;
     return 0;
 }

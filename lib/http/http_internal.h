@@ -65,6 +65,13 @@ typedef struct nax__http_handle {
     nax__http_transfer transfer;
     nax_buf url; /* base URL + target of the current request */
     char errbuf[CURL_ERROR_SIZE];
+    /* The request's header lines as curl's list: nodes owned by the handle,
+     * each pointing at the caller's line, so a request allocates, copies
+     * and wipes nothing (curl only reads the list during the transfer). */
+    struct curl_slist *lines;
+    size_t lines_cap;
+    int url_set;   /* CURLOPT_URL holds url.data: the same target skips setting it */
+    int plain_get; /* the method options are a plain GET's: another one skips them */
 } nax__http_handle;
 
 /* ---- the pool: a stack of idle handles, created lazily up to `max` ---- */
@@ -104,13 +111,13 @@ nax__http_handle *nax__http_handle_new(const nax__http_settings *s, CURLSH *shar
 void nax__http_handle_free(nax__http_handle *hh);
 
 /* Sets the per-request options (URL, method, body, headers, timeout) on
- * `hh`; *headers receives the list to free after the transfer. */
+ * `hh`; *headers receives the header list given to curl: the handle's own
+ * nodes pointing at req->headers (and a static "Expect:"), valid until the
+ * next prepare. Nothing is copied, so nothing holding a token (the
+ * Authorization line) is left to wipe; the caller unsets CURLOPT_HTTPHEADER
+ * after the transfer, before its lines go away. */
 int nax__http_handle_prepare(nax__http_handle *hh, const nax__http_settings *s,
                              const nax__http_request *req, struct curl_slist **headers);
-
-/* Frees a list from nax__http_handle_prepare, each line wiped first: one
- * holds the Authorization header's token. NULL is fine. */
-void nax__http_headers_free(struct curl_slist *headers);
 
 /* ---- errors ---- */
 /* Sets the nax error for a failed transfer and returns its code; sets

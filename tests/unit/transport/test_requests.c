@@ -117,6 +117,37 @@ START_TEST(methods_alternate_on_one_handle)
 }
 END_TEST
 
+/* The handle keeps the URL and a GET's method options between requests and
+ * sets them only on a change: repeats of one target, HEAD and POST between
+ * GETs, then another target, each arrive as sent, with their own headers. */
+START_TEST(repeated_targets_keep_method_body_and_headers)
+{
+    static const struct {
+        const char *method, *target, *body, *id;
+    } seq[] = {
+        {"GET", "/t", NULL, "X-Id: 1"},  {"GET", "/t", NULL, "X-Id: 2"},
+        {"HEAD", "/t", NULL, "X-Id: 3"}, {"GET", "/t", NULL, "X-Id: 4"},
+        {"POST", "/t", "{}", "X-Id: 5"}, {"GET", "/t", NULL, "X-Id: 6"},
+        {"GET", "/u", NULL, "X-Id: 7"},  {"PATCH", "/u", "x", "X-Id: 8"},
+        {"GET", "/u", NULL, "X-Id: 9"},  {"GET", "/t", NULL, "X-Id: 10"},
+    };
+    const size_t n = sizeof seq / sizeof seq[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *line[] = {seq[i].id};
+        ck_assert_int_eq(perform(http, seq[i].method, seq[i].target, line, 1, seq[i].body, &resp),
+                         0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        mini_request q = RECORDED(srv, i);
+        ck_assert_str_eq(q.method, seq[i].method);
+        ck_assert_str_eq(q.target, seq[i].target);
+        ck_assert_uint_eq(q.body_len, seq[i].body ? strlen(seq[i].body) : 0);
+        expect_header(&q, "X-Id", seq[i].id + strlen("X-Id: "));
+        mini_request_free(&q);
+    }
+}
+END_TEST
+
 START_TEST(binary_body_arrives_whole)
 {
     char body[300];
@@ -346,6 +377,7 @@ int main(void)
     tcase_add_test(tc, get_sends_target_and_headers);
     tcase_add_test(tc, post_put_delete_carry_bodies);
     tcase_add_test(tc, methods_alternate_on_one_handle);
+    tcase_add_test(tc, repeated_targets_keep_method_body_and_headers);
     tcase_add_test(tc, binary_body_arrives_whole);
     tcase_add_test(tc, large_body_goes_without_expect);
     tcase_add_test(tc, error_statuses_are_responses);
