@@ -11,8 +11,12 @@
      messages ahead of the slowest subscriber; delivered messages/s.
    - open loop: --rates messages published per second (each delivered to
      every subscriber, so 100/s x 100 subscribers = 10k messages/s), for
-     --open-seconds; end-to-end latency p50/p99 from the publish time carried
-     in each trade's id (CLOCK_MONOTONIC ns on both servers).
+     --open-seconds, and longer when that gives fewer than
+     --open-min-samples latencies (trades x subscribers: 1 subscriber at
+     100/s runs 20 s), or p99 would be the maximum of 50 samples, one
+     scheduling hiccup of the shared machine; end-to-end latency p50/p99
+     from the publish time carried in each trade's id (CLOCK_MONOTONIC ns
+     on both servers).
    Both loops at --subscribers (1, 10, 100, 1000) for the "subscribers" and
    "subscribers-p99" charts (closed loop: --closed-deliveries per run, split
    over the subscribers; open loop: the first of --rates); the table's rows
@@ -162,8 +166,11 @@ def closed_count(args, conns):
     return max(2, args.closed_deliveries // conns)
 
 
-def open_count(rate, args):
-    return max(2, int(rate * args.open_seconds))
+def open_count(rate, args, conns):
+    """Messages published per open-loop run: --open-seconds worth, or enough for
+    --open-min-samples latencies (every other message is a trade)."""
+    enough = 2 * -(-args.open_min_samples // conns)
+    return max(2, int(rate * args.open_seconds), enough)
 
 
 def fanout_part(args, work, runs):
@@ -183,7 +190,8 @@ def fanout_part(args, work, runs):
         servers["ws"] = (port, None)
         print(f"servers on cpu {SERVER_CPU}, fanout_load on cpu {CLIENT_CPU}; subscribers "
               f"{', '.join(map(str, args.subscribers))}; closed loop {args.closed_deliveries:,} "
-              f"deliveries a run (window {args.window}); open loop {args.open_seconds:g} s at "
+              f"deliveries a run (window {args.window}); open loop {args.open_seconds:g} s "
+              f"(at least {args.open_min_samples:,} latencies) at "
               f"{args.rates[0]} msgs/s published (and {', '.join(map(str, args.rates[1:])) or '-'}"
               f" at {args.conns} subscribers); {args.repeats} rounds after a warm-up round")
         names = ["naxd", "ws"]
@@ -196,10 +204,11 @@ def fanout_part(args, work, runs):
                     r = fan.run(name, 0, closed_count(args, conns), conns=conns)
                     runs.append(("closed", name, conns, 0, rep, r))
                     rate = args.rates[0]
-                    r = fan.run(name, rate, open_count(rate, args), conns=conns)
+                    r = fan.run(name, rate, open_count(rate, args, conns), conns=conns)
                     runs.append(("open", name, conns, rate, rep, r))
                 for rate in args.rates[1:]:
-                    r = fan.run(name, rate, open_count(rate, args), conns=args.conns)
+                    r = fan.run(name, rate, open_count(rate, args, args.conns),
+                                conns=args.conns)
                     runs.append(("open", name, args.conns, rate, rep, r))
     finally:
         if peer:
@@ -360,6 +369,8 @@ def main():
                     help="open-loop rates, messages published per second (the first also "
                          "at every --subscribers)")
     ap.add_argument("--open-seconds", type=float, default=1.0)
+    ap.add_argument("--open-min-samples", type=int, default=1000,
+                    help="latencies per open-loop run at least (runs longer at few subscribers)")
     ap.add_argument("--book-levels", type=int, default=1000, help="depth of the table's rows")
     ap.add_argument("--book-depths", default="10,100,1000,10000,100000")
     ap.add_argument("--book-updates", type=int, default=5000)
@@ -376,8 +387,10 @@ def main():
     if args.book_levels not in args.book_depths:
         args.book_depths = sorted(args.book_depths + [args.book_levels])
     args.fanout, args.book = os.path.abspath(args.fanout), os.path.abspath(args.book)
-    if args.repeats < 1 or args.conns < 1 or args.closed_deliveries < 1 or not args.rates:
-        ap.error("need --repeats, --conns, --closed-deliveries >= 1 and a rate")
+    if (args.repeats < 1 or args.conns < 1 or args.closed_deliveries < 1 or not args.rates
+            or args.open_min_samples < 1):
+        ap.error("need --repeats, --conns, --closed-deliveries, --open-min-samples >= 1 "
+                 "and a rate")
 
     work = Path(tempfile.mkdtemp(prefix="nax-bench-stream-"))
     runs = []

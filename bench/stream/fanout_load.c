@@ -21,6 +21,10 @@
  * Single-threaded epoll; pin it to another core than the server (taskset).
  * Output: one line of key=value pairs (see report()).
  *
+ * --latencies FILE writes a line per trade delivery: the trade's index in
+ * delivery order, the connection, its publish time (ns) and its latency (ns),
+ * to see where a slow sample falls in a run.
+ *
  * --capture DIR instead writes the first trades update and the first ticker
  * update of connection 0 to DIR/trade.json and DIR/ticker.json (the bytes
  * the Node peer then sends), and exits.
@@ -49,7 +53,7 @@
 #define HTTP_SLOT UINT64_MAX
 
 typedef struct opts {
-    const char *host, *path, *start_path, *pair, *token, *capture;
+    const char *host, *path, *start_path, *pair, *token, *capture, *latencies;
     int port, conns;
     long rate, count, window, idle_ms;
 } opts;
@@ -72,6 +76,7 @@ typedef struct run {
     double cpu_at_trigger, cpu_at_end; /* this process's CPU seconds */
     /* capture mode */
     char *cap_trade, *cap_ticker;
+    FILE *lat_out; /* --latencies: one line per trade delivery */
 } run;
 
 static int64_t now_ns(void)
@@ -225,6 +230,9 @@ static void on_message(wsc *c, const char *data, size_t len, void *user)
                 r->max_latency_ns = lat;
             int64_t us = lat / 1000;
             r->hist[us < HIST_US ? us : HIST_US - 1]++;
+            if (r->lat_out)
+                fprintf(r->lat_out, "%ld %d %" PRId64 " %" PRId64 "\n", r->trades,
+                        (int)(s - r->subs), sent, lat);
             r->latency_samples++;
         }
         r->trades++;
@@ -277,16 +285,21 @@ static void usage(void)
     fprintf(stderr, "usage: fanout_load --port P [--host 127.0.0.1] [--path /v1/stream] "
                     "[--start-path /admin/stream-bench] [--token T] [--pair BTC-AUD] "
                     "[--conns 100] [--rate R|0] [--count N] [--window W] [--idle-ms MS] "
-                    "[--capture DIR]\n");
+                    "[--capture DIR] [--latencies FILE]\n");
     exit(2);
 }
 
 static void parse_args(opts *o, int argc, char **argv)
 {
-    *o = (opts){"127.0.0.1", "/v1/stream", "/admin/stream-bench",
-                "BTC-AUD",   NULL,         NULL,
-                0,           100,          10000,
-                100000,      1000,         3000};
+    *o = (opts){.host = "127.0.0.1",
+                .path = "/v1/stream",
+                .start_path = "/admin/stream-bench",
+                .pair = "BTC-AUD",
+                .conns = 100,
+                .rate = 10000,
+                .count = 100000,
+                .window = 1000,
+                .idle_ms = 3000};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -316,6 +329,8 @@ static void parse_args(opts *o, int argc, char **argv)
             o->idle_ms = atol(v);
         else if (!strcmp(a, "--capture"))
             o->capture = v;
+        else if (!strcmp(a, "--latencies"))
+            o->latencies = v;
         else
             usage();
     }
@@ -332,6 +347,8 @@ int main(int argc, char **argv)
     int ep = epoll_create1(0);
     if (!r.subs || !r.hist || ep < 0)
         die("out of memory");
+    if (r.o.latencies && !(r.lat_out = fopen(r.o.latencies, "w")))
+        die("cannot write --latencies");
 
     char subscribe[256];
     int sublen =
@@ -466,5 +483,7 @@ int main(int argc, char **argv)
     free(r.hist);
     free(r.cap_trade);
     free(r.cap_ticker);
+    if (r.lat_out && fclose(r.lat_out) != 0)
+        die("cannot write --latencies");
     return 0;
 }

@@ -94,10 +94,12 @@ function pump() {
   const b = bench;
   if (!b) return;
   if (b.rate > 0) {
-    const elapsed = Number(process.hrtime.bigint() - b.start);
-    const due = Math.min(b.count, Math.floor((elapsed * b.rate) / 1e9) + 1);
+    const elapsed = () => Number(process.hrtime.bigint() - b.start);
+    const due = Math.min(b.count, Math.floor((elapsed() * b.rate) / 1e9) + 1);
     while (b.published < due) publish(b.published++);
-    if (b.published < b.count) setTimeout(pump, 1);
+    // Sleep until the next message falls due (whole ms), as naxd does.
+    const wait = Math.ceil(((b.published * 1e9) / b.rate - elapsed()) / 1e6);
+    if (b.published < b.count) setTimeout(pump, Math.max(0, wait));
   } else {
     const until = Math.min(b.count, b.allowed);
     while (b.published < until) publish(b.published++);

@@ -6,8 +6,14 @@
  * and a ticker update. Each trade's id is "bench-<CLOCK_MONOTONIC ns>" taken
  * as it is handed to naxd_stream_trades(), so a subscriber on the same
  * machine can compute the end-to-end latency of every trade it receives.
- *   rate > 0: open loop, `rate` messages a second, paced by a 1 ms app timer
- *             (each tick publishes what fell due since the start).
+ *   rate > 0: open loop, `rate` messages a second: each tick publishes what
+ *             fell due since the start, then sleeps until the next message
+ *             falls due (whole ms; several messages a tick above 1000/s).
+ *             Not a fixed 1 ms tick: that woke the loop 1000 times a second
+ *             whatever the rate, and lws 4.1 rounds its poll timeout down to
+ *             whole ms, so the loop spins (poll timeout 0) through the last
+ *             fraction of a ms before every timer: the tick cost the server
+ *             far more CPU than the messages it paced.
  *   rate = 0: closed loop: at most `window` messages ahead of the count the
  *             load client last reported as delivered to every subscriber
  *             (POST /admin/stream-bench/ack {"delivered":N}).
@@ -25,8 +31,6 @@
 #include "app/internal.h"
 #include "core/core.h"
 #include "stream/stream.h"
-
-#define TICK_MS 1
 
 typedef struct bench_run {
     naxd_app *a;
@@ -94,6 +98,20 @@ static void publish_until(bench_run *b, uint64_t until)
         b->active = 0;
 }
 
+static uint64_t elapsed_us(const bench_run *b)
+{
+    return (uint64_t)(mono_ns() - b->start_ns) / 1000;
+}
+
+/* Whole ms until message number `published` falls due (the inverse of the
+ * due count in tick(), rounded up, so the tick it arms finds it due). */
+static uint64_t next_due_ms(const bench_run *b)
+{
+    uint64_t due_us = (b->published * 1000000 + b->rate - 1) / b->rate;
+    uint64_t now_us = elapsed_us(b);
+    return due_us > now_us ? (due_us - now_us + 999) / 1000 : 0;
+}
+
 static void tick(void *arg)
 {
     bench_run *b = arg;
@@ -106,11 +124,11 @@ static void tick(void *arg)
         publish_until(b, b->allowed); /* the first window; acks bring the rest */
         return;
     }
-    uint64_t elapsed = (uint64_t)(mono_ns() - b->start_ns);
     /* Due: the message at t=0 plus one every 1/rate s since. */
-    uint64_t due = elapsed / 1000 * b->rate / 1000000 + 1;
-    publish_until(b, due);
-    if (b->active && naxd_http_after(b->a->http, TICK_MS, tick, b) == 0)
+    publish_until(b, elapsed_us(b) * b->rate / 1000000 + 1);
+    if (!b->active)
+        return;
+    if (naxd_http_after(b->a->http, next_due_ms(b), tick, b) == 0)
         b->timer_armed = 1;
     else
         b->active = 0;
