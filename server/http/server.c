@@ -212,6 +212,10 @@ static void drain_expired(lws_sorted_usec_list_t *sul)
 {
     naxd_http *h = lws_container_of(sul, naxd_http, drain_sul);
     h->drain_expired = 1;
+    /* lws 4.1 runs ripe timers at the top of lws_service() and then polls
+     * until the next event or timer (~30 s when idle): wake that poll, or
+     * the caller's loop sees the deadline only that much later. */
+    lws_cancel_service(h->ctx);
 }
 
 void naxd__maybe_begin_stop(naxd_http *h)
