@@ -80,7 +80,10 @@ long nax__base32_decode(unsigned char *out, size_t cap, const char *in, size_t l
 
 /* Cryptographically secure random bytes (OpenSSL RAND_bytes). */
 int nax__random_bytes(void *out, size_t len);
-/* RFC 9562 version 4 UUID, lowercase, 36 chars + NUL. */
+/* RFC 9562 version 4 UUID, lowercase, 36 chars + NUL, from this thread's
+ * pool of random bytes (refilled 4 KiB at a time, emptied in a forked child):
+ * UUIDs never repeat across threads or a fork (122 random bits each). Nonzero,
+ * with the error set and out empty, when OpenSSL fails. */
 int nax__uuid4(char out[37]);
 
 /* ---- JWT (HS256 only; RFC 7519 + RFC 8725 practice) ------------------------ */

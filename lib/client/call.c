@@ -213,7 +213,7 @@ static int prepare_headers(call_run *r)
     /* The id is written into its header line (r->request_id points at it):
      * no formatting on every request. */
     if (!rc)
-        rc = nax__request_id(r->request_id_line + RID_PREFIX_LEN);
+        rc = nax__uuid4(r->request_id_line + RID_PREFIX_LEN);
     if (!rc) {
         memcpy(r->request_id_line, RID_PREFIX, RID_PREFIX_LEN);
         rc = add_header(r, r->request_id_line);

@@ -80,11 +80,6 @@ void nax__client_user_call_end(const nax_client *outer);
 int nax__client_options_check(const nax_client_options *o);
 int nax__client_options_copy(nax_client *c, const nax_client_options *o);
 
-/* A fresh X-Request-Id (RFC 9562 version 4 UUID, lower case, 36 chars +
- * NUL) from this thread's pool of random bytes; ids never repeat across
- * threads or a fork (122 random bits each). Nonzero, with the error set, when OpenSSL fails. */
-int nax__request_id(char out[37]);
-
 /* Clock offset (clock.c). */
 void nax__clock_observe_date(nax_client *c, int64_t date_ms, int64_t local_recv_ms);
 int64_t nax__clock_server_now(nax_client *c);

@@ -1,8 +1,8 @@
 /*
- * X-Request-Id values (lib/client/request_id.c): version 4 UUIDs in the
- * canonical form, never repeated across threads (each with its own pool of
- * random bytes, refilled many times here), and a forked child never hands
- * out the ids its parent's pool would have given next.
+ * UUIDs (lib/auth/random.c: request ids, idempotency keys, client order ids):
+ * version 4 in the canonical form, never repeated across threads (each with
+ * its own pool of random bytes, refilled many times here), and a forked child
+ * never hands out the ids its parent's pool would have given next.
  */
 #include <check.h>
 #include <pthread.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client/client_impl.h"
+#include "auth/auth.h"
 #include "nax.h"
 
 #define ID_LEN     36
@@ -40,7 +40,7 @@ START_TEST(ids_are_version_4_uuids)
     int variant_seen[4] = {0};
     for (int i = 0; i < 2000; i++) {
         id_text id;
-        ck_assert_int_eq(nax__request_id(id), 0);
+        ck_assert_int_eq(nax__uuid4(id), 0);
         check_format(id);
         variant_seen[strchr("89ab", id[19]) - "89ab"] = 1;
     }
@@ -53,7 +53,7 @@ static void *draw(void *arg)
 {
     id_text *out = arg;
     for (int i = 0; i < PER_THREAD; i++)
-        if (nax__request_id(out[i]) != 0)
+        if (nax__uuid4(out[i]) != 0)
             return (void *)1;
     return NULL;
 }
@@ -95,7 +95,7 @@ END_TEST
 START_TEST(a_forked_child_draws_its_own_ids)
 {
     id_text first;
-    ck_assert_int_eq(nax__request_id(first), 0); /* the pool is now full */
+    ck_assert_int_eq(nax__uuid4(first), 0); /* the pool is now full */
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     pid_t pid = fork();
@@ -105,7 +105,7 @@ START_TEST(a_forked_child_draws_its_own_ids)
         int ok = 1;
         for (int i = 0; i < AFTER_FORK && ok; i++) {
             id_text id;
-            ok = nax__request_id(id) == 0 && write(fds[1], id, sizeof id) == (ssize_t)sizeof id;
+            ok = nax__uuid4(id) == 0 && write(fds[1], id, sizeof id) == (ssize_t)sizeof id;
         }
         _exit(ok ? 0 : 1);
     }
@@ -127,7 +127,7 @@ START_TEST(a_forked_child_draws_its_own_ids)
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed");
     ck_assert_uint_eq(got, AFTER_FORK * sizeof(id_text));
     for (int i = 0; i < AFTER_FORK; i++)
-        ck_assert_int_eq(nax__request_id(ids[AFTER_FORK + i]), 0);
+        ck_assert_int_eq(nax__uuid4(ids[AFTER_FORK + i]), 0);
     for (int i = 0; i < 2 * AFTER_FORK; i++)
         check_format(ids[i]);
     expect_unique(ids, 2 * AFTER_FORK);
@@ -139,8 +139,8 @@ int main(void)
 {
     if (nax_global_init(NULL) != 0)
         return 1;
-    Suite *s = suite_create("client_request_id");
-    TCase *tc = tcase_create("request_id");
+    Suite *s = suite_create("auth_uuid");
+    TCase *tc = tcase_create("uuid");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, ids_are_version_4_uuids);
     tcase_add_test(tc, no_id_repeats_across_threads);
