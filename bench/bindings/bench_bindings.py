@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--libnax", required=True, help="libnax.so.1 the bindings load")
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--node", default="node")
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--server-cpu", default=SERVER_CPU,
                     help=f"nginx's core (the clients run on {LOAD_CPU})")
     ap.add_argument("--requests", type=int, default=10000, help="calls per run (N)")

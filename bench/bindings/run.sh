@@ -2,7 +2,7 @@
 # (GET ticker against nginx serving naxd's ticker bytes, as bench/client), and
 # the Python binding against a plain Python `requests` client. Run through
 # bench/run:
-#   bench/run bindings [--repeats 7] [--requests 5000] [--warmup 500] [--server-cpu 0]
+#   bench/run bindings [--repeats 5] [--requests 10000] [--requests-peer 2500] [--warmup 500] [--server-cpu 0]
 #
 # bench/run installs the Debian peers; the Node addon is built with node-gyp (pinned in
 # bindings/node/package.json, offline with --nodedir=/usr) against this

@@ -13,7 +13,7 @@
      every subscriber, so 100/s x 100 subscribers = 10k messages/s), for
      --open-seconds, and longer when that gives fewer than
      --open-min-samples latencies (trades x subscribers: 1 subscriber at
-     100/s runs 20 s), or p99 would be the maximum of 50 samples, one
+     100/s runs 5 s for 250), or p99 would be the maximum of 50 samples, one
      scheduling hiccup of the shared machine; end-to-end latency p50/p99
      from the publish time carried in each trade's id (CLOCK_MONOTONIC ns
      on both servers).
@@ -369,7 +369,7 @@ def main():
                     help="open-loop rates, messages published per second (the first also "
                          "at every --subscribers)")
     ap.add_argument("--open-seconds", type=float, default=1.0)
-    ap.add_argument("--open-min-samples", type=int, default=1000,
+    ap.add_argument("--open-min-samples", type=int, default=250,
                     help="latencies per open-loop run at least (runs longer at few subscribers)")
     ap.add_argument("--book-levels", type=int, default=1000, help="depth of the table's rows")
     ap.add_argument("--book-depths", default="10,100,1000,10000,100000")

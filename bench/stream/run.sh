@@ -5,7 +5,7 @@
 # Run through bench/run:
 #   bench/run stream [--repeats 5] [--conns 100] [--subscribers 1,10,100,1000]
 #                    [--closed-deliveries 100000] [--rates 100,300] [--open-seconds 1]
-#                    [--open-min-samples 1000]
+#                    [--open-min-samples 250]
 #                    [--book-depths 10,100,1000,10000,100000] [--book-updates 5000]
 #                    [--only fanout|book]
 # bench_stream.py writes stream.csv, stream-runs.csv and stream-series.csv.
