@@ -184,6 +184,11 @@ def main():
         t.row("GET ticker, 1 thread, req/s", ours, "rps",
               peer=(label, col("single", peer, 1, 4)),
               ratios=paired(ours, col("single", peer, 1, 4)), target=Target("ratio", ">=", target))
+    curl = col("single", "curl", 1, 4)
+    for peer in ("requests", "undici"):  # what the round trip alone allows
+        t.row("  the floor: raw libcurl, req/s", curl, "rps",
+              peer=(PEERS[peer][0], col("single", peer, 1, 4)),
+              ratios=paired(curl, col("single", peer, 1, 4)))
     for peer, (label, _) in PEERS.items():
         t.row("  per call, wall", col("single", "libnax", 1, 5), "us",
               peer=(label, col("single", peer, 1, 5)))
