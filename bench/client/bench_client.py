@@ -119,6 +119,8 @@ def main():
     ap.add_argument("--requests", type=int, default=5000, help="calls per run (N)")
     ap.add_argument("--warmup", type=int, default=500, help="untimed calls per process first")
     ap.add_argument("--threads", default="1,2,4,8", help="thread counts for the scaling part")
+    ap.add_argument("--requests-peer", type=int, default=2000,
+                    help="calls per run of Python requests, 4-5x slower a call than the rest")
     ap.add_argument("--scaling-requests", type=int, default=2000,
                     help="calls per scaling run, split over its threads")
     ap.add_argument("--callgrind", action="store_true",
@@ -126,10 +128,10 @@ def main():
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)  # the clients run in this folder
     thread_counts = [int(k) for k in args.threads.split(",") if k]
-    if (args.repeats < 1 or args.requests < 1 or args.scaling_requests < 1
+    if (args.repeats < 1 or args.requests < 1 or args.scaling_requests < 1 or args.requests_peer < 1
             or not (args.naxd or args.body)):
-        ap.error("need --repeats >= 1, --requests >= 1, --scaling-requests >= 1 and --naxd or "
-                 "--body")
+        ap.error("need --repeats, --requests, --requests-peer, --scaling-requests >= 1 and "
+                 "--naxd or --body")
 
     work = Path(tempfile.mkdtemp(prefix="nax-bench-client-"))
     runs = []  # (part, impl, threads, repeat, rps, us, cpu_us, user_us)
@@ -148,7 +150,7 @@ def main():
             finished = True
             return
         print(f"nginx on cpu {SERVER_CPU}, clients on cpu {LOAD_CPU}; {args.requests} calls a "
-              f"run after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
+              f"run ({args.requests_peer} for requests) after {args.warmup} warm-up calls; {args.repeats} rounds after a warm-up "
               f"round; wall clock")
 
         single = ["libnax", *PEERS]
@@ -157,7 +159,8 @@ def main():
         for rep in range(args.repeats):
             progress(f"round {rep + 1}/{args.repeats}, one thread")
             for impl in rotated(single, rep):
-                r = clients.run(impl, args.requests, args.warmup)
+                n = args.requests_peer if impl == "requests" else args.requests
+                r = clients.run(impl, n, args.warmup)
                 runs.append(("single", impl, 1, rep, r["rps"], r["us"], r["cpu_us"],
                              r["user_us"]))
         for k in thread_counts:

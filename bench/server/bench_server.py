@@ -161,7 +161,8 @@ def main():
     ap.add_argument("--naxd", required=True)
     ap.add_argument("--load", required=True)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--seconds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=3, help="each orders run")
+    ap.add_argument("--ticker-seconds", type=int, default=2, help="each wrk run")
     ap.add_argument("--wrk-conns", type=int, default=32)
     ap.add_argument("--rates", default="5000,2500",
                     help="offered orders/s of the open loop; the first one is the target's")
@@ -182,14 +183,15 @@ def main():
         targets = {"naxd": naxd.port, "nginx": peers["nginx"][0], "node": peers["node"][0]}
         print(f"ticker body ({len(body)} bytes): {body.decode()}")
         print(f"servers on cpu {SERVER_CPU}, load on cpu {LOAD_CPU}; {args.repeats} repeats of "
-              f"{args.seconds} s after a warm-up; wrk -t1 -c{args.wrk_conns}")
+              f"{args.ticker_seconds} s (wrk -t1 -c{args.wrk_conns}) and {args.seconds} s (orders) "
+              f"after a warm-up")
         for name, port in targets.items():
             wrk(port, 2, args.wrk_conns)  # warm-up
         for rep in range(args.repeats):
             progress(f"round {rep + 1}/{args.repeats}")
             for name in rotated(list(targets), rep):
                 samples.append(("ticker_rps", name, rep,
-                                wrk(targets[name], args.seconds, args.wrk_conns)))
+                                wrk(targets[name], args.ticker_seconds, args.wrk_conns)))
         for rep in range(args.repeats):
             r = orders_load(args.load, naxd.port, trader.token, args.seconds)
             samples.append(("orders_rps", "naxd", rep, float(r["rate"])))

@@ -9,7 +9,7 @@ with the machine's load; the CPU per op is what to compare.
 
   python3 bench/server/cpu_per_op.py --naxd BUILD/server/naxd \
       --load BUILD/bench/server/nax_bench_orders_load [--rounds 5] [--seconds 5] \
-      [--conns 64] [--idle N] [--only orders|ticker]
+      [--conns 64] [--rate R] [--idle N] [--only orders|ticker]
 
 --idle N keeps N idle connections open during the rounds (many quiet clients,
 which an event loop that polls every connection pays for on every turn).
@@ -54,14 +54,14 @@ def delta(before, after):
     return total, {k: v for k, v in per.items() if v}
 
 
-def run_orders(load, port, token, seconds, conns):
+def run_orders(load, port, token, seconds, conns, rate=0):
     cmd = ["taskset", "-c", LOAD_CPU, load, "--port", str(port), "--token", token, "--conns",
-           str(conns), "--duration", str(seconds), "--warmup", "0", "--rate", "0"]
+           str(conns), "--duration", str(seconds), "--warmup", "0", "--rate", str(rate)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"orders load failed: {p.stdout}{p.stderr}")
     r = dict(kv.split("=", 1) for kv in p.stdout.split())
-    return int(r["ok"]), float(r["rate"])
+    return int(r["ok"]), float(r.get("rate", r.get("achieved", 0)))
 
 
 def run_wrk(port, seconds, conns):
@@ -88,6 +88,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--conns", type=int, default=64)
+    ap.add_argument("--rate", type=int, default=0,
+                    help="orders: an open loop at this many orders/s (0: closed loop)")
     ap.add_argument("--only", choices=["orders", "ticker"])
     ap.add_argument("--idle", type=int, default=0,
                     help="keep this many idle keep-alive connections open to naxd meanwhile")
@@ -108,7 +110,7 @@ def main():
                     before = sample(pid)
                     if kind == "orders":
                         n, rate = run_orders(args.load, naxd.port, trader.token, args.seconds,
-                                             args.conns)
+                                             args.conns, args.rate)
                     else:
                         n, rate = run_wrk(naxd.port, args.seconds, 32)
                     total, per = delta(before, sample(pid))

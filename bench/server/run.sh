@@ -1,5 +1,5 @@
 # bench/server: naxd over HTTP. Run through bench/run:
-#   bench/run server [--repeats 5] [--seconds 3]
+#   bench/run server [--repeats 5] [--seconds 3] [--ticker-seconds 2] [--rates 5000,2500]
 #
 # 1. GET /v1/markets/BTC-AUD/ticker with wrk: naxd against nginx-light serving
 #    the same bytes from a static file, and a Node `http` server returning them.
