@@ -25,8 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "common"))
 from benchlib import COLUMNS, fmt  # noqa: E402
 
-# Chart id -> how to draw it. "bars": the rows of a table in `unit` that have a
-# peer, libnax against the peer (median, with min-max error bars). "lines": the
+# Chart id -> how to draw it. "bars": the headline rows of a table in `unit`
+# that have a peer, libnax against the peer (median, with min-max error bars);
+# indented rows are details of the row above (e.g. raw libcurl's own floor)
+# and are left out. "lines": the
 # series of one chart of a benchmark's <bench>-series.csv, x against median.
 CHARTS = {
     "throughput": dict(kind="bars", unit="rps", title="Throughput against peers (higher is better)",
@@ -139,7 +141,8 @@ def preamble(spec: dict, png: Path) -> list:
 
 def draw_bars(res: Results, spec: dict, png: Path, tmp: Path) -> bool:
     rows = [(b, r) for b, rs in res.tables.items() for r in rs
-            if r["unit"] == spec["unit"] and r["peer_median"] and r["libnax_median"]]
+            if r["unit"] == spec["unit"] and r["peer_median"] and r["libnax_median"]
+            and not r["metric"].startswith(" ")]
     if not rows:
         return None
     data = tmp / "bars.dat"

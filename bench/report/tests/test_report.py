@@ -66,6 +66,8 @@ def results(tmp_path):
     t = Table("client")
     t.row("GET ticker, req/s", [3000, 2900, 3100], "rps", peer=("raw libcurl", [3300] * 3),
           ratios=[0.9, 0.91, 0.89], target=Target("ratio", ">=", 0.9))
+    t.row("  the floor: raw libcurl, req/s", [3300] * 3, "rps",
+          peer=("Python requests", [700] * 3), ratios=[4.7] * 3)
     t.emit(d)
     s = Series("client")
     for k in (1, 2, 4, 8):
@@ -91,6 +93,7 @@ def test_report_renders_tables_targets_and_charts(tmp_path):
     assert "_(benchmark `server` was not run for this report)_" in md
     assert "![REST client: requests/s against threads](perf/client-threads.png)" in md
     assert "1. client: GET ticker, req/s, against raw libcurl" in md
+    assert "2. client:" not in md  # an indented detail row is not a bar of its own
     assert "_(no data for the chart `engine-depth` in this run)_" in md
     for png in ("client-threads.png", "throughput.png"):
         data = (tmp_path / "docs" / "perf" / png).read_bytes()
