@@ -320,6 +320,10 @@ static int answer(conn *c, const mini_reply *r, const mini_request *req)
         abort();
     if (send_all(c->fd, head, (size_t)n) != 0)
         return -1;
+    /* A HEAD answer has no content (RFC 9110 9.3.2): bytes sent after its
+     * header would be read as the start of the next response. */
+    if (!strcmp(req->method, "HEAD"))
+        return 0;
     return send_all(c->fd, body, body_len);
 }
 

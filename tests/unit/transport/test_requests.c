@@ -134,8 +134,9 @@ START_TEST(repeated_targets_keep_method_body_and_headers)
     const size_t n = sizeof seq / sizeof seq[0];
     for (size_t i = 0; i < n; i++) {
         const char *line[] = {seq[i].id};
-        ck_assert_int_eq(perform(http, seq[i].method, seq[i].target, line, 1, seq[i].body, &resp),
-                         0);
+        int rc = perform(http, seq[i].method, seq[i].target, line, 1, seq[i].body, &resp);
+        ck_assert_msg(rc == 0, "request %zu (%s %s): %d %s", i, seq[i].method, seq[i].target, rc,
+                      nax_error_last()->message);
     }
     for (size_t i = 0; i < n; i++) {
         mini_request q = RECORDED(srv, i);
