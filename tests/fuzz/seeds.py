@@ -1,0 +1,64 @@
+"""Seed corpora for the libFuzzer targets, from the golden files.
+
+    python3 seeds.py TARGET OUT_DIR
+
+Writes one file per seed into OUT_DIR (created). TARGET is a target's name
+without the fuzz_ prefix. The golden files (tests/golden/<type>/*.json) are
+the contract's examples of every message family, so they start each target
+at inputs that reach deep into its parser.
+"""
+
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parents[2]
+GOLDEN = SOURCE / "tests" / "golden"
+TYPES_H = SOURCE / "include" / "nax" / "types.h"
+
+
+def type_ids():
+    """{'ticker': 18, ...} from the nax_type enum."""
+    text = TYPES_H.read_text()
+    return {m.group(1).lower(): int(m.group(2))
+            for m in re.finditer(r"NAX_TYPE_([A-Z_]+) = (\d+)", text) if m.group(1) != "NONE"}
+
+
+def golden_files():
+    for folder in sorted(p for p in GOLDEN.iterdir() if p.is_dir()):
+        for f in sorted(folder.rglob("*.json")):
+            yield folder.name, f.read_bytes()
+
+
+def codec():
+    ids = type_ids()
+    first = min(ids.values())
+    for name, body in golden_files():
+        yield bytes([ids[name] - first]) + body  # fuzz_codec: type = first + byte % count
+
+
+def decimal():
+    yield from (b"0", b"-0", b"1", b"-12.500", b"0.000000000000000001",
+                b"99999999999999999999999999999999999999", b"97250.50")
+    for _, body in golden_files():
+        yield from set(re.findall(rb'"(-?\d+\.\d+|-?\d+)"', body))
+
+
+TARGETS = {"codec": codec, "decimal": decimal}
+
+
+def main():
+    target, out = sys.argv[1], Path(sys.argv[2])
+    if target not in TARGETS:
+        sys.exit(f"seeds.py: no seeds for '{target}' (have: {', '.join(sorted(TARGETS))})")
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for seed in TARGETS[target]():
+        (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
+        n += 1
+    print(f"seeds.py: {n} seeds for fuzz_{target} in {out}")
+
+
+if __name__ == "__main__":
+    main()
