@@ -8,7 +8,10 @@ the contract's examples of every message family, so they start each target
 at inputs that reach deep into its parser.
 """
 
+import base64
 import hashlib
+import hmac
+import json
 import re
 import sys
 from pathlib import Path
@@ -45,7 +48,30 @@ def decimal():
         yield from set(re.findall(rb'"(-?\d+\.\d+|-?\d+)"', body))
 
 
-TARGETS = {"codec": codec, "decimal": decimal}
+JWT_KEY = b"fuzz-key-0123456789abcdef-0123456789"  # fuzz_jwt.c's key
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+def jwt():
+    good = {"sub": "u-1", "iss": "naxd", "aud": "nax", "typ": "access", "jti": "j-1",
+            "iat": 1799999000, "exp": 1800000600}
+    payloads = [good, dict(good, nbf=1799999500), dict(good, exp=1700000000),
+                dict(good, aud="other"), dict(good, typ="refresh"), {"sub": "u-1"}]
+    headers = [{"alg": "HS256", "typ": "JWT"}, {"alg": "HS256", "typ": "JWT", "kid": "k1"},
+               {"alg": "none"}, {"alg": "RS256", "typ": "JWT"}]
+    for head in headers:
+        for claims in payloads:
+            h, c = json.dumps(head).encode(), json.dumps(claims).encode()
+            signing = b64url(h) + b"." + b64url(c)
+            mac = hmac.new(JWT_KEY, signing, hashlib.sha256).digest()
+            yield b"\x00" + signing + b"." + b64url(mac)  # even: a whole token
+            yield b"\x01" + h + b"\x00" + c  # odd: the target signs it
+
+
+TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt}
 
 
 def main():
