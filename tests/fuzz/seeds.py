@@ -71,7 +71,24 @@ def jwt():
             yield b"\x01" + h + b"\x00" + c  # odd: the target signs it
 
 
-TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt}
+WEBHOOK_SECRETS = ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                   "whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24=")  # fuzz_webhook.c's
+
+
+def webhook():
+    keys = [base64.b64decode(s.removeprefix("whsec_")) for s in WEBHOOK_SECRETS]
+    bodies = [f.read_bytes() for f in sorted((GOLDEN / "webhook_event").rglob("*.json"))]
+    for ts in (b"1800000000", b"1800000299", b"1799999000", b"abc", b""):
+        for body in bodies:
+            sigs = []
+            for key in keys:
+                mac = hmac.new(key, b"msg_1." + ts + b"." + body, hashlib.sha256).digest()
+                sigs.append(b"v1," + base64.b64encode(mac))
+            for header in (sigs[0], sigs[1], b" ".join(sigs), b"v2,xyz " + sigs[1], b"v1,"):
+                yield ts + b"\x00" + header + b"\x00msg_1\x00" + body
+
+
+TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt, "webhook": webhook}
 
 
 def main():
