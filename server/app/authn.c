@@ -114,7 +114,9 @@ int naxd__authn_jwt(naxd_app *a, const char *token, naxd_user **user, char *fami
                     size_t family_size, int64_t *expires_ms, naxd_authn_fail *f)
 {
     const naxd_config *cfg = a->cfg;
-    nax__jwt_expect expect = {cfg->jwt_issuer,       cfg->jwt_audience, "access", NULL,
+    /* naxd signs with one key and names it nowhere: a token naming a key
+     * (any kid) was not made here and is refused, whatever it is signed with. */
+    nax__jwt_expect expect = {cfg->jwt_issuer,       cfg->jwt_audience, "access", "",
                               naxd_now_ms(a) / 1000, JWT_LEEWAY_S};
     nax__jwt_claims c;
     nax__jwt_status st = nax__jwt_verify_key(&c, token, strlen(token), a->jwt_mac, &expect);

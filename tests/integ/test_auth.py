@@ -155,7 +155,7 @@ def test_a_forged_token_with_the_server_key_is_accepted(naxd, user):
 @pytest.mark.parametrize("case", ["alg_none", "alg_hs512", "typ_header_not_jwt", "wrong_key",
                                   "tampered", "wrong_aud", "wrong_iss", "wrong_typ",
                                   "not_yet_valid", "unknown_user", "no_family", "garbage",
-                                  "basic_scheme", "empty_bearer"])
+                                  "unknown_kid", "basic_scheme", "empty_bearer"])
 def test_bad_tokens_are_invalid_token(naxd, user, case):
     other = new_user(naxd, login=False)
     good = claims_for(naxd, user)
@@ -189,6 +189,9 @@ def test_bad_tokens_are_invalid_token(naxd, user, case):
         token = forge_jwt(secret, claims_for(naxd, user, jti="nodot"))
     elif case == "garbage":
         token = "not.a.jwt"
+    elif case == "unknown_kid":
+        # signed with the server's key, but naming a key naxd does not have
+        token = forge_jwt(secret, good, header={"alg": "HS256", "typ": "JWT", "kid": "k2"})
     if case == "basic_scheme":
         r = naxd.api.get(PROFILE, headers={"Authorization": "Basic dXNlcjpwdw=="})
     elif case == "empty_bearer":
