@@ -150,6 +150,24 @@ NAXD_HANDLER(h_admin_faults)
     const char *skew_path[] = {"clock_skew_ms", NULL};
     if (yajl_tree_get(root, skew_path, yajl_t_number))
         a->clock_skew_ms = int_of(root, "clock_skew_ms", 0);
+    /* A real disk-full condition: SQLite may not grow the database past N
+     * pages (0: back to the default), so commits that need a page fail. */
+    const char *pages_path[] = {"store_max_pages", NULL};
+    yajl_val pages = yajl_tree_get(root, pages_path, yajl_t_any);
+    if (pages) {
+        long long n = YAJL_IS_INTEGER(pages) ? YAJL_GET_INTEGER(pages) : -1;
+        if (n < 0 || n > (long long)UINT32_MAX) {
+            yajl_tree_free(root);
+            naxd_fail(req, 400, "invalid_request", "store_max_pages",
+                      "store_max_pages must be an integer in 0..4294967295");
+            return;
+        }
+        if (naxd_store_test_set_max_pages(a->store, (unsigned int)n) != 0) {
+            yajl_tree_free(root);
+            naxd_fail(req, 500, "internal_error", NULL, "the store refused the page limit");
+            return;
+        }
+    }
     const char *route_path[] = {"route", NULL}, *action_path[] = {"action", NULL};
     yajl_val route = yajl_tree_get(root, route_path, yajl_t_string);
     yajl_val action = yajl_tree_get(root, action_path, yajl_t_string);

@@ -496,6 +496,10 @@ class Server:
     def clock_skew(self, ms):
         return self.admin("POST", "/admin/faults", json={"clock_skew_ms": ms}).expect(200, 201, 204)
 
+    def store_max_pages(self, pages):
+        """Cap the database at `pages` pages (1: full now; 0: lift the cap)."""
+        return self.admin("POST", "/admin/faults", json={"store_max_pages": pages}).expect(204)
+
     def clear_faults(self):
         return self.admin("DELETE", "/admin/faults").expect(200, 204)
 

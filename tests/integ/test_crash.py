@@ -378,3 +378,40 @@ def test_failed_commit_then_recovery(naxd):
     user.post("/v1/orders", json={"pair": "BTC-AUD", "side": "buy", "type": "limit",
                                   "price": "40000.00", "quantity": "0.001"}).expect(201)
     user.delete("/v1/orders").expect(200)
+
+
+def test_a_full_disk_is_503_changes_nothing_and_recovers(server_factory):
+    """SQLite refusing to grow the database (a real SQLITE_FULL, through the
+    store_max_pages fault) fails the commit: 503, nothing changed, in memory or
+    on disk; once space returns the server takes writes again."""
+    server = server_factory()
+    user = new_user(server)
+    fund_fiat(user, "AUD", "100000.00")
+    order = {"pair": "BTC-AUD", "side": "buy", "type": "limit", "price": "40000.00",
+             "quantity": "0.001"}
+
+    def open_orders():
+        return sorted(o["id"] for o in user.get("/v1/orders?status=open").expect(200)
+                      .json()["orders"])
+
+    server.store_max_pages(1)  # no page more than the database has now
+    placed, refused = [], None
+    for _ in range(2000):  # free pages inside the file take a few orders first
+        before = (balances(user), open_orders())
+        r = user.post("/v1/orders", json=order)
+        if r.status == 503:
+            refused = before
+            break
+        placed.append(r.expect(201).json()["id"])
+    assert refused is not None, "the database never filled up"
+    assert (balances(user), open_orders()) == refused  # nothing of the refused order
+    server.store_max_pages(0)
+    server.wait_writable()
+    placed.append(user.post("/v1/orders", json=order).expect(201).json()["id"])
+    assert open_orders() == sorted(placed)
+    server.stop()  # what was committed, and only that, is on disk
+    rc, out = server.verify_audit()
+    assert rc == 0 and '"ok"' in out, out
+    server.start()
+    user.login()
+    assert open_orders() == sorted(placed)
