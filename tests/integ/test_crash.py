@@ -394,6 +394,9 @@ def test_a_full_disk_is_503_changes_nothing_and_recovers(server_factory):
         return sorted(o["id"] for o in user.get("/v1/orders?status=open").expect(200)
                       .json()["orders"])
 
+    for bad in (-1, "1", 1.5, 1 << 33):
+        r = server.admin("POST", "/admin/faults", json={"store_max_pages": bad})
+        assert r.expect(400).json()["error"]["field"] == "store_max_pages"
     server.store_max_pages(1)  # no page more than the database has now
     placed, refused = [], None
     for _ in range(2000):  # free pages inside the file take a few orders first
