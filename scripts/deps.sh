@@ -31,6 +31,9 @@ packages=(
     groff-base man-db
     # bench/run --report draws the performance charts (its test too)
     gnuplot-nox
+    # the libFuzzer targets (tests/fuzz: clang with its fuzzer runtime) and
+    # the memcheck runs
+    clang libclang-rt-14-dev valgrind
 )
 # The Node binding's addon builds against the installed node's headers. Debian's
 # nodejs has none (libnode-dev has them); NodeSource's nodejs ships them and

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (also `make test`): installs what is missing
 # (scripts/deps.sh), then the format check, then every test in a normal build (build/)
-# and in an AddressSanitizer + UBSan build (build-asan/). Each ctest prints
+# and in an AddressSanitizer + UBSan build (build-asan/), then each libFuzzer
+# target for $NAX_FUZZ_SECONDS (default 30) in a clang build (build-fuzz/,
+# ASan + UBSan + coverage; see tests/fuzz). Each ctest prints
 # its own summary; a last line adds them up. Runs everything even after a
 # failure, so one run shows all problems, and exits non-zero if any step failed.
 set -uo pipefail
@@ -23,13 +25,15 @@ banner() {
     printf '\n==== %s ====\n' "$*"
 }
 
-# run_suite NAME DIR CMAKE_ARGS...: configure, build, ctest; tally the results.
+# run_suite NAME DIR CMAKE_ARGS...: configure, build ($suite_target only when
+# set), ctest; tally the results.
 run_suite() {
     local name=$1 dir=$2 log
     shift 2
     log=$dir/ctest.log
     banner "$name: configure and build ($dir)"
-    if ! cmake -S . -B "$dir" "$@" >/dev/null || ! cmake --build "$dir" -j "$jobs"; then
+    if ! cmake -S . -B "$dir" "$@" >/dev/null ||
+        ! cmake --build "$dir" -j "$jobs" ${suite_target:+--target "$suite_target"}; then
         echo "$name: BUILD FAILED"
         failed_steps+=("$name build")
         return
@@ -57,10 +61,14 @@ scripts/format.sh --check || failed_steps+=("format")
 
 run_suite "normal" build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAX_SANITIZE=OFF -DNAX_BUILD_TESTS=ON
 run_suite "asan+ubsan" build-asan -DCMAKE_BUILD_TYPE=Debug -DNAX_SANITIZE=ON -DNAX_BUILD_TESTS=ON
+# Only the fuzz targets are built and run here: the suites above cover the rest.
+suite_target=fuzz run_suite "fuzz" build-fuzz -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAX_FUZZ=ON \
+    -DNAX_BUILD_TESTS=OFF -DNAX_BUILD_BENCH=OFF -DNAX_FUZZ_SECONDS="${NAX_FUZZ_SECONDS:-30}"
 
 banner "summary"
 if [ ${#failed_steps[@]} -eq 0 ]; then
-    echo "tests: format clean, normal and asan+ubsan suites green"
+    echo "tests: format clean, normal, asan+ubsan and fuzz suites green"
 else
     echo "tests: FAILED: ${failed_steps[*]}"
 fi
