@@ -88,7 +88,33 @@ def webhook():
                 yield ts + b"\x00" + header + b"\x00msg_1\x00" + body
 
 
-TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt, "webhook": webhook}
+def graphql():
+    queries = [
+        "{ balances { asset available locked total } }",
+        "query Q { balances { asset total } }",
+        'mutation { createOrder(input: {pair: "BTC-AUD", side: BUY, type: LIMIT, '
+        'price: "97250.50", quantity: "0.01"}) { id status price } }',
+        "mutation M($i: CreateOrderInput!) { createOrder(input: $i) { id clientOrderId pair "
+        "side type price quantity filledQuantity averagePrice status timeInForce postOnly "
+        "createdAt updatedAt __typename } }",
+        "{ __typename balances { asset } }",
+        "query A { balances { asset } } query B { balances { total } }",
+        "{ a: balances { x: asset } }",
+        "fragment F on Balance { asset } { balances { ...F } }",
+    ]
+    variables = [None, {"i": {"pair": "BTC-AUD", "side": "SELL", "type": "LIMIT",
+                              "price": "97250.50", "quantity": "0.5", "clientOrderId": "c1"}}]
+    for q in queries:
+        for v in variables:
+            body = {"query": q}
+            if v is not None:
+                body["variables"] = v
+            yield json.dumps(body).encode()
+    yield json.dumps({"query": queries[5], "operationName": "B"}).encode()
+
+
+TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt, "webhook": webhook,
+           "graphql": graphql}
 
 
 def main():
