@@ -113,8 +113,19 @@ def graphql():
     yield json.dumps({"query": queries[5], "operationName": "B"}).encode()
 
 
+def http_response():
+    yield (b"HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+           b"Content-Type: application/json\r\nX-Request-Id: req_1\r\n"
+           b"RateLimit-Limit: 10\r\nRateLimit-Remaining: 9\r\nRateLimit-Reset: 1\r\n\r\n")
+    yield (b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\n"
+           b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nDate: Mon, 07 Nov 1994 08:49:37 GMT\r\n\r\n")
+    yield b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n\r\n"
+    yield b"Date: Sunday, 06-Nov-94 08:49:37 GMT\r\nDate: Sun Nov  6 08:49:37 1994\r\n"
+    yield b"Date: Sun, 30 Feb 2026 08:49:37 GMT\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+
+
 TARGETS = {"codec": codec, "decimal": decimal, "jwt": jwt, "webhook": webhook,
-           "graphql": graphql}
+           "graphql": graphql, "http_response": http_response}
 
 
 def main():
