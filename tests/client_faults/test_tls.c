@@ -3,7 +3,8 @@
  * certificate: verification is on by default and refuses it (a permanent
  * NAX_ETLS, never retried); trusting it through ca_path works; a public-key
  * pin that matches works and one that does not is refused; tls_insecure
- * turns verification off.
+ * turns verification off. A second naxd serves a certificate for another
+ * name: trusted or not, the client refuses it for 127.0.0.1.
  */
 #include <check.h>
 #include <stdio.h>
@@ -12,8 +13,8 @@
 
 #include "../client/harness.h"
 
-static naxh_server srv;
-static char dir[256], cert[300], key[300], pin[128];
+static naxh_server srv, other_name;
+static char dir[256], cert[300], key[300], pin[128], cert2[300], key2[300];
 
 static int sh(const char *cmd)
 {
@@ -36,6 +37,16 @@ static int make_cert(void)
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 2 "
              "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null",
              key, cert);
+    if (sh(cmd))
+        return -1;
+    /* The same kind of certificate for a name that is not the server's. */
+    snprintf(cert2, sizeof cert2, "%s/other.pem", dir);
+    snprintf(key2, sizeof key2, "%s/other-key.pem", dir);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 2 "
+             "-subj /CN=exchange.example -addext subjectAltName=DNS:exchange.example "
+             "2>/dev/null",
+             key2, cert2);
     if (sh(cmd))
         return -1;
     snprintf(cmd, sizeof cmd,
@@ -115,6 +126,25 @@ START_TEST(a_matching_pin_works_and_another_is_refused)
 }
 END_TEST
 
+static void trust_other(nax_client_options *o)
+{
+    o->ca_path = cert2;
+}
+
+START_TEST(a_certificate_for_another_name_is_refused_even_when_trusted)
+{
+    nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
+    trust_other(&o);
+    nax_client *c = NULL;
+    ck_assert_int_eq(naxh_client(&other_name, &o, &c), 0);
+    nax_ticker *t = NULL;
+    ck_assert_int_eq(nax_markets_ticker(c, "BTC-AUD", &t), NAX_ETLS);
+    ck_assert(!nax_error_last()->transient);
+    ck_assert_ptr_null(t);
+    nax_client_free(c);
+}
+END_TEST
+
 START_TEST(insecure_turns_verification_off)
 {
     ck_assert_msg(ticker_with(insecure) == 0, "%s", nax_error_last()->message);
@@ -124,7 +154,8 @@ END_TEST
 int main(void)
 {
     if (nax_global_init(NULL) != 0 || make_cert() != 0 ||
-        naxh_start_tls(&srv, NULL, cert, key) != 0)
+        naxh_start_tls(&srv, NULL, cert, key) != 0 ||
+        naxh_start_tls(&other_name, NULL, cert2, key2) != 0)
         return 1;
     Suite *s = suite_create("client_tls");
     TCase *tc = tcase_create("tls");
@@ -132,6 +163,7 @@ int main(void)
     tcase_add_test(tc, verification_is_on_by_default);
     tcase_add_test(tc, a_trusted_ca_works);
     tcase_add_test(tc, a_matching_pin_works_and_another_is_refused);
+    tcase_add_test(tc, a_certificate_for_another_name_is_refused_even_when_trusted);
     tcase_add_test(tc, insecure_turns_verification_off);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
@@ -139,9 +171,10 @@ int main(void)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     naxh_stop(&srv);
+    naxh_stop(&other_name);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     sh(cmd);
     nax_global_shutdown();
-    return failed || srv.exit_status ? 1 : 0;
+    return failed || srv.exit_status || other_name.exit_status ? 1 : 0;
 }
