@@ -3,8 +3,8 @@
  * certificate: verification is on by default and refuses it (a permanent
  * NAX_ETLS, never retried); trusting it through ca_path works; a public-key
  * pin that matches works and one that does not is refused; tls_insecure
- * turns verification off. A second naxd serves a certificate for another
- * name: trusted or not, the client refuses it for 127.0.0.1.
+ * turns verification off. Two more naxd serve a certificate for another
+ * name and an expired one: the client refuses both, even when it trusts them.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,8 +13,8 @@
 
 #include "../client/harness.h"
 
-static naxh_server srv, other_name;
-static char dir[256], cert[300], key[300], pin[128], cert2[300], key2[300];
+static naxh_server srv, other_name, expired;
+static char dir[256], cert[300], key[300], pin[128], cert2[300], key2[300], cert3[300], key3[300];
 
 static int sh(const char *cmd)
 {
@@ -32,7 +32,7 @@ static int make_cert(void)
         return -1;
     snprintf(cert, sizeof cert, "%s/cert.pem", dir);
     snprintf(key, sizeof key, "%s/key.pem", dir);
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 2 "
              "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null",
@@ -47,6 +47,17 @@ static int make_cert(void)
              "-subj /CN=exchange.example -addext subjectAltName=DNS:exchange.example "
              "2>/dev/null",
              key2, cert2);
+    if (sh(cmd))
+        return -1;
+    /* One for the right name whose validity ended yesterday (-days -1). */
+    snprintf(cert3, sizeof cert3, "%s/expired.pem", dir);
+    snprintf(key3, sizeof key3, "%s/expired-key.pem", dir);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -newkey rsa:2048 -nodes -keyout %s -out %s/expired.csr "
+             "-subj /CN=127.0.0.1 2>/dev/null && printf 'subjectAltName=IP:127.0.0.1' > "
+             "%s/san && openssl x509 -req -in %s/expired.csr -signkey %s -out %s -days -1 "
+             "-extfile %s/san 2>/dev/null",
+             key3, dir, dir, dir, key3, cert3, dir);
     if (sh(cmd))
         return -1;
     snprintf(cmd, sizeof cmd,
@@ -126,22 +137,29 @@ START_TEST(a_matching_pin_works_and_another_is_refused)
 }
 END_TEST
 
-static void trust_other(nax_client_options *o)
-{
-    o->ca_path = cert2;
-}
-
-START_TEST(a_certificate_for_another_name_is_refused_even_when_trusted)
+/* A ticker from `server` with `trusted` as the only CA: must be NAX_ETLS, final. */
+static void refused_even_when_trusted(naxh_server *server, const char *trusted)
 {
     nax_client_options o = NAX_CLIENT_OPTIONS_INIT;
-    trust_other(&o);
+    o.ca_path = trusted;
     nax_client *c = NULL;
-    ck_assert_int_eq(naxh_client(&other_name, &o, &c), 0);
+    ck_assert_int_eq(naxh_client(server, &o, &c), 0);
     nax_ticker *t = NULL;
     ck_assert_int_eq(nax_markets_ticker(c, "BTC-AUD", &t), NAX_ETLS);
     ck_assert(!nax_error_last()->transient);
     ck_assert_ptr_null(t);
     nax_client_free(c);
+}
+
+START_TEST(a_certificate_for_another_name_is_refused_even_when_trusted)
+{
+    refused_even_when_trusted(&other_name, cert2);
+}
+END_TEST
+
+START_TEST(an_expired_certificate_is_refused_even_when_trusted)
+{
+    refused_even_when_trusted(&expired, cert3);
 }
 END_TEST
 
@@ -155,7 +173,8 @@ int main(void)
 {
     if (nax_global_init(NULL) != 0 || make_cert() != 0 ||
         naxh_start_tls(&srv, NULL, cert, key) != 0 ||
-        naxh_start_tls(&other_name, NULL, cert2, key2) != 0)
+        naxh_start_tls(&other_name, NULL, cert2, key2) != 0 ||
+        naxh_start_tls(&expired, NULL, cert3, key3) != 0)
         return 1;
     Suite *s = suite_create("client_tls");
     TCase *tc = tcase_create("tls");
@@ -164,6 +183,7 @@ int main(void)
     tcase_add_test(tc, a_trusted_ca_works);
     tcase_add_test(tc, a_matching_pin_works_and_another_is_refused);
     tcase_add_test(tc, a_certificate_for_another_name_is_refused_even_when_trusted);
+    tcase_add_test(tc, an_expired_certificate_is_refused_even_when_trusted);
     tcase_add_test(tc, insecure_turns_verification_off);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
@@ -172,9 +192,10 @@ int main(void)
     srunner_free(sr);
     naxh_stop(&srv);
     naxh_stop(&other_name);
+    naxh_stop(&expired);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     sh(cmd);
     nax_global_shutdown();
-    return failed || srv.exit_status || other_name.exit_status ? 1 : 0;
+    return failed || srv.exit_status || other_name.exit_status || expired.exit_status ? 1 : 0;
 }
