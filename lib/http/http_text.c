@@ -91,7 +91,12 @@ static int64_t parse_imf_fixdate(const char *v, size_t len)
     return seconds * 1000;
 }
 
-/* Any form curl reads; -1 for what it cannot read and for dates before the epoch. */
+/* 9999-12-31T23:59:59Z: the last second a four-digit year names. curl reads
+ * longer years into a 64-bit time_t whose milliseconds overflow int64_t. */
+#define LAST_DATE_S 253402300799LL
+
+/* Any form curl reads; -1 for what it cannot read and for dates before the
+ * epoch or after year 9999. */
 static int64_t parse_with_curl(const char *v, size_t len)
 {
     char text[DATE_MAX_LEN + 1];
@@ -103,7 +108,7 @@ static int64_t parse_with_curl(const char *v, size_t len)
     memcpy(text, v, len);
     text[len] = '\0';
     time_t t = curl_getdate(text, NULL);
-    if (t < 0)
+    if (t < 0 || (int64_t)t > LAST_DATE_S)
         return -1;
     return (int64_t)t * 1000;
 }

@@ -10,13 +10,15 @@ at inputs that reach deep into its parser.
 
 import base64
 import hashlib
+import itertools
 import hmac
 import json
 import re
 import sys
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE.parents[1]
 GOLDEN = SOURCE / "tests" / "golden"
 TYPES_H = SOURCE / "include" / "nax" / "types.h"
 
@@ -134,7 +136,10 @@ def main():
         sys.exit(f"seeds.py: no seeds for '{target}' (have: {', '.join(sorted(TARGETS))})")
     out.mkdir(parents=True, exist_ok=True)
     n = 0
-    for seed in TARGETS[target]():
+    # Inputs that once found a bug (tests/fuzz/regress/<target>/) start every
+    # run, so each ctest replays them before fuzzing on.
+    regress = sorted((HERE / "regress" / target).glob("*"))
+    for seed in itertools.chain((f.read_bytes() for f in regress), TARGETS[target]()):
         (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
         n += 1
     print(f"seeds.py: {n} seeds for fuzz_{target} in {out}")

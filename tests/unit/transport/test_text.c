@@ -191,6 +191,23 @@ START_TEST(imf_fields_out_of_range_are_refused)
 }
 END_TEST
 
+/* A server can send any year: curl reads a long one into a 64-bit time_t
+ * whose milliseconds do not fit in int64_t (found by fuzz_http_response:
+ * signed overflow). Dates after year 9999 read as absent. */
+START_TEST(dates_after_year_9999_are_refused)
+{
+    const char *bad[] = {
+        "Sat, 30 Feb 2026555555 08:49:37 GMT",
+        "Sun, 06 Nov 99999999999 08:49:37 GMT",
+        "Sunday, 06-Nov-10000 08:49:37 GMT",
+        "Sat Jan  1 00:00:00 10000",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(nax__http_parse_date(bad[i]) == -1, "accepted \"%s\"", bad[i]);
+    ck_assert_int_eq(nax__http_parse_date("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799000LL);
+}
+END_TEST
+
 /* Names are the exact ones RFC 9110 writes; anything else is not the fixed
  * form and goes to curl, which refuses unknown words as it always did. */
 START_TEST(unknown_day_and_month_names_are_refused)
@@ -257,6 +274,7 @@ int main(void)
     tcase_add_test(tc, imf_fixdates_equal_curls_reading);
     tcase_add_test(tc, every_day_reads_as_timegm_and_curl);
     tcase_add_test(tc, imf_fields_out_of_range_are_refused);
+    tcase_add_test(tc, dates_after_year_9999_are_refused);
     tcase_add_test(tc, unknown_day_and_month_names_are_refused);
     tcase_add_test(tc, date_cache_follows_the_text);
     suite_add_tcase(s, tc);
