@@ -164,6 +164,9 @@ void nax__codec_quote(char *out, size_t out_size, const char *text, size_t len);
  * no overlong forms, no surrogates, nothing above U+10FFFF), or len when all
  * of it is well-formed. */
 size_t nax__codec_utf8_check(const unsigned char *s, size_t len);
+/* Length of the well-formed UTF-8 sequence at s[0] (a byte >= 0x80, at most
+ * `avail` bytes available), or 0 when it is malformed or cut short. */
+size_t nax__utf8_sequence(const unsigned char *s, size_t avail);
 
 /* ---- decimals ---------------------------------------------------------------- */
 

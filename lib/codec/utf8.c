@@ -9,7 +9,7 @@
 
 /* Length of the well-formed sequence starting at s[0] (a byte >= 0x80),
  * or 0 when it is malformed or cut short. */
-static size_t utf8_sequence(const unsigned char *s, size_t avail)
+size_t nax__utf8_sequence(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
     unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
@@ -57,7 +57,7 @@ size_t nax__codec_utf8_check(const unsigned char *s, size_t len)
             i++;
             continue;
         }
-        size_t n = utf8_sequence(s + i, len - i);
+        size_t n = nax__utf8_sequence(s + i, len - i);
         if (n == 0)
             return i;
         i += n;

@@ -7,6 +7,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "codec/codec_internal.h"
 #include "core/core.h"
 #include "shift/json.h"
 
@@ -377,6 +378,21 @@ int nax__json_write_string(nax_buf *out, const char *s, size_t len)
     size_t run = 0; /* bytes copied as they are */
     for (size_t i = 0; !rc && i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            /* Well-formed sequences go as they are; anything else (a text cut
+             * inside a character, stray bytes) becomes U+FFFD, so the output
+             * is always valid JSON (RFC 8259: UTF-8). */
+            size_t n = nax__utf8_sequence((const unsigned char *)s + i, len - i);
+            if (n) {
+                i += n - 1;
+                continue;
+            }
+            rc = nax__buf_append(out, s + run, i - run);
+            if (!rc)
+                rc = nax__buf_append(out, "\xEF\xBF\xBD", 3);
+            run = i + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         rc = nax__buf_append(out, s + run, i - run);

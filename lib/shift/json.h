@@ -61,7 +61,9 @@ const char *nax__jv_str(const nax__jv *v);
 
 /* Append v as compact JSON text. 0 or NAX_ENOMEM. */
 int nax__jv_write(nax_buf *out, const nax__jv *v);
-/* Append s (len bytes of UTF-8) as a quoted, escaped JSON string. 0 or NAX_ENOMEM. */
+/* Append s (len bytes of UTF-8) as a quoted, escaped JSON string; a byte that
+ * is not part of well-formed UTF-8 is written as U+FFFD, so the output is
+ * always valid JSON. 0 or NAX_ENOMEM. */
 int nax__json_write_string(nax_buf *out, const char *s, size_t len);
 
 #endif /* NAX_SHIFT_JSON_H */

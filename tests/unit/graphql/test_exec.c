@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codec/codec_internal.h"
 #include "graphql_test.h"
 
 #define ALL_ORDER_FIELDS                                                                           \
@@ -222,6 +223,30 @@ START_TEST(bodies_that_are_not_graphql_requests)
 }
 END_TEST
 
+/* Error texts quote the caller's names into fixed-size buffers; a cut inside
+ * a multi-byte character must not reach the response as broken UTF-8 (found
+ * by fuzz_graphql: a strict client could not parse the answer). */
+START_TEST(error_texts_cut_inside_a_character_stay_valid_utf8)
+{
+    fake f;
+    fake_init(&f);
+    char name[2 * 70 + 1] = "";
+    for (int i = 0; i < 70; i++)
+        strcat(name, "\xc3\xa9"); /* U+00E9, two bytes */
+    char vars[400];
+    snprintf(vars, sizeof vars,
+             "{\"in\":{\"pair\":\"P\",\"side\":\"BUY\",\"type\":\"LIMIT\","
+             "\"quantity\":\"1\",\"%s\":1}}",
+             name);
+    char *out =
+        run_ok(&f, "mutation ($in: CreateOrderInput!) { createOrder(input: $in) { id } }", vars);
+    ck_assert_contains(out, "BAD_USER_INPUT");
+    size_t len = strlen(out);
+    ck_assert_uint_eq(nax__codec_utf8_check((const unsigned char *)out, len), len);
+    free(out);
+}
+END_TEST
+
 START_TEST(request_errors_have_no_data)
 {
     fake f;
@@ -271,6 +296,7 @@ static Suite *exec_suite(void)
     tcase_add_test(tc, resolver_may_ask_for_an_http_answer);
     tcase_add_test(tc, bodies_that_are_not_graphql_requests);
     tcase_add_test(tc, request_errors_have_no_data);
+    tcase_add_test(tc, error_texts_cut_inside_a_character_stay_valid_utf8);
     suite_add_tcase(s, tc);
     return s;
 }
