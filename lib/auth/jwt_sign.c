@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/jwt_key.h"
 #include "codec/codec_internal.h"
 #include "core/core.h"
 
-#define JWT_KEY_MIN 32   /* RFC 7518 §3.2: at least the hash size */
-#define JSON_MAX    2048 /* every claim escaped at 6 bytes per byte still fits */
+#define JSON_MAX 2048 /* every claim escaped at 6 bytes per byte still fits */
 
 typedef struct writer {
     char data[JSON_MAX];
@@ -110,13 +110,6 @@ static void write_claims(writer *w, const nax__jwt_claims *c)
     put(w, "}", 1);
 }
 
-/* The signing key: raw bytes, or prepared once (nax__hmac_key). */
-typedef struct jwt_key {
-    const void *raw;
-    size_t len;
-    nax__hmac_key *prepared;
-} jwt_key;
-
 static int append_signed(nax_buf *out, const jwt_key *key, const writer *header,
                          const writer *claims)
 {
@@ -128,9 +121,7 @@ static int append_signed(nax_buf *out, const jwt_key *key, const writer *header,
         rc = nax__base64url_encode(out, claims->data, claims->len);
     unsigned char mac[NAX__SHA256_LEN];
     if (!rc)
-        rc = key->prepared
-                 ? nax__hmac_key_sha256(key->prepared, mac, out->data + start, out->len - start)
-                 : nax__hmac_sha256(mac, key->raw, key->len, out->data + start, out->len - start);
+        rc = jwt_key_mac(key, mac, out->data + start, out->len - start);
     if (!rc)
         rc = nax__buf_append(out, ".", 1);
     if (!rc)

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/jwt_key.h"
 #include "auth/json_walk.h"
 
 /* Far above any token naxd issues; bounds the work an attacker can ask for. */
 #define TOKEN_MAX         8192
 #define HEADER_MAX        1024
-#define JWT_KEY_MIN       32 /* RFC 7518 §3.2: at least the hash size */
 #define SIGNATURE_B64_LEN 43 /* 32 bytes in unpadded base64url */
 
 typedef struct header_info {
@@ -153,13 +153,6 @@ static int on_claim(const nax__json_member *m, void *userdata)
     return ok ? 0 : -1;
 }
 
-/* The verification key: raw bytes, or prepared once (nax__hmac_key). */
-typedef struct jwt_key {
-    const void *raw;
-    size_t len;
-    nax__hmac_key *prepared;
-} jwt_key;
-
 /* The MAC covers the first two parts and their dot, as sent. */
 static int signature_ok(const char *token, size_t dot2, const unsigned char *given,
                         size_t given_len, const jwt_key *key)
@@ -167,9 +160,7 @@ static int signature_ok(const char *token, size_t dot2, const unsigned char *giv
     unsigned char want[NAX__SHA256_LEN];
     if (key->len < JWT_KEY_MIN || given_len != NAX__SHA256_LEN)
         return 0;
-    int rc = key->prepared ? nax__hmac_key_sha256(key->prepared, want, token, dot2)
-                           : nax__hmac_sha256(want, key->raw, key->len, token, dot2);
-    if (rc != 0)
+    if (jwt_key_mac(key, want, token, dot2) != 0)
         return 0;
     return nax__ct_equal(given, given_len, want, sizeof want);
 }
