@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "app/json_tree.h"
 #include "auth/auth.h"
 #include "core/core.h"
 
@@ -352,7 +353,7 @@ static int read_file(naxd_config *c, const char *path)
         return rc;
     }
     char err[256] = "";
-    yajl_val root = yajl_tree_parse(text.data ? text.data : "", err, sizeof err);
+    yajl_val root = naxd_json_tree(text.data ? text.data : "", text.len, err, sizeof err);
     nax_buf_dispose(&text);
     if (!root || !YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);

@@ -29,6 +29,7 @@
 
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/json_tree.h"
 #include "core/core.h"
 #include "stream/stream.h"
 
@@ -144,7 +145,9 @@ static int64_t member_int(yajl_val root, const char *name, int64_t dflt)
 static yajl_val body_object(naxd_req *req)
 {
     char err[128];
-    yajl_val root = yajl_tree_parse(naxd_req_body(req, NULL), err, sizeof err);
+    size_t len;
+    const char *body = naxd_req_body(req, &len);
+    yajl_val root = naxd_json_tree(body, len, err, sizeof err);
     if (root && YAJL_IS_OBJECT(root))
         return root;
     yajl_tree_free(root);
