@@ -297,7 +297,8 @@ static void refuse_frame(naxd__conn *c, const char *text, size_t len, int rc, in
         if (limited)
             naxd__send_ack(c, p.op, p.id, "rate_limited", NULL, "too many ops; slow down");
         else
-            naxd__send_ack(c, p.op, p.id, "invalid_request", field[0] ? field : NULL, message);
+            naxd__send_ack(c, p.op, p.id, rc == NAX_ENOMEM ? "internal_error" : "invalid_request",
+                           field[0] ? field : NULL, message);
         return;
     }
     if (limited)
