@@ -119,6 +119,7 @@ typedef struct naxd_ctx {
     int fault_status;    /* status for error faults */
     uint32_t fault_delay_ms;
     uint32_t fault_retry_after_s;
+    int alloc_window; /* this request opened the armed allocation failure's window */
 } naxd_ctx;
 
 enum {
@@ -369,6 +370,7 @@ NAXD_HANDLER(h_metrics);
 NAXD_HANDLER(h_admin_kyc);
 NAXD_HANDLER(h_admin_faults);
 NAXD_HANDLER(h_admin_faults_clear);
+NAXD_HANDLER(h_admin_faults_get);
 NAXD_HANDLER(h_admin_stream_faults);
 /* the live market page (GET /, GET /assets/{file}): app/h_page.c */
 NAXD_HANDLER(h_page);

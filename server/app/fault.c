@@ -126,6 +126,7 @@ void naxd__fault_clear(naxd_app *a)
         nax__free(r);
     }
     a->clock_skew_ms = 0;
+    naxd__fault_fail_allocation(0);
 }
 
 static int64_t int_of(yajl_val obj, const char *name, int64_t dflt)
@@ -150,6 +151,20 @@ NAXD_HANDLER(h_admin_faults)
     const char *skew_path[] = {"clock_skew_ms", NULL};
     if (yajl_tree_get(root, skew_path, yajl_t_number))
         a->clock_skew_ms = int_of(root, "clock_skew_ms", 0);
+    /* The next non-admin request's k-th allocation fails (0 disarms): see
+     * app/fault_alloc.c. */
+    const char *alloc_path[] = {"alloc_fail_at", NULL};
+    yajl_val alloc = yajl_tree_get(root, alloc_path, yajl_t_any);
+    if (alloc) {
+        long long k = YAJL_IS_INTEGER(alloc) ? YAJL_GET_INTEGER(alloc) : -1;
+        if (k < 0 || k > 1000000000) {
+            yajl_tree_free(root);
+            naxd_fail(req, 400, "invalid_request", "alloc_fail_at",
+                      "alloc_fail_at must be an integer in 0..1000000000");
+            return;
+        }
+        naxd__fault_fail_allocation((long)k);
+    }
     /* A real disk-full condition: SQLite may not grow the database past N
      * pages (0: back to the default), so commits that need a page fail. */
     const char *pages_path[] = {"store_max_pages", NULL};
@@ -203,6 +218,28 @@ NAXD_HANDLER(h_admin_faults_clear)
     naxd_app *a = app;
     naxd__fault_clear(a);
     naxd_ok(a, req, 204, NAX_TYPE_NONE, NULL);
+}
+
+/* {"alloc_fail_at":k pending or 0, "alloc_window_open":bool, "alloc_last":{"fail_at":k,
+ * "left":n} or null}: left is what the last armed request had to spare, 0 when
+ * its k-th allocation failed. */
+NAXD_HANDLER(h_admin_faults_get)
+{
+    naxd_app *a = app;
+    naxd_fault_alloc_state s;
+    naxd__fault_alloc_state(&s);
+    char body[160];
+    if (s.last_k < 0)
+        snprintf(body, sizeof body,
+                 "{\"alloc_fail_at\":%ld,\"alloc_window_open\":%s,\"alloc_last\":null}", s.pending,
+                 s.window_open ? "true" : "false");
+    else
+        snprintf(body, sizeof body,
+                 "{\"alloc_fail_at\":%ld,\"alloc_window_open\":%s,"
+                 "\"alloc_last\":{\"fail_at\":%ld,\"left\":%ld}}",
+                 s.pending, s.window_open ? "true" : "false", s.last_k, s.last_left);
+    (void)a;
+    naxd__send(req, 200, body, strlen(body)); /* not held behind commits, never stale */
 }
 
 /* ---- market stream faults ------------------------------------------------------------ */

@@ -681,11 +681,16 @@ NAXD_HANDLER(h_order_cancel)
     }
     naxd_exec x;
     naxd_exec_init(&x);
-    if (naxd_engine_cancel(a->engine, user, id, naxd_now_ms(a), &x) != 0 || !x.orders_count) {
+    int crc = naxd_engine_cancel(a->engine, user, id, naxd_now_ms(a), &x);
+    if (crc != 0 || !x.orders_count) {
         nax_buf_dispose(&before);
         naxd_mut_abort(mut);
         naxd_exec_dispose(&x);
-        naxd_fail(req, 404, "not_found", "id", "no such open order");
+        /* Out of memory is ours, not a missing order (the engine changed nothing). */
+        if (crc != 0 && crc != NAX_ENOTFOUND)
+            naxd_fail(req, 500, "internal_error", NULL, "the order could not be cancelled");
+        else
+            naxd_fail(req, 404, "not_found", "id", "no such open order");
         return;
     }
     naxd_batch *b = naxd_mut_batch(mut);

@@ -23,6 +23,22 @@ void naxd__maybe_reload(naxd_app *a);
  * (malformed X-NAX-Fault header). */
 int naxd__fault_match(naxd_app *a, naxd_req *req, const naxd_route *route, naxd_ctx *ctx);
 void naxd__fault_clear(naxd_app *a);
+/* The allocator of --fault-injection (app/fault_alloc.c): the C library's with
+ * one failure that can be armed for the next non-admin request: its k-th
+ * allocation fails (k <= 0 disarms). begin() at that request's dispatch opens
+ * its window (1 when it did), end() when its context is released closes it
+ * and records how many allocations were left (0: the failure fired). */
+const nax_allocator *naxd__fault_allocator(void);
+void naxd__fault_fail_allocation(long k);
+int naxd__fault_alloc_begin(void);
+void naxd__fault_alloc_end(void);
+typedef struct naxd_fault_alloc_state {
+    long pending;    /* armed for the next request; 0: none */
+    int window_open; /* a request is being counted */
+    long last_k;     /* k of the last window, -1 before the first */
+    long last_left;  /* allocations left when it closed; 0: the k-th failed */
+} naxd_fault_alloc_state;
+void naxd__fault_alloc_state(naxd_fault_alloc_state *s);
 /* Idempotency entries from the store (app/idempotency.c). */
 int naxd__load_idempotency(naxd_app *a);
 void naxd__idem_clear(naxd_app *a);
@@ -65,6 +81,22 @@ typedef struct naxd_signed {
     const char *body;
     size_t body_len;
 } naxd_signed;
+
+/* What a signed request is checked against once its key is known: no app,
+ * so the checks can be tested and fuzzed alone. */
+typedef struct naxd_sig_check {
+    const char *secret;    /* the key's secret */
+    int64_t now_ms;        /* the server's clock, ms since the epoch */
+    int64_t window_ms;     /* the configured receive window */
+    int64_t not_before_ms; /* the process's start (plus clock offset): older is refused */
+    naxd_map *seen;        /* the replay guard, "key:ts:sig" -> expiry; NULL: none */
+} naxd_sig_check;
+
+/* The timestamp (decimal ms), the receive window (s->window or the
+ * configured one), the signature (constant-time compare) and, when c->seen
+ * is set, the replay guard, which then remembers it. s->key_id at most 64
+ * bytes. 0 when accepted; -1 with f filled. */
+int naxd__signature_verify(const naxd_signed *s, const naxd_sig_check *c, naxd_authn_fail *f);
 
 /* Checks the key, the receive window, the signature and the replay guard,
  * and marks the key used: 0 with the key and its user; -1 with f filled.

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/internal.h"
 #include "app/operator.h"
 #include "core/core.h"
 
@@ -92,7 +93,12 @@ static int verify_audit(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    nax_global_init(NULL);
+    /* Before anything allocates: under --fault-injection every allocation
+     * goes through the allocator whose failures a test can arm. */
+    int faults = 0;
+    for (int i = 1; i < argc; i++)
+        faults |= !strcmp(argv[i], "--fault-injection");
+    nax_global_init(faults ? naxd__fault_allocator() : NULL);
     nax_log_set(log_to_stderr, NAX_LOG_INFO, NULL);
     if (argc > 1 && (!strcmp(argv[1], "verify-audit") || !strcmp(argv[1], "set-kyc"))) {
         int rc = !strcmp(argv[1], "set-kyc") ? naxd_operator_set_kyc(argc, argv)

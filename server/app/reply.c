@@ -28,6 +28,11 @@ void naxd_fail(naxd_req *req, int status, const char *code, const char *field, c
 void naxd_fail_decode(naxd_req *req)
 {
     const nax_error *e = nax_error_last();
+    /* Running out of memory says nothing about the body: not the client's fault. */
+    if (e->code == NAX_ENOMEM) {
+        naxd_fail(req, 500, "internal_error", NULL, "out of memory");
+        return;
+    }
     /* The contract calls a repeated member malformed JSON (two parsers could
      * disagree on its value); the codec reports it as a schema error. */
     int duplicate = e->message && strstr(e->message, "duplicate member");

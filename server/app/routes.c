@@ -78,6 +78,8 @@ static const naxd_route routes[] = {
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
     {NAXD_DELETE, "/admin/faults", "DELETE /admin/faults", h_admin_faults_clear,
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
+    {NAXD_GET, "/admin/faults", "GET /admin/faults", h_admin_faults_get,
+     NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
     {NAXD_POST, "/admin/stream-faults", "POST /admin/stream-faults", h_admin_stream_faults,
      NAXD_R_FAULT_ONLY | NAXD_R_OPERATOR, 0},
 };
@@ -113,9 +115,13 @@ void naxd__ctx_release(naxd_req *req)
     naxd_ctx *ctx = naxd_req_data(req);
     if (!ctx)
         return;
+    int window = ctx->alloc_window;
     nax__free(ctx->idem_key);
     nax__free(ctx);
     naxd_req_set_data(req, NULL);
+    /* The reply is queued (rendered): the request's allocations are done. */
+    if (window)
+        naxd__fault_alloc_end();
 }
 
 /* ---- rate limits ------------------------------------------------------------------ */
@@ -219,11 +225,16 @@ void naxd_app_dispatch(naxd_req *req, const naxd_route *route, void *app)
         naxd_reply_error(req, 404, "not_found", NULL, "no such resource");
         return;
     }
+    /* An allocation failure armed by POST /admin/faults counts from here. */
+    int window = a->fault_mode && !(route->flags & NAXD_R_FAULT_ONLY) && naxd__fault_alloc_begin();
     naxd_ctx *ctx = naxd__ctx_attach(a, req);
     if (!ctx) {
         naxd_reply_error(req, 500, "internal_error", NULL, "out of memory");
+        if (window)
+            naxd__fault_alloc_end();
         return;
     }
+    ctx->alloc_window = window;
     /* GET and DELETE take no body: a body there could only be a second request
      * smuggled under a signature made for the first. */
     size_t body_len = 0;

@@ -228,7 +228,9 @@ static void run_take(naxd_store *s, naxd__job *take)
         naxd_batch *b = (naxd_batch *)j;
         if (!b->preset_status) {
             in_tx++;
-            work += !naxd_batch_empty(b);
+            /* A batch whose building failed may be empty yet must fail: the
+             * app's memory already holds the change it could not describe. */
+            work += !naxd_batch_empty(b) || b->fail_commit;
         }
     }
     int status = 0;
