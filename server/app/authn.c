@@ -164,34 +164,34 @@ static int drop_expired_signature(const char *key, uint64_t ukey, void *value, v
     return (int64_t)(uintptr_t)value <= p->now;
 }
 
-static void prune_seen_signatures(naxd_app *a, int64_t now)
+static void prune_seen_signatures(naxd_map *seen, int64_t now)
 {
     prune_ctx p = {now};
-    naxd_map_foreach(&a->seen_signatures, drop_expired_signature, &p);
+    naxd_map_foreach(seen, drop_expired_signature, &p);
 }
 
 /* Remembers (key, timestamp, signature) until the timestamp leaves the
  * window. Returns 1 when it was seen before, 0 when new, <0 on OOM. The map
  * is pruned whenever it doubled since the last prune, so it stays within
  * twice the signatures of one window (plus the timer's prunes). */
-static int remember_signature(naxd_app *a, const char *key_id, const char *ts, const char *sig,
-                              int64_t ts_ms, int64_t now, int64_t window)
+static int remember_signature(naxd_map *seen_map, const char *key_id, const char *ts,
+                              const char *sig, int64_t ts_ms, int64_t now, int64_t window)
 {
     static size_t prune_at = SEEN_PRUNE_MIN;
     char seen[160];
     int n = snprintf(seen, sizeof seen, "%s:%s:%s", key_id, ts, sig);
     if (n < 0 || (size_t)n >= sizeof seen)
         return NAX_EINVAL;
-    void *expiry = naxd_map_get(&a->seen_signatures, seen);
+    void *expiry = naxd_map_get(seen_map, seen);
     if (expiry && (int64_t)(uintptr_t)expiry > now)
         return 1;
-    if (naxd_map_count(&a->seen_signatures) >= prune_at) {
-        prune_seen_signatures(a, now);
-        size_t live = naxd_map_count(&a->seen_signatures);
+    if (naxd_map_count(seen_map) >= prune_at) {
+        prune_seen_signatures(seen_map, now);
+        size_t live = naxd_map_count(seen_map);
         prune_at = live * 2 > SEEN_PRUNE_MIN ? live * 2 : SEEN_PRUNE_MIN;
     }
     int64_t until = (ts_ms > now ? ts_ms : now) + window + 1;
-    return naxd_map_put(&a->seen_signatures, seen, (void *)(uintptr_t)until);
+    return naxd_map_put(seen_map, seen, (void *)(uintptr_t)until);
 }
 
 /* Digits only, at most 18 (no overflow). -1 when malformed. */
@@ -220,26 +220,21 @@ static const char *scope_missing(unsigned int flags, unsigned int scopes)
     return NULL;
 }
 
-int naxd__authn_signature(naxd_app *a, const naxd_signed *s, naxd_api_key_rec **key,
-                          naxd_user **user, naxd_authn_fail *f)
+int naxd__signature_verify(const naxd_signed *s, const naxd_sig_check *c, naxd_authn_fail *f)
 {
-    naxd_api_key_rec *k = strlen(s->key_id) <= 64 ? naxd_map_get(&a->api_keys, s->key_id) : NULL;
-    naxd_user *u = k && !k->revoked ? naxd_user_by_id(a, k->user) : NULL;
-    if (!u)
-        return authn_fail(f, 401, "invalid_api_key", "X-NAX-APIKEY", "unknown or revoked API key");
     int64_t ts_ms = parse_timestamp(s->timestamp);
     if (ts_ms < 0)
         return authn_fail(f, 401, "invalid_signature", "X-NAX-TIMESTAMP",
                           "X-NAX-TIMESTAMP must be milliseconds since the epoch, in decimal "
                           "digits");
-    int64_t window = a->cfg->recv_window_ms;
+    int64_t window = c->window_ms;
     if (s->window) {
         window = parse_timestamp(s->window);
         if (window < 1 || window > NAXD_MAX_RECV_WINDOW_MS)
             return authn_fail(f, 400, "invalid_request", "X-NAX-RECV-WINDOW",
                               "X-NAX-RECV-WINDOW must be 1 to 60000 milliseconds");
     }
-    int64_t now = naxd_now_ms(a);
+    int64_t now = c->now_ms;
     int64_t skew = ts_ms > now ? ts_ms - now : now - ts_ms;
     if (skew > window)
         return authn_fail(f, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
@@ -247,22 +242,40 @@ int naxd__authn_signature(naxd_app *a, const naxd_signed *s, naxd_api_key_rec **
                           (long long)skew, (long long)window);
     /* The replay guard is memory: what was signed before this process
      * started may have been seen by the one before it. */
-    if (ts_ms < a->started_ms + a->clock_skew_ms)
+    if (ts_ms < c->not_before_ms)
         return authn_fail(f, 401, "timestamp_out_of_window", "X-NAX-TIMESTAMP",
                           "X-NAX-TIMESTAMP is from before the server started; sign again");
     char expected[65];
-    if (nax__request_signature(expected, k->secret, s->timestamp, s->method, s->target, s->body,
+    if (nax__request_signature(expected, c->secret, s->timestamp, s->method, s->target, s->body,
                                s->body_len) != 0)
         return authn_fail(f, 500, "internal_error", NULL, "the signature could not be checked");
     if (!nax__ct_equal(expected, 64, s->signature, strlen(s->signature)))
         return authn_fail(f, 401, "invalid_signature", "X-NAX-SIGNATURE",
                           "the signature does not match the request");
-    int seen = remember_signature(a, s->key_id, s->timestamp, s->signature, ts_ms, now, window);
+    if (!c->seen)
+        return 0;
+    int seen =
+        remember_signature(c->seen, s->key_id, s->timestamp, s->signature, ts_ms, now, window);
     if (seen < 0)
         return authn_fail(f, 500, "internal_error", NULL, "out of memory");
     if (seen)
         return authn_fail(f, 401, "replayed_request", "X-NAX-SIGNATURE",
                           "this signed request was already received");
+    return 0;
+}
+
+int naxd__authn_signature(naxd_app *a, const naxd_signed *s, naxd_api_key_rec **key,
+                          naxd_user **user, naxd_authn_fail *f)
+{
+    naxd_api_key_rec *k = strlen(s->key_id) <= 64 ? naxd_map_get(&a->api_keys, s->key_id) : NULL;
+    naxd_user *u = k && !k->revoked ? naxd_user_by_id(a, k->user) : NULL;
+    if (!u)
+        return authn_fail(f, 401, "invalid_api_key", "X-NAX-APIKEY", "unknown or revoked API key");
+    naxd_sig_check chk = {k->secret, naxd_now_ms(a), a->cfg->recv_window_ms,
+                          a->started_ms + a->clock_skew_ms, &a->seen_signatures};
+    if (naxd__signature_verify(s, &chk, f))
+        return -1;
+    int64_t now = chk.now_ms;
     k->last_used_at = now;
     k->last_used_dirty = 1;
     *key = k;
