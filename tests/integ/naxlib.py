@@ -13,6 +13,7 @@ import http.client
 import json as jsonlib
 import os
 import secrets as secrets_mod
+import shlex
 import signal
 import socket
 import struct
@@ -27,8 +28,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 DEFAULT_PASSWORD = "Correct-Horse-7-Battery"
 PROVIDERS = ("payments", "custody", "kyc")
-START_TIMEOUT_S = 60.0  # ASan builds and first-start migrations are slow
-STOP_TIMEOUT_S = 10.0
+# NAXD_WRAPPER (e.g. "valgrind --tool=memcheck ...", split with shlex) is put in
+# front of every naxd the tests start; such a naxd runs 20-50x slower, so the waits
+# for it scale by NAXD_TIMEOUT_SCALE (default 20 when a wrapper is set).
+NAXD_WRAPPER = shlex.split(os.environ.get("NAXD_WRAPPER", ""))
+TIMEOUT_SCALE = float(os.environ.get("NAXD_TIMEOUT_SCALE") or (20 if NAXD_WRAPPER else 1))
+START_TIMEOUT_S = 60.0 * TIMEOUT_SCALE  # ASan builds and first-start migrations are slow
+STOP_TIMEOUT_S = 10.0 * TIMEOUT_SCALE
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 _missing = object()
@@ -350,7 +356,7 @@ class Server:
         return env
 
     def command(self):
-        cmd = [self.binary, "--listen", "127.0.0.1:0", "--data", str(self.data_dir),
+        cmd = NAXD_WRAPPER + [self.binary, "--listen", "127.0.0.1:0", "--data", str(self.data_dir),
                "--config", str(self.config_path)]
         if self.fault_injection:
             cmd.append("--fault-injection")
