@@ -678,6 +678,9 @@ void nax__stream_apply_command(nax_stream *s, const nax__cmd *cmd)
                 continue;
             } else if (ch->kind == NAX__CH_BOOK && !ch->book &&
                        !(ch->book = nax__books_add(s, ch->pair))) {
+                /* reported like a channel that could not be made, not dropped silently */
+                nax__stream_event(s, nax__stream_state_now(s), NAX_STREAM_REASON_SUBSCRIBE_FAILED,
+                                  ch->name, NAX_ENOMEM, "out of memory");
                 continue;
             }
             ch->wanted = 1;

@@ -37,6 +37,13 @@ void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason rea
         nax__stream_resubscribe(s, ch);
 }
 
+/* A change that cannot be applied: for want of memory (no fault of the
+ * message) or because the message is malformed. */
+static nax_stream_reason oom_or_protocol(int rc)
+{
+    return rc == NAX_ENOMEM ? NAX_STREAM_REASON_NONE : NAX_STREAM_REASON_PROTOCOL;
+}
+
 /* ---- tickers and trades ------------------------------------------------------------ */
 
 static void on_ticker(nax_stream *s, nax__chan *ch, const nax_stream_message *m)
@@ -129,7 +136,7 @@ static int apply_update(nax_stream *s, nax__chan *ch, const nax_stream_message *
     if (rc) {
         snprintf(why, sizeof why, "update %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed level");
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, 0, why);
+        nax__stream_book_resync(s, ch, oom_or_protocol(rc), rc, why);
         return -1;
     }
     if (mismatch) {
@@ -160,7 +167,7 @@ static void apply_snapshot(nax_stream *s, nax__chan *ch, const nax_stream_messag
     if (rc) {
         snprintf(why, sizeof why, "snapshot %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed or repeated level");
-        nax__stream_book_resync(s, ch, NAX_STREAM_REASON_PROTOCOL, 0, why);
+        nax__stream_book_resync(s, ch, oom_or_protocol(rc), rc, why);
         return;
     }
     if (!consistent) {

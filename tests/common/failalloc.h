@@ -5,9 +5,12 @@
  * blocks allocated and not yet freed are counted, so a test can check that
  * a run which met a failure still freed everything (live back to 0).
  *
- * While paused (failalloc_pause), attempts are neither counted nor failed,
- * but blocks are still counted as live: a test can do its own setup work
- * (e.g. REST calls that drive the server) in the middle of a run.
+ * While a thread is paused (failalloc_pause), its attempts are neither
+ * counted nor failed, but its blocks are still counted as live: a test can
+ * do its own work (e.g. REST calls that drive the server) in the middle of
+ * a run. Each thread also keeps its own live count (failalloc_thread_live):
+ * a test whose code under test allocates and frees on one thread can tell
+ * its blocks from those of helpers working on other threads.
  *
  * Header-only, with state in static storage: include it from one file of a
  * test program. Thread-safe (atomics): the library's threads may allocate.
@@ -24,11 +27,12 @@ static atomic_long failalloc_live_;     /* blocks allocated, not yet freed */
 static atomic_long failalloc_attempts_; /* attempts counted since failalloc_arm */
 static atomic_long failalloc_fail_at_;  /* the attempt that fails (1-based); 0: none */
 static atomic_int failalloc_hit_;       /* the failure happened */
-static atomic_int failalloc_paused_;
+static _Thread_local int failalloc_paused_;
+static _Thread_local long failalloc_thread_live_;
 
 static int failalloc_should_fail_(void)
 {
-    if (atomic_load(&failalloc_paused_))
+    if (failalloc_paused_)
         return 0;
     long n = atomic_fetch_add(&failalloc_attempts_, 1) + 1;
     if (n != atomic_load(&failalloc_fail_at_))
@@ -43,8 +47,10 @@ static void *failalloc_malloc_(size_t size, void *ud)
     if (failalloc_should_fail_())
         return NULL;
     void *p = malloc(size);
-    if (p)
+    if (p) {
         atomic_fetch_add(&failalloc_live_, 1);
+        failalloc_thread_live_++;
+    }
     return p;
 }
 
@@ -54,16 +60,20 @@ static void *failalloc_realloc_(void *ptr, size_t size, void *ud)
     if (failalloc_should_fail_())
         return NULL;
     void *p = realloc(ptr, size);
-    if (p && !ptr)
+    if (p && !ptr) {
         atomic_fetch_add(&failalloc_live_, 1);
+        failalloc_thread_live_++;
+    }
     return p;
 }
 
 static void failalloc_free_(void *ptr, void *ud)
 {
     (void)ud;
-    if (ptr)
+    if (ptr) {
         atomic_fetch_sub(&failalloc_live_, 1);
+        failalloc_thread_live_--;
+    }
     free(ptr);
 }
 
@@ -109,10 +119,17 @@ static inline long failalloc_live(void)
     return atomic_load(&failalloc_live_);
 }
 
-/* Non-zero: attempts are not counted and do not fail (live still is). */
+/* Blocks allocated minus blocks freed by the calling thread. */
+static inline long failalloc_thread_live(void)
+{
+    return failalloc_thread_live_;
+}
+
+/* Non-zero: the calling thread's attempts are not counted and do not fail
+ * (its blocks still count as live). */
 static inline void failalloc_pause(int paused)
 {
-    atomic_store(&failalloc_paused_, paused);
+    failalloc_paused_ = paused;
 }
 
 #endif /* NAX_TESTS_COMMON_FAILALLOC_H */
