@@ -63,8 +63,12 @@ static void sign(char out[65], const char *secret, const char *ts, const request
     unsigned int len = 0;
     CHECK(HMAC(EVP_sha256(), secret, (int)strlen(secret), msg, n, mac, &len) != NULL && len == 32);
     free(msg);
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[64] = '\0';
 }
 
 static int verify(const request *r, const char *method, const char *target, const char *body,
