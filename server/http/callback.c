@@ -46,16 +46,9 @@ static void conn_destroy(naxd_http *h, struct lws *wsi)
 
 /* ---- the request ---------------------------------------------------------------- */
 
-static void dispatch(naxd_req *r)
+void naxd__req_dispatch(naxd_req *r)
 {
     naxd_http *h = r->h;
-    struct lws *wsi = r->conn->wsi;
-    /* The app may take its time: no lws timeout while it does, and no
-     * reading until the reply is ready (pipelined bytes or a half-close
-     * would otherwise make poll() spin, as lws does not read while a
-     * transaction is open). */
-    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-    lws_rx_flow_control(wsi, 0);
     r->state = NAXD_REQ_DISPATCHED;
     if (h->dispatch)
         h->dispatch(r, r->route, h->app);
@@ -63,6 +56,18 @@ static void dispatch(naxd_req *r)
         r->route->handler(r, h->app);
     else
         naxd_reply_error(r, 501, "not_implemented", NULL, "no handler for this route");
+}
+
+static void dispatch(naxd_req *r)
+{
+    struct lws *wsi = r->conn->wsi;
+    /* The app may take its time: no lws timeout while it does, and no
+     * reading until the reply is ready (pipelined bytes or a half-close
+     * would otherwise make poll() spin, as lws does not read while a
+     * transaction is open). */
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+    lws_rx_flow_control(wsi, 0);
+    naxd__req_dispatch(r);
 }
 
 static void body_deadline(lws_sorted_usec_list_t *sul)
@@ -148,6 +153,48 @@ static int route_request(naxd_http *h, naxd_req *r)
     return 0;
 }
 
+int naxd__req_head(naxd_req *r, int fill_rc)
+{
+    naxd_http *h = r->h;
+    if (fill_rc < 0)
+        return -1; /* out of memory: the close reports the request */
+    if (fill_rc == 400) {
+        refuse(r, 1, 400, "invalid_request", "control characters in the request target");
+        return 0;
+    }
+    if (fill_rc == 431) {
+        refuse(r, 1, 431, "headers_too_large", "request headers too large");
+        return 0;
+    }
+    if (check_body(r))
+        return 0;
+    if (atomic_load(&h->stop_requested) || atomic_load(&h->stopping)) {
+        naxd_req_add_header(r, "Retry-After", "5");
+        refuse(r, 1, 503, "unavailable", "the server is shutting down");
+        return 0;
+    }
+    int rc = route_request(h, r);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    const char *code = NULL, *message = NULL;
+    int status = h->admit ? h->admit(r, r->route, h->app, &code, &message) : 0;
+    if (status) {
+        refuse(r, 1, status, code ? code : "forbidden", message ? message : "refused");
+        return 0;
+    }
+    if (r->content_length == 0)
+        return 1;
+    /* Bodies are held whole until dispatch: bound what all of them take. */
+    if (r->content_length > h->max_body_total - h->body_bytes) {
+        naxd_req_add_header(r, "Retry-After", "1");
+        refuse(r, 1, 503, "unavailable", "the server is busy receiving other requests");
+        return 0;
+    }
+    r->body_budget = (size_t)r->content_length;
+    h->body_bytes += r->body_budget;
+    return 1;
+}
+
 static int on_request(naxd_http *h, struct lws *wsi, const char *uri, size_t uri_len)
 {
     naxd_conn *c = conn_of(wsi);
@@ -162,49 +209,13 @@ static int on_request(naxd_http *h, struct lws *wsi, const char *uri, size_t uri
     r->state = NAXD_REQ_RECEIVING;
     atomic_fetch_add(&h->inflight, 1);
 
-    int rc = naxd__req_read(r, wsi, uri, uri_len);
-    if (rc < 0)
-        return -1; /* out of memory: the close reports the request */
-    /* lws ends the target at a decoded CR or LF and drops the rest of the
-     * request line, version included: such a target was cut short. */
-    if (rc == 0 && !r->http10 && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP) <= 0)
-        rc = 400;
-    if (rc == 400) {
-        refuse(r, 1, 400, "invalid_request", "control characters in the request target");
-        return 0;
-    }
-    if (rc == 431) {
-        refuse(r, 1, 431, "headers_too_large", "request headers too large");
-        return 0;
-    }
-    if (check_body(r))
-        return 0;
-    if (atomic_load(&h->stop_requested) || atomic_load(&h->stopping)) {
-        naxd_req_add_header(r, "Retry-After", "5");
-        refuse(r, 1, 503, "unavailable", "the server is shutting down");
-        return 0;
-    }
-    rc = route_request(h, r);
-    if (rc)
-        return rc < 0 ? -1 : 0;
-    const char *code = NULL, *message = NULL;
-    int status = h->admit ? h->admit(r, r->route, h->app, &code, &message) : 0;
-    if (status) {
-        refuse(r, 1, status, code ? code : "forbidden", message ? message : "refused");
-        return 0;
-    }
+    int rc = naxd__req_head(r, naxd__req_read(r, wsi, uri, uri_len));
+    if (rc <= 0)
+        return rc;
     if (r->content_length == 0) {
         dispatch(r);
         return 0;
     }
-    /* Bodies are held whole until dispatch: bound what all of them take. */
-    if (r->content_length > h->max_body_total - h->body_bytes) {
-        naxd_req_add_header(r, "Retry-After", "1");
-        refuse(r, 1, 503, "unavailable", "the server is busy receiving other requests");
-        return 0;
-    }
-    r->body_budget = (size_t)r->content_length;
-    h->body_bytes += r->body_budget;
     const char *expect = naxd_req_header(r, "expect");
     if (expect && strcasecmp(expect, "100-continue") == 0 && !r->http10) {
         c->send_continue = 1;

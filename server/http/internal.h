@@ -148,6 +148,11 @@ struct naxd_http {
                  const char **message);
     size_t max_body_total; /* budget for buffered bodies */
     int64_t (*now_ms)(void *app);
+    /* Where the replies of detached requests go (naxd__req_new_detached):
+     * status (0 for a drop), content type and body as the app gave them;
+     * the reply headers are on r->out_headers. */
+    void (*capture)(naxd_req *r, const char *content_type, const void *body, size_t len, void *arg);
+    void *capture_arg;
     size_t body_bytes; /* bodies held now (declared lengths of admitted requests) */
     int access_log;
     const struct lws_protocols *ws_protocol;
@@ -202,13 +207,46 @@ int naxd__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 /* ---- request.c ---- */
 /* A request for the headers lws has parsed on conn; NULL on OOM. */
 naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn);
-/* Fills method, path, query, target and headers from lws; 0, or an HTTP
- * status to answer with (400, 431), or NAX_ENOMEM. */
+/* A request with no connection, received (in flight, RECEIVING): its reply
+ * goes to h->capture, then the request is freed at the next safe point
+ * (naxd__graveyard_flush). For the fuzz target and tests. NULL on OOM. */
+naxd_req *naxd__req_new_detached(naxd_http *h, const char *peer);
+/* A request head as a parser left it: lws for the socket path, a test or
+ * fuzz target otherwise. Every pointer must live as long as the request
+ * (its arena, or longer): the request keeps them. */
+typedef struct naxd__head {
+    const char *method;  /* as sent, "GET"; NULL or unknown = NAXD_OTHER */
+    const char *version; /* "HTTP/1.1"; NULL or "" when the request line was cut short */
+    const char *path;    /* percent-decoded and normalised, without the query */
+    size_t path_len;
+    char **query; /* decoded fragments "name=value" (split in place) */
+    size_t nquery;
+    naxd_kv *headers; /* names without ':'; empty values are dropped */
+    size_t nheaders;
+    int is_tls;
+} naxd__head;
+/* Everything after parsing: method, version and Connection, the request id,
+ * path, query, the rebuilt target and the headers, with the checks on them
+ * (control bytes, head size, a cut-short request line). 0, or an HTTP status
+ * to answer with (400, 431), or NAX_ENOMEM. The socket path and the fuzz
+ * target share it. */
+int naxd__req_fill(naxd_req *r, const naxd__head *in);
+/* naxd__req_fill from what lws parsed. */
 int naxd__req_read(naxd_req *r, struct lws *wsi, const char *uri, size_t uri_len);
 void naxd__req_free(naxd_req *r);
 char *naxd__arena_strndup(naxd_req *r, const char *s, size_t len);
 void *naxd__arena_alloc(naxd_req *r, size_t size);
 int64_t naxd__now_ns(void);
+
+/* ---- callback.c: the framework's part of a request, without lws ---- */
+/* After naxd__req_fill (whose result is fill_rc): the framework's refusals
+ * (400, 431, 411, 503 while stopping, 404, 405, 413, the app's admit, the
+ * body budget), routing and the body budget the request then holds. 1 when
+ * the request goes on (read r->content_length bytes of body, then
+ * naxd__req_dispatch), 0 when it was answered, -1 on OOM (close). */
+int naxd__req_head(naxd_req *r, int fill_rc);
+/* Hands a request with its whole body to the app (or the route's handler). */
+void naxd__req_dispatch(naxd_req *r);
 
 /* ---- route.c ---- */
 /* Matches r->path: the route for r->method (params filled), or NULL with

@@ -242,6 +242,9 @@ static void reply_common(naxd_req *r, int status, const char *content_type, cons
     r->status = status;
     r->reply_body_len = (r->is_head || no_body_status(status)) ? 0 : len;
     if (!r->conn) {
+        if (r->h->capture)
+            r->h->capture(r, content_type ? content_type : "application/json", body, len,
+                          r->h->capture_arg);
         finish(r, 0);
         return;
     }
@@ -265,6 +268,8 @@ void naxd_reply_drop(naxd_req *r)
     r->status = 0;
     r->dropped = 1;
     if (!r->conn) {
+        if (r->h->capture)
+            r->h->capture(r, NULL, NULL, 0, r->h->capture_arg);
         finish(r, 0);
         return;
     }

@@ -55,7 +55,7 @@ static naxd_arena *first_chunk(naxd_req *r)
     return (naxd_arena *)(r + 1);
 }
 
-naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn)
+static naxd_req *req_alloc(naxd_http *h, naxd_conn *conn, const char *peer)
 {
     /* sizeof(naxd_req) is a multiple of its (pointer) alignment, so the
      * chunk after it is aligned too. */
@@ -72,11 +72,26 @@ naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn)
     r->conn = conn;
     r->start_ns = naxd__now_ns();
     r->max_body = h->max_body;
-    memcpy(r->peer, conn->peer, sizeof(r->peer));
+    snprintf(r->peer, sizeof(r->peer), "%s", peer ? peer : "");
     r->next = h->reqs;
     if (h->reqs)
         h->reqs->prev = r;
     h->reqs = r;
+    return r;
+}
+
+naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn)
+{
+    return req_alloc(h, conn, conn->peer);
+}
+
+naxd_req *naxd__req_new_detached(naxd_http *h, const char *peer)
+{
+    naxd_req *r = req_alloc(h, NULL, peer);
+    if (r) {
+        r->state = NAXD_REQ_RECEIVING;
+        atomic_fetch_add(&h->inflight, 1);
+    }
     return r;
 }
 
@@ -147,39 +162,38 @@ static int encode_fragment(nax_buf *out, const char *frag, size_t len)
     return encode_into(out, eq + 1, len - nlen - 1, NULL);
 }
 
+/* ---- the head, whoever parsed it --------------------------------------------- */
+
 static const struct {
     naxd_method method;
     const char *name;
-} lws_methods[] = {
-    /* in the order of LWSHUMETH_* */
+} methods[] = {
+    /* in the order of LWSHUMETH_* (naxd__req_read indexes this) */
     {NAXD_GET, "GET"},     {NAXD_POST, "POST"},     {NAXD_OTHER, "OPTIONS"}, {NAXD_PUT, "PUT"},
     {NAXD_PATCH, "PATCH"}, {NAXD_DELETE, "DELETE"}, {NAXD_OTHER, "CONNECT"}, {NAXD_OTHER, "HEAD"},
 };
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
-static int read_method(naxd_req *r, struct lws *wsi)
+static void fill_method(naxd_req *r, const char *name)
 {
-    char *uri = NULL;
-    int uri_len = 0;
-    int m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
-    if (m < 0 || (size_t)m >= sizeof(lws_methods) / sizeof(lws_methods[0])) {
-        r->method = NAXD_OTHER;
-        r->method_name = "OTHER";
-        return 0;
+    r->method = NAXD_OTHER;
+    r->method_name = "OTHER";
+    for (size_t i = 0; name && i < NMETHODS; i++) {
+        if (strcmp(name, methods[i].name) == 0) {
+            r->method = methods[i].method;
+            r->method_name = methods[i].name;
+            r->is_head = strcmp(name, "HEAD") == 0;
+        }
     }
-    r->method = lws_methods[m].method;
-    r->method_name = lws_methods[m].name;
-    r->is_head = m == LWSHUMETH_HEAD;
-    return 0;
 }
 
-static void read_version(naxd_req *r, struct lws *wsi)
+static void fill_version(naxd_req *r, const char *version)
 {
-    char v[16], conn[32];
-    if (lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_HTTP) > 0 && strcmp(v, "HTTP/1.0") == 0)
-        r->http10 = 1;
+    r->http10 = version && strcmp(version, "HTTP/1.0") == 0;
     /* The tests lws applies when it decides whether to keep the connection,
      * so that the Connection header we send says what will happen. */
-    if (lws_hdr_copy(wsi, conn, sizeof(conn), WSI_TOKEN_CONNECTION) > 0) {
+    const char *conn = naxd_req_header(r, "connection");
+    if (conn) {
         if (r->http10 && strcasecmp(conn, "keep-alive") == 0)
             r->keep_alive10 = 1;
         if (!r->http10 && strcasecmp(conn, "close") == 0)
@@ -188,26 +202,15 @@ static void read_version(naxd_req *r, struct lws *wsi)
 }
 
 /* Query parameters and the rebuilt target. */
-static int read_query(naxd_req *r, struct lws *wsi, nax_buf *target)
+static int fill_query(naxd_req *r, char **frags, size_t nfrag, nax_buf *target)
 {
-    int nfrag = 0;
-    char probe[1];
-    while (nfrag < 1000 &&
-           (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, nfrag) > 0 ||
-            lws_hdr_copy_fragment(wsi, probe, sizeof(probe), WSI_TOKEN_HTTP_URI_ARGS, nfrag) == 0))
-        nfrag++;
     if (!nfrag)
         return 0;
-    r->query = naxd__arena_alloc(r, sizeof(naxd_kv) * (size_t)nfrag);
+    r->query = naxd__arena_alloc(r, sizeof(naxd_kv) * nfrag);
     if (!r->query || nax__buf_append(target, "?", 1))
         return NAX_ENOMEM;
-    for (int i = 0; i < nfrag; i++) {
-        int flen = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
-        char *frag = naxd__arena_alloc(r, (size_t)flen + 1);
-        if (!frag)
-            return NAX_ENOMEM;
-        if (lws_hdr_copy_fragment(wsi, frag, flen + 1, WSI_TOKEN_HTTP_URI_ARGS, i) < 0)
-            frag[0] = '\0';
+    for (size_t i = 0; i < nfrag; i++) {
+        char *frag = frags[i];
         size_t len = strlen(frag);
         if (has_control_bytes(frag, len))
             return 400;
@@ -222,64 +225,6 @@ static int read_query(naxd_req *r, struct lws *wsi, nax_buf *target)
         r->query[r->nquery].name = frag;
         r->query[r->nquery].value = eq ? eq + 1 : "";
         r->nquery++;
-    }
-    return 0;
-}
-
-static int add_header(naxd_req *r, naxd_kv *list, const char *name, size_t name_len,
-                      const char *value)
-{
-    char *n = naxd__arena_strndup(r, name, name_len);
-    if (!n)
-        return NAX_ENOMEM;
-    list[r->nheaders].name = n;
-    list[r->nheaders].value = value;
-    r->nheaders++;
-    r->header_bytes += name_len + strlen(value) + 4; /* ": " and CRLF */
-    return 0;
-}
-
-/* Every header lws knows by token, then the custom ones we were told about. */
-static int read_headers(naxd_req *r, struct lws *wsi)
-{
-    size_t ncustom = 0;
-    while (r->h->header_names[ncustom])
-        ncustom++;
-    naxd_kv *list = naxd__arena_alloc(r, sizeof(naxd_kv) * ((size_t)WSI_TOKEN_COUNT + ncustom));
-    if (!list)
-        return NAX_ENOMEM;
-    r->headers = list;
-    for (int t = 0; t < (int)WSI_TOKEN_COUNT; t++) {
-        const char *name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
-        size_t nlen = name ? strlen(name) : 0;
-        if (nlen < 2 || name[0] == ':' || name[nlen - 1] != ':')
-            continue; /* methods, pseudo headers, internal tokens */
-        int len = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
-        if (len <= 0)
-            continue;
-        char *value = naxd__arena_alloc(r, (size_t)len + 1);
-        if (!value)
-            return NAX_ENOMEM;
-        if (lws_hdr_copy(wsi, value, len + 1, (enum lws_token_indexes)t) < 0)
-            continue;
-        if (add_header(r, list, name, nlen - 1, value))
-            return NAX_ENOMEM;
-    }
-    for (size_t i = 0; i < ncustom; i++) {
-        char key[80];
-        int klen = snprintf(key, sizeof(key), "%s:", r->h->header_names[i]);
-        if (klen <= 1 || (size_t)klen >= sizeof(key))
-            continue;
-        int len = lws_hdr_custom_length(wsi, key, klen);
-        if (len <= 0)
-            continue;
-        char *value = naxd__arena_alloc(r, (size_t)len + 1);
-        if (!value)
-            return NAX_ENOMEM;
-        if (lws_hdr_custom_copy(wsi, value, len + 1, key, klen) < 0)
-            continue;
-        if (add_header(r, list, key, (size_t)klen - 1, value))
-            return NAX_ENOMEM;
     }
     return 0;
 }
@@ -313,27 +258,33 @@ static void new_request_id(char *out)
     out[4 + 2 * sizeof(raw)] = '\0';
 }
 
-int naxd__req_read(naxd_req *r, struct lws *wsi, const char *uri, size_t uri_len)
+int naxd__req_fill(naxd_req *r, const naxd__head *in)
 {
-    read_method(r, wsi);
-    read_version(r, wsi);
-    r->is_tls = lws_is_ssl(wsi);
-    int rc = read_headers(r, wsi);
-    if (rc)
-        return rc;
+    r->headers = in->headers;
+    r->nheaders = 0;
+    for (size_t i = 0; i < in->nheaders; i++) {
+        if (!in->headers[i].value[0])
+            continue; /* absent, as naxd_req_header() promises */
+        r->headers[r->nheaders++] = in->headers[i];
+        /* ": " and CRLF */
+        r->header_bytes += strlen(in->headers[i].name) + strlen(in->headers[i].value) + 4;
+    }
+    fill_method(r, in->method);
+    fill_version(r, in->version);
+    r->is_tls = in->is_tls;
     const char *rid = naxd_req_header(r, "x-request-id");
     if (rid && sane_request_id(rid))
         snprintf(r->id, sizeof(r->id), "%s", rid);
     else
         new_request_id(r->id);
 
-    r->path = naxd__arena_strndup(r, uri, uri_len);
+    r->path = naxd__arena_strndup(r, in->path, in->path_len);
     if (!r->path)
         return NAX_ENOMEM;
     nax_buf target = NAX_BUF_INIT;
-    rc = encode_into(&target, uri, uri_len, "/");
+    int rc = encode_into(&target, in->path, in->path_len, "/");
     if (!rc)
-        rc = read_query(r, wsi, &target);
+        rc = fill_query(r, in->query, in->nquery, &target);
     if (!rc) {
         r->target = naxd__arena_strndup(r, target.data, target.len);
         if (!r->target)
@@ -342,12 +293,128 @@ int naxd__req_read(naxd_req *r, struct lws *wsi, const char *uri, size_t uri_len
     nax_buf_dispose(&target);
     if (rc)
         return rc;
-    r->header_bytes += strlen(r->method_name) + uri_len + 12; /* " ", " HTTP/1.1", CRLF */
-    if (has_control_bytes(uri, uri_len))
+    r->header_bytes += strlen(r->method_name) + in->path_len + 12; /* " ", " HTTP/1.1", CRLF */
+    if (has_control_bytes(in->path, in->path_len))
         return 400;
     if (r->header_bytes > r->h->max_header_bytes)
         return 431;
+    /* lws ends the target at a decoded CR or LF and drops the rest of the
+     * request line, version included: such a target was cut short. */
+    if (!r->http10 && (!in->version || !in->version[0]))
+        return 400;
     return 0;
+}
+
+/* ---- reading what lws parsed ---------------------------------------------- */
+
+static const char *lws_method(struct lws *wsi)
+{
+    char *uri = NULL;
+    int uri_len = 0;
+    int m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+    return m < 0 || (size_t)m >= NMETHODS ? NULL : methods[m].name;
+}
+
+/* The decoded query fragments, copied into the arena. */
+static int lws_query(naxd_req *r, struct lws *wsi, naxd__head *head)
+{
+    int nfrag = 0;
+    char probe[1];
+    while (nfrag < 1000 &&
+           (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, nfrag) > 0 ||
+            lws_hdr_copy_fragment(wsi, probe, sizeof(probe), WSI_TOKEN_HTTP_URI_ARGS, nfrag) == 0))
+        nfrag++;
+    if (!nfrag)
+        return 0;
+    head->query = naxd__arena_alloc(r, sizeof(char *) * (size_t)nfrag);
+    if (!head->query)
+        return NAX_ENOMEM;
+    for (int i = 0; i < nfrag; i++) {
+        int flen = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        char *frag = naxd__arena_alloc(r, (size_t)flen + 1);
+        if (!frag)
+            return NAX_ENOMEM;
+        if (lws_hdr_copy_fragment(wsi, frag, flen + 1, WSI_TOKEN_HTTP_URI_ARGS, i) < 0)
+            frag[0] = '\0';
+        head->query[head->nquery++] = frag;
+    }
+    return 0;
+}
+
+static int lws_add_header(naxd_req *r, naxd__head *head, const char *name, size_t name_len,
+                          const char *value)
+{
+    char *n = naxd__arena_strndup(r, name, name_len);
+    if (!n)
+        return NAX_ENOMEM;
+    head->headers[head->nheaders].name = n;
+    head->headers[head->nheaders].value = value;
+    head->nheaders++;
+    return 0;
+}
+
+/* Every header lws knows by token, then the custom ones we were told about. */
+static int lws_headers(naxd_req *r, struct lws *wsi, naxd__head *head)
+{
+    size_t ncustom = 0;
+    while (r->h->header_names[ncustom])
+        ncustom++;
+    head->headers = naxd__arena_alloc(r, sizeof(naxd_kv) * ((size_t)WSI_TOKEN_COUNT + ncustom));
+    if (!head->headers)
+        return NAX_ENOMEM;
+    for (int t = 0; t < (int)WSI_TOKEN_COUNT; t++) {
+        const char *name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+        size_t nlen = name ? strlen(name) : 0;
+        if (nlen < 2 || name[0] == ':' || name[nlen - 1] != ':')
+            continue; /* methods, pseudo headers, internal tokens */
+        int len = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+        if (len <= 0)
+            continue;
+        char *value = naxd__arena_alloc(r, (size_t)len + 1);
+        if (!value)
+            return NAX_ENOMEM;
+        if (lws_hdr_copy(wsi, value, len + 1, (enum lws_token_indexes)t) < 0)
+            continue;
+        if (lws_add_header(r, head, name, nlen - 1, value))
+            return NAX_ENOMEM;
+    }
+    for (size_t i = 0; i < ncustom; i++) {
+        char key[80];
+        int klen = snprintf(key, sizeof(key), "%s:", r->h->header_names[i]);
+        if (klen <= 1 || (size_t)klen >= sizeof(key))
+            continue;
+        int len = lws_hdr_custom_length(wsi, key, klen);
+        if (len <= 0)
+            continue;
+        char *value = naxd__arena_alloc(r, (size_t)len + 1);
+        if (!value)
+            return NAX_ENOMEM;
+        if (lws_hdr_custom_copy(wsi, value, len + 1, key, klen) < 0)
+            continue;
+        if (lws_add_header(r, head, key, (size_t)klen - 1, value))
+            return NAX_ENOMEM;
+    }
+    return 0;
+}
+
+int naxd__req_read(naxd_req *r, struct lws *wsi, const char *uri, size_t uri_len)
+{
+    naxd__head head;
+    memset(&head, 0, sizeof(head));
+    /* Only HTTP/1.0 matters beyond being there; a longer one is neither. */
+    char version[16];
+    if (lws_hdr_copy(wsi, version, sizeof(version), WSI_TOKEN_HTTP) <= 0)
+        snprintf(version, sizeof(version), "%s",
+                 lws_hdr_total_length(wsi, WSI_TOKEN_HTTP) > 0 ? "HTTP/?" : "");
+    head.method = lws_method(wsi);
+    head.version = version;
+    head.path = uri;
+    head.path_len = uri_len;
+    head.is_tls = lws_is_ssl(wsi);
+    int rc = lws_headers(r, wsi, &head);
+    if (!rc)
+        rc = lws_query(r, wsi, &head);
+    return rc ? rc : naxd__req_fill(r, &head);
 }
 
 /* ---- accessors ------------------------------------------------------------ */
