@@ -97,10 +97,12 @@ typedef enum nax_stream_reason {
     NAX_STREAM_REASON_CHECKSUM = 10, /**< RESYNCING: the local book differs from the server's */
     NAX_STREAM_REASON_LAGGING = 11,  /**< RESYNCING: the server dropped messages for us */
     NAX_STREAM_REASON_OVERFLOW = 12, /**< a bounded queue overflowed (see the file comment) */
+    /** The private channels could not be authenticated. */
     NAX_STREAM_REASON_AUTH_FAILED = 13,
-    /**< the private channels could not be authenticated */ NAX_STREAM_REASON_SUBSCRIBE_FAILED =
-        14,                              /**< the server refused a channel for good (see
-message); transient refusals are retried */
+    /** A channel is dropped for good: the server refused it (see the event's
+     *  message; transient refusals are retried), or the client ran out of
+     *  memory setting it up (error #NAX_ENOMEM; subscribe again). */
+    NAX_STREAM_REASON_SUBSCRIBE_FAILED = 14,
     NAX_STREAM_REASON_PROTOCOL = 15,     /**< RECONNECTING: a message could not be read */
     NAX_STREAM_REASON_STOPPED = 16,      /**< CLOSED: nax_stream_stop() or nax_stream_free() */
     NAX_STREAM_REASON_CALLBACK = 17,     /**< CLOSED: a callback returned non-zero */
@@ -248,8 +250,9 @@ NAX_API int nax_stream_new(nax_stream **out, const nax_stream_options *opts);
  * wanted are ignored. Thread-safe.
  * @return 0; #NAX_EINVAL naming the malformed channel (nothing added);
  *         #NAX_ESTATE after the stream closed; #NAX_ELIMIT when the command
- *         queue is full; #NAX_ENOMEM. A channel the server refuses is reported
- *         through on_state (#NAX_STREAM_REASON_SUBSCRIBE_FAILED) and dropped.
+ *         queue is full; #NAX_ENOMEM. A channel the server refuses, or one
+ *         the stream runs out of memory setting up later, is reported through
+ *         on_state (#NAX_STREAM_REASON_SUBSCRIBE_FAILED) and dropped.
  */
 NAX_API int nax_stream_subscribe(nax_stream *stream, const char *const *channels, size_t count);
 
