@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/json_tree.h"
 #include "core/core.h"
 #include "stream/stream.h"
 
@@ -142,7 +143,7 @@ NAXD_HANDLER(h_admin_faults)
     size_t len;
     const char *body = naxd_req_body(req, &len);
     char err[128] = "";
-    yajl_val root = body ? yajl_tree_parse(body, err, sizeof err) : NULL;
+    yajl_val root = body ? naxd_json_tree(body, len, err, sizeof err) : NULL;
     if (!root || !YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
         naxd_fail(req, 400, "invalid_json", NULL, "expected a JSON object");
@@ -267,7 +268,7 @@ NAXD_HANDLER(h_admin_stream_faults)
     size_t len;
     const char *body = naxd_req_body(req, &len);
     char err[128] = "";
-    yajl_val root = body && len ? yajl_tree_parse(body, err, sizeof err) : NULL;
+    yajl_val root = body && len ? naxd_json_tree(body, len, err, sizeof err) : NULL;
     if (!root || !YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
         naxd_fail(req, 400, "invalid_json", NULL, "expected a JSON object");

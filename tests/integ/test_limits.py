@@ -8,13 +8,15 @@ connection), never performance thresholds.
 """
 
 import json
+import os
 import socket
+import subprocess
 import time
 import uuid
 
 import pytest
 
-from naxlib import Server, new_user, raw_request, status_of
+from naxlib import Server, naxd_binary, new_user, raw_request, status_of
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +277,43 @@ def test_fault_routes_exist_only_in_fault_mode(server_factory):
     assert r.status == 404
     r = server.api.get("/v1/time", headers={"X-NAX-Fault": "error_before_commit"})
     assert r.status == 200, "the fault header is ignored without --fault-injection"
+
+
+# ---- nesting ----------------------------------------------------------------------------
+# A body of a megabyte can nest half a million levels. Every JSON body naxd
+# reads -- contract types, GraphQL, operator routes -- is refused with a 400
+# long before that, and nothing recurses over it: naxd stays up.
+
+def nested(depth, inner=b"1"):
+    return b'{"a":' + b"[" * depth + inner + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 200000])
+def test_deeply_nested_bodies_are_refused_on_every_json_route(srv, depth):
+    user = new_user(srv)
+    deep = nested(depth)
+    member = b'{"pair":' + b"[" * depth + b'"BTC-AUD"' + b"]" * depth + b"}"
+    graphql = (b'{"query":"query($v: CreateOrderInput!) { balances { asset } }","variables":'
+               + nested(depth) + b"}")
+    cases = [("POST", "/v1/auth/register", deep, None),
+             ("POST", "/v1/orders", deep, user.token),
+             ("POST", "/v1/orders", member, user.token),
+             ("PUT", "/v1/users/profile", deep, user.token),
+             ("POST", "/graphql", graphql, user.token),
+             ("POST", "/admin/faults", deep, srv.operator_token),
+             ("POST", "/admin/stream-bench", deep, srv.operator_token)]
+    for method, path, body, token in cases:
+        r = srv.api.call(method, path, body=body, token=token)
+        assert r.status == 400, (path, depth, r.status, r.text[:200])
+        assert r.json()["error"]["request_id"], r.text[:200]
+    assert srv.alive() and srv.api.get("/v1/time").status == 200
+
+
+def test_a_deeply_nested_config_file_is_refused_at_start(tmp_path):
+    config = tmp_path / "naxd.json"
+    config.write_bytes(b'{"limits":' + b"[" * 200000 + b"]" * 200000 + b"}")
+    p = subprocess.run([naxd_binary(), "--listen", "127.0.0.1:0", "--data", str(tmp_path / "d"),
+                        "--config", str(config)], capture_output=True, timeout=60,
+                       env=dict(os.environ, NAXD_JWT_SECRET="x" * 40))
+    assert p.returncode != 0
+    assert b"nested deeper than" in p.stderr, p.stderr[-500:]
