@@ -121,6 +121,26 @@ START_TEST(a_failed_transaction_fails_everything_queued_behind_it)
 }
 END_TEST
 
+/* A handler that runs out of memory on its first statement hands over an
+ * empty batch marked to fail: its change is already in the app's memory, so
+ * the commit must fail (and naxd reload) rather than report success. */
+START_TEST(an_empty_batch_marked_to_fail_fails_the_commit)
+{
+    naxd_store *s = open_store(dir, 1);
+    naxd_batch *empty = naxd_batch_new();
+    ck_assert_ptr_nonnull(empty);
+    naxd_batch_fail_commit(empty);
+    ck_assert_int_eq(submit_and_wait(s, empty), NAX_EIO);
+    ck_assert_int_eq(naxd_store_get_state(s), NAXD_STORE_FAILED);
+    ck_assert_int_eq(naxd_store_probe(s), 0);
+    naxd_store_resume(s);
+    ck_assert_int_eq(submit_and_wait(s, naxd_batch_new()), 0); /* a plain empty one commits */
+    ck_assert_int_eq(submit_and_wait(s, trade_batch(1)), 0);
+    ck_assert_int_eq(count_rows(s, "trades"), 1);
+    naxd_store_close(s);
+}
+END_TEST
+
 START_TEST(simulated_io_errors_fail_commits_and_probes)
 {
     naxd_store *s = open_store(dir, 0);
@@ -280,6 +300,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, a_failed_transaction_fails_everything_queued_behind_it);
+    tcase_add_test(tc, an_empty_batch_marked_to_fail_fails_the_commit);
     tcase_add_test(tc, simulated_io_errors_fail_commits_and_probes);
     tcase_add_test(tc, a_constraint_violation_fails_the_whole_transaction);
     tcase_add_test(tc, a_full_disk_fails_the_commit_and_changes_nothing);
