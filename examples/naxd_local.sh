@@ -22,6 +22,10 @@ naxd_start() {
     NAXD_WEBHOOK_SECRET_CUSTODY=whsec_$(secret_text)
     NAXD_OPERATOR_TOKEN=op_$(secret_text | tr '+/' '-_')
 
+    # The files exist before naxd does: the child opens them only after the
+    # fork, and reading a missing one below would end this script (set -e).
+    : >"$out"
+    : >"$NAXD_LOG"
     "$naxd" --listen 127.0.0.1:0 --data "$data/db" --quiet "$@" >"$out" 2>"$NAXD_LOG" &
     NAXD_PID=$!
     trap 'kill -KILL "$NAXD_PID" 2>/dev/null || true' EXIT
@@ -30,7 +34,7 @@ naxd_start() {
     local port=
     for _ in $(seq 1 300); do
         port=$(head -n 1 "$out" 2>/dev/null |
-            sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p')
+            sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' || true)
         [[ -n $port ]] && break
         if ! kill -0 "$NAXD_PID" 2>/dev/null; then
             echo "naxd exited before listening:" >&2

@@ -378,7 +378,9 @@ def test_saved_session_renews_and_a_dead_one_is_a_credentials_error(tmp_path, ho
             r = bare("balances").expect(EXIT_AUTH)
             assert "nax login" in r.err, r
             r = bare("--json", "balances").expect(EXIT_AUTH)
-            assert json.loads(r.err)["error"]["code"] == "token_expired"
+            # the refresh token expired: naxd says so until its timer forgets
+            # expired tokens (every 30 s), then it is an unknown one
+            assert json.loads(r.err)["error"]["code"] in ("token_expired", "invalid_token"), r
             r = bare("stream", "orders", "--seconds", "30").expect(EXIT_AUTH)
             assert "nax login" in r.err.splitlines()[-1], r
         finally:
