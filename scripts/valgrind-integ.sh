@@ -59,7 +59,7 @@ export NAXD_WRAPPER="valgrind --tool=memcheck --leak-check=full \
 export NAXD_TIMEOUT_SCALE=${NAXD_TIMEOUT_SCALE:-20}
 
 start=$(date +%s)
-/usr/bin/python3 -m pytest -q -p no:cacheprovider -rfE --basetemp="$out/tmp" \
+/usr/bin/python3 -u -m pytest -q -p no:cacheprovider -rfE --basetemp="$out/tmp" \
     --confcutdir="$src/tests/integ" tests/integ "$@" 2>&1 | tee "$out/pytest.log"
 rc=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
@@ -77,7 +77,7 @@ for f in $logs; do
         fi
     done < <(sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\1/p' "$f")
 done
-invalid=$(cat /dev/null $logs | grep -cE '== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free)' || true)
+invalid=$(cat /dev/null $logs | grep -cE '== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* fishy)' || true)
 definite=$(cat /dev/null $logs | grep -cE '== .* definitely lost in loss record' || true)
 indirect=$(cat /dev/null $logs | grep -cE '== .* indirectly lost in loss record' || true)
 
