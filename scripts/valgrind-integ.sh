@@ -79,7 +79,9 @@ for f in $logs; do
         fi
     done < <(sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\1/p' "$f")
 done
-invalid=$(cat /dev/null $logs | grep -cE '== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument .* fishy)' || true)
+bad='Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param'
+bad="$bad|Mismatched free|Source and destination overlap|Argument .* fishy"
+invalid=$(cat /dev/null $logs | grep -cE "== ($bad)" || true)
 definite=$(cat /dev/null $logs | grep -cE '== .* definitely lost in loss record' || true)
 indirect=$(cat /dev/null $logs | grep -cE '== .* indirectly lost in loss record' || true)
 
