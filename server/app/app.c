@@ -126,8 +126,6 @@ int naxd_app_load(naxd_app *a)
     if (!rc)
         rc = naxd_load_orders(a);
     if (!rc)
-        rc = naxd__load_idempotency(a);
-    if (!rc)
         rc = naxd__market_data_load(a);
     /* The stream's books and tickers start over from what was loaded. */
     if (!rc)

@@ -310,16 +310,17 @@ int naxd_issue_tokens(naxd_app *a, naxd_mut *m, naxd_user *u, const char *family
 
 /* ---- idempotency (app/idempotency.c) ------------------------------------------ */
 
-/* Called by dispatch. Returns 1 when the request was answered (replay, 409,
- * 422, 400 for a missing required key), 0 to go on. */
+/* Called by dispatch. Returns 1 when the request was answered (replay from
+ * the store, 409 while the key is in flight, 422, 400 for a missing required
+ * key, 503 when the store cannot be read), 0 to go on. */
 int naxd_idem_begin(naxd_app *a, naxd_req *req, const naxd_route *route);
 /* In m's batch: store the response for the request's key. */
 int naxd_idem_record(naxd_app *a, naxd_req *req, naxd_batch *b, int status, const void *body,
                      size_t len);
-/* After the request is answered: the entry becomes done (status 0) or is
- * dropped so the key can be retried (failure, or the handler replied 4xx/5xx
- * without committing). */
-void naxd_idem_finish(naxd_app *a, naxd_req *req, int committed);
+/* After the request is answered: the key is no longer in flight. Its answer
+ * is in the store when the request committed; otherwise the key can be
+ * retried (failure, or the handler replied 4xx/5xx without committing). */
+void naxd_idem_finish(naxd_app *a, naxd_req *req);
 void naxd_idem_prune(naxd_app *a, int64_t now_ms); /* 24 h retention */
 
 /* ---- handlers (app/h_*.c) ---------------------------------------------------- */

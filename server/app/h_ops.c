@@ -17,7 +17,7 @@ NAXD_HANDLER(h_health)
         return;
     }
     /* Health is about now: no durability wait, and it must answer while the store is down. */
-    naxd_idem_finish(a, req, 0);
+    naxd_idem_finish(a, req);
     naxd__send(req, failed ? 503 : 200, body.data, body.len);
     nax_buf_dispose(&body);
 }

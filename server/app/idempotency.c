@@ -4,6 +4,10 @@
  * are scoped to the caller (user, else client IP), kept 24 h, and written in the
  * same batch as the change they answer, so they survive a restart exactly when
  * the change does.
+ *
+ * Memory holds only the requests in flight; a finished answer is read back
+ * from the store when its key comes again. Keeping every answer for 24 h in
+ * memory let a client grow naxd without bound (about 480 bytes per write).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,20 +19,14 @@
 
 #define IDEM_TTL_MS (24LL * 3600 * 1000)
 
+/* A request in flight under its key. */
 struct naxd_idem {
-    int in_flight;
     char hash[65]; /* hex SHA-256 of method, path and body */
-    int status;
-    char *response;
-    size_t response_len;
     int64_t created_at;
 };
 
 static void idem_free(naxd_idem *e)
 {
-    if (!e)
-        return;
-    nax__free(e->response);
     nax__free(e);
 }
 
@@ -75,6 +73,42 @@ static void scope_of(naxd_req *req, char *out, size_t size)
         snprintf(out, size, "ip:%s", naxd_req_peer(req));
 }
 
+/* Answers a key already in the store: its response again, or 422 when it
+ * came with another request. 0 when the store has no live entry for it. */
+static int replay_stored(naxd_app *a, naxd_req *req, const char *scope, const char *key,
+                         const char *hash)
+{
+    sqlite3_stmt *st = naxd_store_query(a->store, "SELECT body_hash, status, response "
+                                                  "FROM idempotency WHERE scope = ? AND key = ?"
+                                                  " AND created_at >= ?");
+    if (!st) {
+        naxd_fail(req, 503, "unavailable", NULL, "the store cannot be read; retry shortly");
+        return 1;
+    }
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, naxd_now_ms(a) - IDEM_TTL_MS);
+    int step = sqlite3_step(st), answered = 1;
+    if (step == SQLITE_ROW) {
+        const char *stored_hash = (const char *)sqlite3_column_text(st, 0);
+        if (!stored_hash || strcmp(stored_hash, hash) != 0) {
+            naxd_fail(req, 422, "idempotency_key_reused", "Idempotency-Key",
+                      "this Idempotency-Key was used with a different request");
+        } else {
+            /* naxd__send copies the body before the statement is reset */
+            naxd_req_add_header(req, "Idempotent-Replayed", "true");
+            naxd__send(req, sqlite3_column_int(st, 1), sqlite3_column_blob(st, 2),
+                       (size_t)sqlite3_column_bytes(st, 2));
+        }
+    } else if (step == SQLITE_DONE) {
+        answered = 0;
+    } else {
+        naxd_fail(req, 503, "unavailable", NULL, "the store cannot be read; retry shortly");
+    }
+    sqlite3_reset(st);
+    return answered;
+}
+
 int naxd_idem_begin(naxd_app *a, naxd_req *req, const naxd_route *route)
 {
     if (naxd_req_method(req) != NAXD_POST || !(route->flags & NAXD_R_IDEMPOTENT))
@@ -102,21 +136,15 @@ int naxd_idem_begin(naxd_app *a, naxd_req *req, const naxd_route *route)
     char hash[65];
     request_hash(a, req, hash);
     naxd_idem *e = naxd_map_get(&a->idem, full.data);
-    if (e && e->in_flight) {
+    if (e) {
         nax_buf_dispose(&full);
         naxd_fail(req, 409, "idempotency_in_flight", "Idempotency-Key",
                   "a request with this Idempotency-Key is still being processed");
         return 1;
     }
-    if (e) {
+    int stored = replay_stored(a, req, scope, key, hash);
+    if (stored) {
         nax_buf_dispose(&full);
-        if (strcmp(e->hash, hash) != 0) {
-            naxd_fail(req, 422, "idempotency_key_reused", "Idempotency-Key",
-                      "this Idempotency-Key was used with a different request");
-            return 1;
-        }
-        naxd_req_add_header(req, "Idempotent-Replayed", "true");
-        naxd__send(req, e->status, e->response, e->response_len);
         return 1;
     }
     e = nax__calloc(1, sizeof(*e));
@@ -126,7 +154,6 @@ int naxd_idem_begin(naxd_app *a, naxd_req *req, const naxd_route *route)
         naxd_fail(req, 500, "internal_error", NULL, "out of memory");
         return 1;
     }
-    e->in_flight = 1;
     memcpy(e->hash, hash, sizeof hash);
     e->created_at = naxd_now_ms(a);
     naxd_ctx_of(req)->idem_key = full.data; /* owned by the ctx now */
@@ -140,55 +167,30 @@ int naxd_idem_record(naxd_app *a, naxd_req *req, naxd_batch *b, int status, cons
     naxd_idem *e = ctx && ctx->idem_key ? naxd_map_get(&a->idem, ctx->idem_key) : NULL;
     if (!e)
         return 0;
-    char *copy = nax__malloc(len + 1);
-    if (!copy)
-        return NAX_ENOMEM;
-    if (len)
-        memcpy(copy, body, len);
-    copy[len] = 0;
-    nax__free(e->response);
-    e->response = copy;
-    e->response_len = len;
-    e->status = status;
     const char *nl = strchr(ctx->idem_key, '\n');
     char scope[96];
     size_t slen = (size_t)(nl - ctx->idem_key);
     snprintf(scope, sizeof scope, "%.*s", (int)slen, ctx->idem_key);
+    /* the batch keeps its own copy of the response */
     return naxd_batch_sql(b,
                           "INSERT OR REPLACE INTO idempotency(scope, key, body_hash, status, "
                           "response, created_at) VALUES(?, ?, ?, ?, ?, ?)",
-                          "tttibi", scope, nl + 1, e->hash, (int64_t)status, (const void *)copy,
-                          len, e->created_at);
+                          "tttibi", scope, nl + 1, e->hash, (int64_t)status,
+                          (const void *)(body ? body : ""), len, e->created_at);
 }
 
-void naxd_idem_finish(naxd_app *a, naxd_req *req, int committed)
+void naxd_idem_finish(naxd_app *a, naxd_req *req)
 {
     naxd_ctx *ctx = naxd_ctx_of(req);
     if (!ctx || !ctx->idem_key)
         return;
     naxd_idem *e = ctx->generation == a->generation ? naxd_map_get(&a->idem, ctx->idem_key) : NULL;
     if (e) {
-        if (committed && e->response) {
-            e->in_flight = 0;
-        } else {
-            naxd_map_del(&a->idem, ctx->idem_key);
-            idem_free(e);
-        }
+        naxd_map_del(&a->idem, ctx->idem_key);
+        idem_free(e);
     }
     nax__free(ctx->idem_key);
     ctx->idem_key = NULL;
-}
-
-static int drop_old(const char *key, uint64_t ukey, void *value, void *arg)
-{
-    (void)key;
-    (void)ukey;
-    naxd_idem *e = value;
-    int64_t cutoff = *(int64_t *)arg;
-    if (e->in_flight || e->created_at >= cutoff)
-        return 0;
-    idem_free(e);
-    return 1;
 }
 
 static void prune_done(void *arg, int status)
@@ -200,7 +202,6 @@ static void prune_done(void *arg, int status)
 void naxd_idem_prune(naxd_app *a, int64_t now_ms)
 {
     int64_t cutoff = now_ms - IDEM_TTL_MS;
-    naxd_map_foreach(&a->idem, drop_old, &cutoff);
     if (a->store_failed)
         return;
     naxd_batch *b = naxd_batch_new();
@@ -211,42 +212,6 @@ void naxd_idem_prune(naxd_app *a, int64_t now_ms)
         return;
     }
     naxd_store_submit(a->store, b, prune_done, NULL);
-}
-
-int naxd__load_idempotency(naxd_app *a)
-{
-    sqlite3_stmt *st = naxd_store_query(
-        a->store, "SELECT scope, key, body_hash, status, response, created_at FROM idempotency "
-                  "WHERE created_at >= ?");
-    if (!st)
-        return NAX_EIO;
-    sqlite3_bind_int64(st, 1, naxd_now_ms(a) - IDEM_TTL_MS);
-    int rc = 0, step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        naxd_idem *e = nax__calloc(1, sizeof(*e));
-        nax_buf full = NAX_BUF_INIT;
-        size_t len = (size_t)sqlite3_column_bytes(st, 4);
-        const void *resp = sqlite3_column_blob(st, 4);
-        if (!e || !(e->response = nax__malloc(len + 1)) ||
-            nax__buf_printf(&full, "%s\n%s", sqlite3_column_text(st, 0),
-                            sqlite3_column_text(st, 1)) != 0 ||
-            naxd_map_put(&a->idem, full.data, e) != 0) {
-            idem_free(e);
-            nax_buf_dispose(&full);
-            rc = NAX_ENOMEM;
-            break;
-        }
-        if (len)
-            memcpy(e->response, resp, len);
-        e->response[len] = 0;
-        e->response_len = len;
-        snprintf(e->hash, sizeof e->hash, "%s", (const char *)sqlite3_column_text(st, 2));
-        e->status = sqlite3_column_int(st, 3);
-        e->created_at = sqlite3_column_int64(st, 5);
-        nax_buf_dispose(&full);
-    }
-    sqlite3_reset(st);
-    return rc;
 }
 
 static int free_entry(const char *key, uint64_t ukey, void *value, void *arg)

@@ -39,8 +39,7 @@ typedef struct naxd_fault_alloc_state {
     long last_left;  /* allocations left when it closed; 0: the k-th failed */
 } naxd_fault_alloc_state;
 void naxd__fault_alloc_state(naxd_fault_alloc_state *s);
-/* Idempotency entries from the store (app/idempotency.c). */
-int naxd__load_idempotency(naxd_app *a);
+/* Forgets the idempotency requests in flight (app/idempotency.c). */
 void naxd__idem_clear(naxd_app *a);
 /* Market data (app/h_markets.c). */
 int naxd__market_data_load(naxd_app *a);

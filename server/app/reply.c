@@ -17,7 +17,7 @@ void naxd_fail(naxd_req *req, int status, const char *code, const char *field, c
     va_end(ap);
     naxd_ctx *ctx = naxd_ctx_of(req);
     if (ctx)
-        naxd_idem_finish(ctx->app, req, 0);
+        naxd_idem_finish(ctx->app, req);
     /* 429s carry their limiter's own Retry-After, and so do scripted faults. */
     if (status == 503 && !(ctx && ctx->fault_retry_after_s))
         naxd_req_add_header(req, "Retry-After", "1");
@@ -90,7 +90,7 @@ void naxd__reply_after(naxd_app *a, naxd_req *req, int outcome, const char *fail
         naxd_fail(req, 503, "store_unavailable", NULL, "%s", failure_message);
         return;
     }
-    naxd_idem_finish(a, req, 1);
+    naxd_idem_finish(a, req);
     naxd__send(req, status, body, len);
 }
 
