@@ -439,29 +439,39 @@ static int read_some(ws_client *c, int timeout_ms)
     return 1;
 }
 
-void ws_open(ws_client *c, int port, int rcvbuf)
+int ws_dial(int port, int rcvbuf)
 {
-    memset(c, 0, sizeof(*c));
-    c->auto_pong = 1;
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(c->fd, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
     if (rcvbuf > 0)
-        setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     struct sockaddr_in a;
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     char req[512];
     int n = snprintf(req, sizeof(req),
                      "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                      "Sec-WebSocket-Version: 13\r\n\r\n",
                      port);
-    send_all(c->fd, req, (size_t)n);
+    if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void ws_open(ws_client *c, int port, int rcvbuf)
+{
+    memset(c, 0, sizeof(*c));
+    c->auto_pong = 1;
+    c->fd = ws_dial(port, rcvbuf);
+    ck_assert_msg(c->fd >= 0, "the upgrade request could not be sent");
     int64_t until = test_now_ms() + 5000;
     unsigned char *end = NULL;
     while (!end && test_now_ms() < until) {

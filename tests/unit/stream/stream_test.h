@@ -87,6 +87,9 @@ typedef struct ws_client {
 } ws_client;
 
 /* Connects and upgrades (asserting 101). rcvbuf > 0 sets SO_RCVBUF first. */
+/* A connection to 127.0.0.1:port with the upgrade request sent; -1 when
+ * sending failed (the server closed). rcvbuf > 0 sets SO_RCVBUF. */
+int ws_dial(int port, int rcvbuf);
 void ws_open(ws_client *c, int port, int rcvbuf);
 void ws_close(ws_client *c);
 /* One frame, masked as a client must. */

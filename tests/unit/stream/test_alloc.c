@@ -148,23 +148,8 @@ static void note_bad(tclient *c, const char *what, const char *text, size_t len)
 static int tc_open(tclient *c, int port)
 {
     memset(c, 0, sizeof(*c));
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(c->fd, 0);
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n",
-                     port);
-    if (send(c->fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+    c->fd = ws_dial(port, 0);
+    if (c->fd < 0) {
         c->closed = 1;
         return -1;
     }
