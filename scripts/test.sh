@@ -65,6 +65,8 @@ run_suite "asan+ubsan" build-asan -DCMAKE_BUILD_TYPE=Debug -DNAX_SANITIZE=ON -DN
 suite_target=fuzz run_suite "fuzz" build-fuzz -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNAX_FUZZ=ON \
     -DNAX_BUILD_TESTS=OFF -DNAX_BUILD_BENCH=OFF -DNAX_FUZZ_SECONDS="${NAX_FUZZ_SECONDS:-30}"
+# Each target's run.py line: its executions, the figure fuzzing is judged by.
+grep -h ' executions in ' build-fuzz/Testing/Temporary/LastTest.log 2>/dev/null | sort
 
 banner "summary"
 if [ ${#failed_steps[@]} -eq 0 ]; then
