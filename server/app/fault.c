@@ -226,7 +226,7 @@ NAXD_HANDLER(h_admin_faults_clear)
  * its k-th allocation failed. */
 NAXD_HANDLER(h_admin_faults_get)
 {
-    naxd_app *a = app;
+    (void)app;
     naxd_fault_alloc_state s;
     naxd__fault_alloc_state(&s);
     char body[160];
@@ -239,7 +239,6 @@ NAXD_HANDLER(h_admin_faults_get)
                  "{\"alloc_fail_at\":%ld,\"alloc_window_open\":%s,"
                  "\"alloc_last\":{\"fail_at\":%ld,\"left\":%ld}}",
                  s.pending, s.window_open ? "true" : "false", s.last_k, s.last_left);
-    (void)a;
     naxd__send(req, 200, body, strlen(body)); /* not held behind commits, never stale */
 }
 
