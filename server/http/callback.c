@@ -206,8 +206,6 @@ static int on_request(naxd_http *h, struct lws *wsi, const char *uri, size_t uri
     if (!r)
         return -1;
     c->req = r;
-    r->state = NAXD_REQ_RECEIVING;
-    atomic_fetch_add(&h->inflight, 1);
 
     int rc = naxd__req_head(r, naxd__req_read(r, wsi, uri, uri_len));
     if (rc <= 0)

@@ -205,15 +205,17 @@ int naxd__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
                         size_t len);
 
 /* ---- request.c ---- */
-/* A request for the headers lws has parsed on conn; NULL on OOM. */
+/* A request for the headers lws has parsed on conn, in flight (RECEIVING)
+ * until it is freed; NULL on OOM. */
 naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn);
-/* A request with no connection, received (in flight, RECEIVING): its reply
- * goes to h->capture, then the request is freed at the next safe point
- * (naxd__graveyard_flush). For the fuzz target and tests. NULL on OOM. */
+/* The same with no connection: its reply goes to h->capture, then the
+ * request is freed at the next safe point (naxd__graveyard_flush). For the
+ * fuzz target and tests. NULL on OOM. */
 naxd_req *naxd__req_new_detached(naxd_http *h, const char *peer);
 /* A request head as a parser left it: lws for the socket path, a test or
- * fuzz target otherwise. Every pointer must live as long as the request
- * (its arena, or longer): the request keeps them. */
+ * fuzz target otherwise. The request keeps the headers and the query
+ * fragments, so they must live as long as it does (its arena, or longer);
+ * method, version and path are read during naxd__req_fill only. */
 typedef struct naxd__head {
     const char *method;  /* as sent, "GET"; NULL or unknown = NAXD_OTHER */
     const char *version; /* "HTTP/1.1"; NULL or "" when the request line was cut short */

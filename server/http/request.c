@@ -77,6 +77,8 @@ static naxd_req *req_alloc(naxd_http *h, naxd_conn *conn, const char *peer)
     if (h->reqs)
         h->reqs->prev = r;
     h->reqs = r;
+    r->state = NAXD_REQ_RECEIVING; /* in flight from here until it is freed */
+    atomic_fetch_add(&h->inflight, 1);
     return r;
 }
 
@@ -87,12 +89,7 @@ naxd_req *naxd__req_new(naxd_http *h, naxd_conn *conn)
 
 naxd_req *naxd__req_new_detached(naxd_http *h, const char *peer)
 {
-    naxd_req *r = req_alloc(h, NULL, peer);
-    if (r) {
-        r->state = NAXD_REQ_RECEIVING;
-        atomic_fetch_add(&h->inflight, 1);
-    }
-    return r;
+    return req_alloc(h, NULL, peer);
 }
 
 void naxd__req_free(naxd_req *r)

@@ -544,35 +544,41 @@ void ws_send_raw(ws_client *c, const void *data, size_t len)
     send_all(c->fd, data, len);
 }
 
-/* Parses one complete frame at the start of the buffer: 1 (and its parts)
- * or 0 when more bytes are needed. */
-static int parse_frame(ws_client *c, int *opcode, int *fin, size_t *off, size_t *plen)
+int ws_parse_frame(const unsigned char *buf, size_t len, int *opcode, int *fin, size_t *off,
+                   size_t *plen)
 {
-    if (c->len < 2)
+    *off = *plen = 0;
+    if (len < 2)
         return 0;
     size_t h = 2;
-    uint64_t n = c->buf[1] & 0x7f;
-    ck_assert_msg(!(c->buf[1] & 0x80), "the server masked a frame");
+    uint64_t n = buf[1] & 0x7f;
     if (n == 126) {
-        if (c->len < 4)
+        if (len < 4)
             return 0;
-        n = (uint64_t)c->buf[2] << 8 | c->buf[3];
+        n = (uint64_t)buf[2] << 8 | buf[3];
         h = 4;
     } else if (n == 127) {
-        if (c->len < 10)
+        if (len < 10)
             return 0;
         n = 0;
         for (int i = 0; i < 8; i++)
-            n = n << 8 | c->buf[2 + i];
+            n = n << 8 | buf[2 + i];
         h = 10;
     }
-    if (c->len < h + n)
-        return 0;
-    *opcode = c->buf[0] & 0x0f;
-    *fin = !!(c->buf[0] & 0x80);
     *off = h;
     *plen = (size_t)n;
+    if (len < h + n)
+        return 0;
+    *opcode = buf[0] & 0x0f;
+    *fin = !!(buf[0] & 0x80);
     return 1;
+}
+
+/* One complete frame at the start of c's buffer, as ws_parse_frame. */
+static int parse_frame(ws_client *c, int *opcode, int *fin, size_t *off, size_t *plen)
+{
+    ck_assert_msg(c->len < 2 || !(c->buf[1] & 0x80), "the server masked a frame");
+    return ws_parse_frame(c->buf, c->len, opcode, fin, off, plen);
 }
 
 static void consume(ws_client *c, size_t n)

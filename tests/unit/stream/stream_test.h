@@ -99,6 +99,11 @@ void ws_send_text(ws_client *c, const char *text);
 void ws_send_raw(ws_client *c, const void *data, size_t len);
 /* Frames text as one masked text frame into out (for ws_send_raw). */
 size_t ws_frame(unsigned char *out, size_t cap, int opcode, int fin, const void *data, size_t len);
+/* The server frame at buf[0..len): 1 with its opcode, FIN bit, payload offset
+ * and length when it is all there; 0 when more bytes are needed (with the
+ * offset and length its header announces once the header is whole, else 0). */
+int ws_parse_frame(const unsigned char *buf, size_t len, int *opcode, int *fin, size_t *off,
+                   size_t *plen);
 /* The next text message (fragments joined), malloc'd; NULL when the
  * connection closed or timeout_ms passed. */
 char *ws_recv_text(ws_client *c, int timeout_ms);

@@ -242,28 +242,13 @@ static void tc_message(tclient *c, const char *t, size_t len, long *ack_id)
 static int tc_frames(tclient *c, long want)
 {
     for (;;) {
-        if (c->len < 2)
-            return 0;
-        size_t h = 2;
-        uint64_t n = c->buf[1] & 0x7f;
-        if (n == 126) {
-            if (c->len < 4)
-                return 0;
-            n = (uint64_t)c->buf[2] << 8 | c->buf[3];
-            h = 4;
-        } else if (n == 127) {
-            if (c->len < 10)
-                return 0;
-            n = 0;
-            for (int i = 0; i < 8; i++)
-                n = n << 8 | c->buf[2 + i];
-            h = 10;
-        }
+        int opcode, fin;
+        size_t h, n;
+        int whole = ws_parse_frame(c->buf, c->len, &opcode, &fin, &h, &n);
         ck_assert_msg(n < sizeof(c->buf) - 16, "a frame of %llu bytes", (unsigned long long)n);
-        if (c->len < h + n)
+        if (!whole)
             return 0;
-        int opcode = c->buf[0] & 0x0f;
-        ck_assert_msg(c->buf[0] & 0x80, "the server fragments messages");
+        ck_assert_msg(fin, "the server fragments messages");
         const char *p = (const char *)c->buf + h;
         long ack = -1;
         if (opcode == 8) {
