@@ -475,8 +475,7 @@ static void protocol_error(nax_stream *s, int rc, const char *what)
     const nax_error *e = nax_error_last();
     nax__log(NAX_LOG_WARN, "nax stream: unreadable %s: %s%s%s", what, e->message,
              e->field[0] ? " at " : "", e->field);
-    /* running out of memory says nothing about the message: no protocol error */
-    nax__stream_kill(s, rc == NAX_ENOMEM ? NAX_STREAM_REASON_NONE : NAX_STREAM_REASON_PROTOCOL, rc);
+    nax__stream_kill(s, nax__stream_unreadable_reason(rc), rc);
 }
 
 static void handle_message(nax_stream *s, const char *json, size_t len)

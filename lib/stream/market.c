@@ -37,13 +37,6 @@ void nax__stream_book_resync(nax_stream *s, nax__chan *ch, nax_stream_reason rea
         nax__stream_resubscribe(s, ch);
 }
 
-/* A change that cannot be applied: for want of memory (no fault of the
- * message) or because the message is malformed. */
-static nax_stream_reason oom_or_protocol(int rc)
-{
-    return rc == NAX_ENOMEM ? NAX_STREAM_REASON_NONE : NAX_STREAM_REASON_PROTOCOL;
-}
-
 /* ---- tickers and trades ------------------------------------------------------------ */
 
 static void on_ticker(nax_stream *s, nax__chan *ch, const nax_stream_message *m)
@@ -136,7 +129,7 @@ static int apply_update(nax_stream *s, nax__chan *ch, const nax_stream_message *
     if (rc) {
         snprintf(why, sizeof why, "update %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed level");
-        nax__stream_book_resync(s, ch, oom_or_protocol(rc), rc, why);
+        nax__stream_book_resync(s, ch, nax__stream_unreadable_reason(rc), rc, why);
         return -1;
     }
     if (mismatch) {
@@ -167,7 +160,7 @@ static void apply_snapshot(nax_stream *s, nax__chan *ch, const nax_stream_messag
     if (rc) {
         snprintf(why, sizeof why, "snapshot %llu cannot be applied: %s", (unsigned long long)m->seq,
                  rc == NAX_ENOMEM ? "out of memory" : "a malformed or repeated level");
-        nax__stream_book_resync(s, ch, oom_or_protocol(rc), rc, why);
+        nax__stream_book_resync(s, ch, nax__stream_unreadable_reason(rc), rc, why);
         return;
     }
     if (!consistent) {

@@ -250,6 +250,12 @@ void nax__frame_free(nax__frame *f);
 void nax__stream_free_frames(nax_stream *s);
 /* Drops the connection: RECONNECTING with `reason` follows. */
 void nax__stream_kill(nax_stream *s, nax_stream_reason reason, int error);
+/* Why a message could not be read or applied: running out of memory says
+ * nothing about the message (NONE); anything else is PROTOCOL. */
+static inline nax_stream_reason nax__stream_unreadable_reason(int rc)
+{
+    return rc == NAX_ENOMEM ? NAX_STREAM_REASON_NONE : NAX_STREAM_REASON_PROTOCOL;
+}
 /* Stops for good with `reason` (STOPPED or CALLBACK): a close frame, then CLOSED. */
 void nax__stream_halt(nax_stream *s, nax_stream_reason reason);
 /* Reports CLOSED now and ends the service loop (the connection, if any, is
