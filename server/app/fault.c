@@ -137,6 +137,28 @@ static int64_t int_of(yajl_val obj, const char *name, int64_t dflt)
     return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : dflt;
 }
 
+/* A fault member that counts something: an integer in 0..max. Replies 400
+ * naming it and returns -1 when it is anything else. */
+static int count_member(naxd_req *req, yajl_val v, const char *name, long long max, long long *out)
+{
+    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > max) {
+        naxd_fail(req, 400, "invalid_request", name, "%s must be an integer in 0..%lld", name, max);
+        return -1;
+    }
+    *out = YAJL_GET_INTEGER(v);
+    return 0;
+}
+
+/* count_member for a member that may be absent (*present 0). */
+static int optional_count(naxd_req *req, yajl_val obj, const char *name, long long max,
+                          long long *out, int *present)
+{
+    const char *path[] = {name, NULL};
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+    *present = v != NULL;
+    return v ? count_member(req, v, name, max, out) : 0;
+}
+
 NAXD_HANDLER(h_admin_faults)
 {
     naxd_app *a = app;
@@ -154,35 +176,21 @@ NAXD_HANDLER(h_admin_faults)
         a->clock_skew_ms = int_of(root, "clock_skew_ms", 0);
     /* The next non-admin request's k-th allocation fails (0 disarms): see
      * app/fault_alloc.c. */
-    const char *alloc_path[] = {"alloc_fail_at", NULL};
-    yajl_val alloc = yajl_tree_get(root, alloc_path, yajl_t_any);
-    if (alloc) {
-        long long k = YAJL_IS_INTEGER(alloc) ? YAJL_GET_INTEGER(alloc) : -1;
-        if (k < 0 || k > 1000000000) {
-            yajl_tree_free(root);
-            naxd_fail(req, 400, "invalid_request", "alloc_fail_at",
-                      "alloc_fail_at must be an integer in 0..1000000000");
-            return;
-        }
-        naxd__fault_fail_allocation((long)k);
+    long long k, pages;
+    int has_k = 0, has_pages = 0;
+    if (optional_count(req, root, "alloc_fail_at", 1000000000, &k, &has_k) ||
+        optional_count(req, root, "store_max_pages", UINT32_MAX, &pages, &has_pages)) {
+        yajl_tree_free(root);
+        return;
     }
+    if (has_k)
+        naxd__fault_fail_allocation((long)k);
     /* A real disk-full condition: SQLite may not grow the database past N
      * pages (0: back to the default), so commits that need a page fail. */
-    const char *pages_path[] = {"store_max_pages", NULL};
-    yajl_val pages = yajl_tree_get(root, pages_path, yajl_t_any);
-    if (pages) {
-        long long n = YAJL_IS_INTEGER(pages) ? YAJL_GET_INTEGER(pages) : -1;
-        if (n < 0 || n > (long long)UINT32_MAX) {
-            yajl_tree_free(root);
-            naxd_fail(req, 400, "invalid_request", "store_max_pages",
-                      "store_max_pages must be an integer in 0..4294967295");
-            return;
-        }
-        if (naxd_store_test_set_max_pages(a->store, (unsigned int)n) != 0) {
-            yajl_tree_free(root);
-            naxd_fail(req, 500, "internal_error", NULL, "the store refused the page limit");
-            return;
-        }
+    if (has_pages && naxd_store_test_set_max_pages(a->store, (unsigned int)pages) != 0) {
+        yajl_tree_free(root);
+        naxd_fail(req, 500, "internal_error", NULL, "the store refused the page limit");
+        return;
     }
     const char *route_path[] = {"route", NULL}, *action_path[] = {"action", NULL};
     yajl_val route = yajl_tree_get(root, route_path, yajl_t_string);
@@ -247,13 +255,10 @@ NAXD_HANDLER(h_admin_faults_get)
 /* A member of POST /admin/stream-faults: a count or duration in 0..UINT32_MAX. */
 static int stream_fault_uint(naxd_req *req, yajl_val v, const char *name, uint32_t *out)
 {
-    if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
-        YAJL_GET_INTEGER(v) > (long long)UINT32_MAX) {
-        naxd_fail(req, 400, "invalid_request", name, "%s must be an integer in 0..4294967295",
-                  name);
+    long long n;
+    if (count_member(req, v, name, UINT32_MAX, &n))
         return -1;
-    }
-    *out = (uint32_t)YAJL_GET_INTEGER(v);
+    *out = (uint32_t)n;
     return 0;
 }
 
